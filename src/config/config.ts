@@ -1,0 +1,27 @@
+/** The core engine config, resolved from file, environment and flags, then frozen. */
+export interface Config {
+  /** Results come back over the embedded REST endpoint (true) or by archive copy (false). */
+  readonly restApi: boolean;
+  /** How the REST endpoint is reached from containers: a mounted Unix socket, or TCP on 127.0.0.1 with host networking. */
+  readonly restTransport: 'unix' | 'tcp';
+  /** An image without curl falls back to archive copy (true) or fails (false). */
+  readonly restFallback: boolean;
+  /** Registry credentials for pulls; never printed. */
+  readonly remoteRepoUser: string | undefined;
+  readonly remoteRepoPass: string | undefined;
+  readonly saveResultsLocally: boolean;
+  /** Where results are written; '' means a fresh temp dir per run. */
+  readonly pathDirResults: string;
+  /** Where per-plugin container logs are written; '' means a fresh temp dir per run. */
+  readonly pathDirLogs: string;
+  /** PMT server base URL; undefined means no upload. */
+  readonly serverUrl: string | undefined;
+  /** Largest single result file accepted, in bytes. */
+  readonly maxResultFileBytes: number;
+  /** Largest total of result bytes accepted per plugin run. */
+  readonly maxRunResultBytes: number;
+  /** Result bytes a run keeps in memory before spilling to temp files. */
+  readonly filestoreMemoryBytes: number;
+  /** Where the config came from: a file path or 'built-in defaults'. */
+  readonly source: string;
+}
