@@ -1,0 +1,27 @@
+import type { Config } from './config.js';
+
+const MiB = 2 ** 20;
+
+/** The config used when no core_engine_config.json is found; a file overrides key by key. */
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  restApi: true,
+  restTransport: 'unix',
+  restFallback: true,
+  remoteRepoUser: undefined,
+  remoteRepoPass: undefined,
+  saveResultsLocally: true,
+  pathDirResults: '',
+  pathDirLogs: '',
+  serverUrl: undefined,
+  maxResultFileBytes: 256 * MiB,
+  maxRunResultBytes: 1024 * MiB,
+  filestoreMemoryBytes: 64 * MiB,
+  source: 'built-in defaults',
+});
+
+/** The smallest value each size accepts: a zero memory budget just means "always spill to disk". */
+export const MINIMUM_SIZES = {
+  maxResultFileBytes: 1,
+  maxRunResultBytes: 1,
+  filestoreMemoryBytes: 0,
+} as const;

@@ -1,0 +1,20 @@
+import type { Config } from './config.js';
+import { CONFIG_FILE_KEYS } from './config-schema.js';
+
+export const MASK = '****';
+
+/**
+ * Every config value by its file key, for `pmt validate`, with the password masked: it is only
+ * ever shown as `****` (set) or `(unset)`. Empty directories mean a fresh temp dir per run.
+ */
+export function describeConfig(config: Config): Record<string, string | boolean | number> {
+  const described: Record<string, string | boolean | number> = { Source: config.source };
+  for (const [key, field] of Object.entries(CONFIG_FILE_KEYS)) {
+    const value = config[field];
+    if (value === undefined) described[key] = '(unset)';
+    else if (field === 'remoteRepoPass') described[key] = MASK;
+    else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
+    else described[key] = value;
+  }
+  return described;
+}

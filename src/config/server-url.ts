@@ -1,0 +1,17 @@
+/** Why `url` cannot be a PMT server base URL, or undefined when it can. */
+export function serverUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not a URL (e.g. "http://localhost:8081")`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `${JSON.stringify(url)} must be an http:// or https:// URL`;
+  if (parsed.search !== '' || parsed.hash !== '') return `${JSON.stringify(url)} must be a base URL without "?query" or "#fragment"`;
+  return undefined;
+}
+
+/** The base URL without trailing slashes, so callers can append `/api/v1/…`. */
+export function normalizeServerUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { ConfigError, type Problem } from '../errors.js';
+import { parseSourceDocument } from '../config/source-document.js';
+import { schemaProblems } from '../config/schema-problems.js';
+import { byPosition } from '../config/source-location.js';
+import { normalizeRegistryDocument } from './legacy-keys.js';
+import type { Plugin } from './plugin.js';
+import { Registry } from './registry.js';
+import { registryProblems } from './registry-checks.js';
+import { registrySchema, type PluginEntry, type RegistryFile } from './registry-schema.js';
+
+export interface ParseRegistryOptions {
+  /** Directory that relative `build` paths are resolved against: the registry file's directory. */
+  readonly baseDir: string;
+}
+
+export const REGISTRY_HINT =
+  'a registry (format R1.0) has `version: R1.0`, an optional `default_plugin` (name or index) and `plugins:`, ' +
+  'each with name, version, docker_image, shell, cmd, results and optionally core_version, importer, build';
+
+/**
+ * Parses registry text (YAML or JSON, the original PMT client's shapes included) into a Registry.
+ * Throws a ConfigError listing every problem found, each with its file position.
+ */
+export function parseRegistry(text: string, file: string, options: ParseRegistryOptions): Registry {
+  const parsed = parseSourceDocument(text, file);
+  if (!parsed.ok) throw new ConfigError(parsed.problems, REGISTRY_HINT);
+  const { source } = parsed;
+
+  const problems: Problem[] = normalizeRegistryDocument(source);
+  const value: unknown = source.doc.toJS();
+  problems.push(...schemaProblems(source, registrySchema, value), ...registryProblems(source, value));
+  if (problems.length > 0) throw new ConfigError(problems.sort(byPosition), REGISTRY_HINT);
+
+  const registry = value as RegistryFile;
+  const plugins = registry.plugins.map((entry) => toPlugin(entry, options.baseDir));
+  const chosen = registry.default_plugin;
+  const defaultName = typeof chosen === 'number' ? plugins[chosen]?.name : chosen;
+  return new Registry(file, plugins, defaultName);
+}
+
+function toPlugin(entry: PluginEntry, baseDir: string): Plugin {
+  return Object.freeze({
+    name: entry.name,
+    version: entry.version,
+    coreVersion: entry.core_version,
+    image: entry.docker_image,
+    shell: entry.shell,
+    cmd: entry.cmd,
+    results: Object.freeze([...entry.results]),
+    importer: entry.importer ?? entry.name,
+    build: entry.build === undefined ? undefined : path.resolve(baseDir, entry.build),
+  });
+}

@@ -1,0 +1,74 @@
+import semver from 'semver';
+import type { Problem } from '../errors.js';
+import { quoteShort } from '../config/schema-problems.js';
+import type { SourceDocument } from '../config/source-document.js';
+import { problemAt, withPath, type ValuePath } from '../config/source-location.js';
+import { imageReferenceProblem } from './image-reference.js';
+import { RESERVED_PLUGIN_NAME } from './registry.js';
+import { SUPPORTED_REGISTRY_VERSIONS } from './registry-schema.js';
+import { resultNameProblem } from './result-name.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The checks beyond the schema's shape. Each looks only at values of the right type, so a file
+ * with type errors still gets every other problem reported in the same run.
+ */
+export function registryProblems(source: SourceDocument, registry: unknown): Problem[] {
+  if (!isObject(registry)) return [];
+  const problems: Problem[] = [];
+  const report = (path: ValuePath, message: string): void => {
+    problems.push(problemAt(source, path, withPath(source, path, message)));
+  };
+
+  const version = registry.version;
+  if (typeof version === 'string' && !SUPPORTED_REGISTRY_VERSIONS.includes(version)) {
+    report(['version'], `unsupported registry version ${quoteShort(version)} (supported: ${SUPPORTED_REGISTRY_VERSIONS.join(', ')})`);
+  }
+
+  const plugins = Array.isArray(registry.plugins) ? registry.plugins : [];
+  const firstByName = new Map<string, number>();
+  plugins.forEach((plugin: unknown, index) => {
+    if (!isObject(plugin)) return;
+    const at = (key: string): ValuePath => ['plugins', index, key];
+    const { name, docker_image: image, core_version: coreVersion, results } = plugin;
+    if (typeof name === 'string') {
+      const folded = name.toLowerCase();
+      const first = firstByName.get(folded);
+      const duplicate = `duplicate plugin name "${name}" (plugins[${first}] has it; names are compared case-insensitively)`;
+      if (folded === RESERVED_PLUGIN_NAME) report(at('name'), `"${name}" is reserved (it selects every plugin)`);
+      else if (first !== undefined) report(at('name'), duplicate);
+      else firstByName.set(folded, index);
+    }
+    if (typeof image === 'string') {
+      const problem = imageReferenceProblem(image);
+      if (problem !== undefined) report(at('docker_image'), `invalid Docker image reference ${quoteShort(image)}: ${problem}`);
+    }
+    if (typeof coreVersion === 'string' && semver.validRange(coreVersion) === null) {
+      report(at('core_version'), `invalid semver range ${quoteShort(coreVersion)} (e.g. ">=1.0.0 <2")`);
+    }
+    if (Array.isArray(results)) {
+      const seen = new Set<string>();
+      results.forEach((result: unknown, resultIndex) => {
+        if (typeof result !== 'string') return;
+        const problem = seen.has(result) ? `"${result}" is listed twice` : resultNameProblem(result);
+        if (problem !== undefined) report(['plugins', index, 'results', resultIndex], problem);
+        seen.add(result);
+      });
+    }
+  });
+
+  const defaultPlugin = registry.default_plugin;
+  const names = plugins.map((plugin: unknown) => (isObject(plugin) && typeof plugin.name === 'string' ? plugin.name : undefined));
+  const outOfRange = (index: number): boolean => !(index >= 0 && index < plugins.length);
+  if (typeof defaultPlugin === 'number' && Number.isInteger(defaultPlugin) && plugins.length > 0 && outOfRange(defaultPlugin)) {
+    report(['default_plugin'], `index ${defaultPlugin} is out of range (plugins has ${plugins.length}: 0–${plugins.length - 1})`);
+  }
+  if (typeof defaultPlugin === 'string' && !names.some((name) => name?.toLowerCase() === defaultPlugin.toLowerCase())) {
+    const available = names.filter((name) => name !== undefined).join(', ');
+    report(['default_plugin'], `no plugin named ${quoteShort(defaultPlugin)} (available: ${available || 'none'})`);
+  }
+  return problems;
+}

@@ -1,0 +1,70 @@
+import type { SchemaObject } from 'ajv';
+import { MESSAGES_KEYWORD } from '../config/schema-problems.js';
+
+/** The registry format versions pmt reads. */
+export const SUPPORTED_REGISTRY_VERSIONS: readonly string[] = ['R1.0'];
+
+const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+const NAME_MESSAGE = 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"';
+
+/**
+ * JSON Schema of a registry file after legacy keys are renamed (see legacy-keys.ts). The checks a
+ * schema cannot express well (image references, semver ranges, duplicate names, the default plugin,
+ * result file names) are in registry-checks.ts.
+ */
+export const registrySchema: SchemaObject = {
+  type: 'object',
+  required: ['version', 'plugins'],
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string' },
+    // A plugin name, or an index into `plugins` as the original PMT client had it.
+    default_plugin: { type: ['string', 'integer'] },
+    plugins: {
+      type: 'array',
+      minItems: 1,
+      [MESSAGES_KEYWORD]: { minItems: 'the registry has no plugins; add at least one' },
+      items: {
+        type: 'object',
+        required: ['name', 'version', 'docker_image', 'shell', 'cmd', 'results'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: NAME_PATTERN, maxLength: 64, [MESSAGES_KEYWORD]: { pattern: NAME_MESSAGE } },
+          version: { type: 'string', minLength: 1 },
+          core_version: { type: 'string' },
+          docker_image: { type: 'string' },
+          shell: { type: 'string', minLength: 1 },
+          cmd: { type: 'string', minLength: 1 },
+          results: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string' },
+            [MESSAGES_KEYWORD]: { minItems: 'must list at least one result file' },
+          },
+          importer: { type: 'string', pattern: NAME_PATTERN, [MESSAGES_KEYWORD]: { pattern: NAME_MESSAGE } },
+          // A directory holding the plugin's Dockerfile, relative to the registry file.
+          build: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  },
+};
+
+/** The shape a registry has once it passed the schema. */
+export interface RegistryFile {
+  version: string;
+  default_plugin?: string | number;
+  plugins: PluginEntry[];
+}
+
+export interface PluginEntry {
+  name: string;
+  version: string;
+  core_version?: string;
+  docker_image: string;
+  shell: string;
+  cmd: string;
+  results: string[];
+  importer?: string;
+  build?: string;
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { parseRegistry, REGISTRY_HINT } from '../../../src/registry/parse-registry.js';
+import { problemsOf } from '../config/problems-of.js';
+
+const options = { baseDir: '/srv/pmt' };
+
+/** A valid registry; tests replace single lines of it. */
+const VALID = `version: R1.0
+default_plugin: licensee
+plugins:
+  - name: licensee
+    version: 9.16.0
+    docker_image: pmt/licensee:9.16.0
+    shell: /bin/sh
+    cmd: licensee detect /input --json > /result/result.json
+    results: [result.json]
+`;
+
+const parse = (text: string, file = 'reg.yaml') => parseRegistry(text, file, options);
+const problems = (text: string, file = 'reg.yaml') => problemsOf(() => parse(text, file));
+const edit = (from: string, to: string): string => {
+  expect(VALID).toContain(from);
+  return VALID.replace(from, to);
+};
+
+describe('parseRegistry: valid files', () => {
+  it('turns a canonical entry into a Plugin with defaults filled in', () => {
+    const registry = parse(VALID);
+    expect(registry.source).toBe('reg.yaml');
+    expect(registry.available()).toEqual([
+      {
+        name: 'licensee',
+        version: '9.16.0',
+        coreVersion: undefined,
+        image: 'pmt/licensee:9.16.0',
+        shell: '/bin/sh',
+        cmd: 'licensee detect /input --json > /result/result.json',
+        results: ['result.json'],
+        importer: 'licensee',
+        build: undefined,
+      },
+    ]);
+    expect(registry.default()?.name).toBe('licensee');
+    expect(Object.isFrozen(registry.available()[0])).toBe(true);
+    expect(Object.isFrozen(registry.available()[0]?.results)).toBe(true);
+  });
+
+  it('reads core_version, importer and build (resolved against the registry directory)', () => {
+    const text = `${VALID}    core_version: ">=1.0.0 <2"\n    importer: spdx\n    build: plugins/licensee\n`;
+    expect(parse(text).available()[0]).toMatchObject({ coreVersion: '>=1.0.0 <2', importer: 'spdx', build: '/srv/pmt/plugins/licensee' });
+    expect(parse(`${VALID}    build: /opt/licensee\n`).available()[0]?.build).toBe('/opt/licensee');
+  });
+
+  it('takes the default plugin by index or by name in any case, and allows none', () => {
+    expect(parse(edit('default_plugin: licensee', 'default_plugin: 0')).default()?.name).toBe('licensee');
+    expect(parse(edit('default_plugin: licensee', 'default_plugin: LICENSEE')).default()?.name).toBe('licensee');
+    expect(parse(edit('default_plugin: licensee\n', '')).default()).toBeUndefined();
+  });
+
+  it('keeps a version YAML reads as a number as the text written', () => {
+    expect(parse(edit('version: 9.16.0', 'version: 1.0')).available()[0]?.version).toBe('1.0');
+    expect(parse(edit('version: 9.16.0', 'version: 2')).available()[0]?.version).toBe('2');
+  });
+
+  it('reads JSON by extension or by content', () => {
+    const json = JSON.stringify({ version: 'R1.0', plugins: [{ name: 'a', version: '1', docker_image: 'a', shell: 'sh', cmd: 'x', results: ['r'] }] });
+    expect(parse(json, 'reg.json').available()[0]?.name).toBe('a');
+    expect(parse(json, 'registry').available()[0]?.name).toBe('a');
+  });
+});
+
+describe('parseRegistry: problems', () => {
+  it('reports a YAML syntax error with its position', () => {
+    expect(problems(edit('    shell: /bin/sh', '    shell: "/bin/sh'))).toEqual([
+      // The parser notices an unclosed quote only at the end of the text.
+      'reg.yaml:10:1: invalid YAML: Missing closing "quote',
+    ]);
+    // Only the first: later errors are mostly consequences of it.
+    expect(problems(edit('    shell: /bin/sh', '   shell: /bin/sh'))).toEqual(['reg.yaml:7:1: invalid YAML: Sequence item without - indicator']);
+  });
+
+  it('reports a JSON syntax error with its position, YAML-only syntax included', () => {
+    expect(problems('{\n  "version": "R1.0",\n  plugins: []\n}', 'reg.json')).toEqual([
+      'reg.json:3:3: invalid JSON: expected a double-quoted string, found "p"',
+    ]);
+    expect(problems('{"version": "R1.0", "plugins": [}', 'reg.json')).toEqual(['reg.json:1:33: invalid JSON: expected a JSON value, found "}"']);
+  });
+
+  it('reports an unknown registry version, naming the supported ones', () => {
+    expect(problems(edit('version: R1.0', 'version: R2.0'))).toEqual(['reg.yaml:1:10: version: unsupported registry version "R2.0" (supported: R1.0)']);
+    expect(problems(edit('version: R1.0', 'version: 1.0'))).toEqual(['reg.yaml:1:10: version: unsupported registry version "1.0" (supported: R1.0)']);
+  });
+
+  it('reports missing required keys, at the mapping that lacks them', () => {
+    expect(problems(edit('version: R1.0\n', ''))).toEqual(['reg.yaml:1:1: missing required key "version"']);
+    expect(problems('version: R1.0\n')).toEqual(['reg.yaml:1:1: missing required key "plugins"']);
+    expect(problems(edit('    shell: /bin/sh\n    cmd: licensee detect /input --json > /result/result.json\n', ''))).toEqual([
+      'reg.yaml:4:5: plugins[0]: missing required key "shell"',
+      'reg.yaml:4:5: plugins[0]: missing required key "cmd"',
+    ]);
+  });
+
+  it('reports a registry without plugins', () => {
+    expect(problems('version: R1.0\nplugins: []\n')).toEqual(['reg.yaml:2:10: plugins: the registry has no plugins; add at least one']);
+  });
+
+  it('reports duplicate plugin names, compared case-insensitively', () => {
+    const twice = `${VALID}${VALID.slice(VALID.indexOf('  - name')).replace('name: licensee', 'name: LICENSEE')}`;
+    expect(problems(twice)).toEqual([
+      'reg.yaml:10:11: plugins[1].name: duplicate plugin name "LICENSEE" (plugins[0] has it; names are compared case-insensitively)',
+    ]);
+  });
+
+  it('reports bad plugin names, including the reserved "all"', () => {
+    expect(problems(edit('name: licensee', 'name: all'))).toEqual([
+      'reg.yaml:2:17: default_plugin: no plugin named "licensee" (available: all)',
+      'reg.yaml:4:11: plugins[0].name: "all" is reserved (it selects every plugin)',
+    ]);
+    expect(problems(edit('name: licensee', 'name: "my plugin"'))).toEqual([
+      'reg.yaml:2:17: default_plugin: no plugin named "licensee" (available: my plugin)',
+      'reg.yaml:4:11: plugins[0].name: must start with a letter or digit and contain only letters, digits, ".", "_" and "-"',
+    ]);
+  });
+
+  it('reports empty results and a single string instead of a list', () => {
+    expect(problems(edit('results: [result.json]', 'results: []'))).toEqual(['reg.yaml:9:14: plugins[0].results: must list at least one result file']);
+    expect(problems(edit('results: [result.json]', 'results: result.json'))).toEqual([
+      'reg.yaml:9:14: plugins[0].results: expected a list, got a string ("result.json")',
+    ]);
+    expect(problems(edit('results: [result.json]', 'results: [1]'))).toEqual(['reg.yaml:9:15: plugins[0].results[0]: expected a string, got an integer (1)']);
+  });
+
+  it('reports result names that are not plain file names, and repeats', () => {
+    expect(problems(edit('results: [result.json]', 'results: [ok.json, ../up.json, a/b, ".", "", ok.json]'))).toEqual([
+      'reg.yaml:9:24: plugins[0].results[1]: "../up.json" must be a plain file name, not a path',
+      'reg.yaml:9:36: plugins[0].results[2]: "a/b" must be a plain file name, not a path',
+      'reg.yaml:9:41: plugins[0].results[3]: "." is not a file name',
+      'reg.yaml:9:46: plugins[0].results[4]: a result file name must not be empty',
+      'reg.yaml:9:50: plugins[0].results[5]: "ok.json" is listed twice',
+    ]);
+  });
+
+  it('reports an invalid Docker image reference', () => {
+    expect(problems(edit('docker_image: pmt/licensee:9.16.0', 'docker_image: pmt/Licensee:9.16.0'))).toEqual([
+      'reg.yaml:6:19: plugins[0].docker_image: invalid Docker image reference "pmt/Licensee:9.16.0": the repository name must be lowercase',
+    ]);
+  });
+
+  it('reports an invalid core_version range', () => {
+    expect(problems(`${VALID}    core_version: "version one"\n`)).toEqual([
+      'reg.yaml:10:19: plugins[0].core_version: invalid semver range "version one" (e.g. ">=1.0.0 <2")',
+    ]);
+  });
+
+  it('reports unknown keys, suggesting the closest known one', () => {
+    expect(problems(edit('docker_image:', 'dockerimage:'))).toEqual(['reg.yaml:6:5: plugins[0]: unknown key "dockerimage" — did you mean "docker_image"?']);
+    expect(problems(edit('default_plugin:', 'defaultPlugin:'))).toEqual(['reg.yaml:2:1: unknown key "defaultPlugin" — did you mean "default_plugin"?']);
+    expect(problems(`${VALID}    timeout: 30\n`)).toEqual(['reg.yaml:10:5: plugins[0]: unknown key "timeout"']);
+  });
+
+  it('reports a default plugin index out of range, or an unknown default name', () => {
+    expect(problems(edit('default_plugin: licensee', 'default_plugin: 1'))).toEqual([
+      'reg.yaml:2:17: default_plugin: index 1 is out of range (plugins has 1: 0–0)',
+    ]);
+    expect(problems(edit('default_plugin: licensee', 'default_plugin: -1'))).toEqual([
+      'reg.yaml:2:17: default_plugin: index -1 is out of range (plugins has 1: 0–0)',
+    ]);
+    expect(problems(edit('default_plugin: licensee', 'default_plugin: scancode'))).toEqual([
+      'reg.yaml:2:17: default_plugin: no plugin named "scancode" (available: licensee)',
+    ]);
+    expect(problems(edit('default_plugin: licensee', 'default_plugin: 0.5'))).toEqual([
+      'reg.yaml:2:17: default_plugin: expected a string or an integer, got a number (0.5)',
+    ]);
+  });
+
+  it('reports wrong types, empty values included', () => {
+    expect(problems(edit('    shell: /bin/sh', '    shell:'))).toEqual(['reg.yaml:7:11: plugins[0].shell: expected a string, got an empty value']);
+    expect(problems(edit('name: licensee', 'name: [licensee]'))).toEqual([
+      'reg.yaml:2:17: default_plugin: no plugin named "licensee" (available: none)',
+      'reg.yaml:4:11: plugins[0].name: expected a string, got a list',
+    ]);
+    expect(problems('- version: R1.0\n')).toEqual(['reg.yaml:1:1: expected a mapping, got a list']);
+    expect(problems('version: R1.0\nplugins:\n  licensee: {}\n')).toEqual(['reg.yaml:3:3: plugins: expected a list, got a mapping']);
+  });
+
+  it('reports a legacy key given next to its canonical spelling', () => {
+    expect(problems(edit('    docker_image: pmt/licensee:9.16.0\n', '    docker_image: pmt/licensee:9.16.0\n    dockerimg: pmt/other\n'))).toEqual([
+      'reg.yaml:7:5: "dockerimg" and "docker_image" are the same setting; keep one',
+    ]);
+  });
+
+  it('names paths as the user spelt them in legacy files', () => {
+    const legacy = '{"Version": "R1.0", "Plugins": [{"Name": "a", "Version": "1", "DockerImg": "A", "Shell": "sh", "Cmd": "x", "Results": "r"}]}';
+    expect(problems(legacy, 'old.json')).toEqual([
+      'old.json:1:76: Plugins[0].DockerImg: invalid Docker image reference "A": the repository name must be lowercase',
+      'old.json:1:119: Plugins[0].Results: expected a list, got a string ("r")',
+    ]);
+  });
+
+  it('reports every problem at once, in file order, with a hint', () => {
+    let error: unknown;
+    try {
+      parse(edit('version: R1.0', 'version: R9').replace('results: [result.json]', 'results: []').replace('docker_image:', 'image:'));
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).hint).toBe(REGISTRY_HINT);
+    expect((error as ConfigError).message).toBe(
+      [
+        'reg.yaml:1:10: version: unsupported registry version "R9" (supported: R1.0)',
+        'reg.yaml:4:5: plugins[0]: missing required key "docker_image"',
+        'reg.yaml:6:5: plugins[0]: unknown key "image"',
+        'reg.yaml:9:14: plugins[0].results: must list at least one result file',
+      ].join('\n'),
+    );
+  });
+});
