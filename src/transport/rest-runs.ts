@@ -1,0 +1,84 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { PmtError } from '../errors.js';
+import { fileNameProblem } from './rest-file-name.js';
+
+/** A plugin run allowed to post results, as the endpoint knows it. */
+export interface RegisteredRun {
+  readonly id: number;
+  readonly plugin: string;
+  readonly results: ReadonlySet<string>;
+  /** False once unregistered: its token then earns a 410, not a 403. */
+  readonly active: boolean;
+}
+
+interface Run extends RegisteredRun {
+  active: boolean;
+  readonly digest: Buffer;
+  readonly rejections: string[];
+  dropped: number;
+}
+
+/** Rejection reasons kept per plugin run; a flood of bad posts cannot grow memory without bound. */
+const MAX_REJECTIONS = 50;
+
+/** Per-run tokens and rejection reasons of one endpoint. Tokens are kept only as sha256 digests. */
+export class RunRegistry {
+  readonly #runs = new Map<number, Run>();
+
+  register(run: { id: number; plugin: string; results: readonly string[] }): { token: string } {
+    if (!Number.isSafeInteger(run.id) || run.id < 0) {
+      throw new PmtError(`a plugin run id must be a whole number >= 0, got ${run.id}`, { origin: 'pmt' });
+    }
+    if (this.#runs.get(run.id)?.active) throw new PmtError(`plugin run ${run.id} is already registered`, { origin: 'pmt' });
+    for (const name of run.results) {
+      const problem = fileNameProblem(name);
+      if (problem) throw new PmtError(`plugin ${run.plugin} declares a result that cannot be posted: ${problem}`, { origin: 'config' });
+    }
+    const token = randomBytes(32).toString('hex');
+    this.#runs.set(run.id, {
+      id: run.id,
+      plugin: run.plugin,
+      results: new Set(run.results),
+      active: true,
+      digest: digest(token),
+      rejections: [],
+      dropped: 0,
+    });
+    return { token };
+  }
+
+  unregister(id: number): void {
+    const run = this.#runs.get(id);
+    if (run) run.active = false;
+  }
+
+  /**
+   * The run (active or ended) this token belongs to. Compares digests of equal length with
+   * `timingSafeEqual` against every run, without stopping at a match, so timing tells nothing.
+   */
+  byToken(token: string): RegisteredRun | undefined {
+    const given = digest(token);
+    let found: Run | undefined;
+    for (const run of this.#runs.values()) {
+      if (timingSafeEqual(given, run.digest)) found = run;
+    }
+    return found;
+  }
+
+  reject(id: number, reason: string): void {
+    const run = this.#runs.get(id);
+    if (!run) return;
+    if (run.rejections.length < MAX_REJECTIONS) run.rejections.push(reason);
+    else run.dropped += 1;
+  }
+
+  rejections(id: number): readonly string[] {
+    const run = this.#runs.get(id);
+    if (!run) return [];
+    return run.dropped === 0 ? [...run.rejections] : [...run.rejections, `… and ${run.dropped} more`];
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
