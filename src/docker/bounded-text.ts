@@ -1,0 +1,25 @@
+/** Collects a stream's bytes up to a limit and says how much was left out. */
+export class BoundedText {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private dropped = 0;
+
+  constructor(private readonly limitBytes: number) {}
+
+  append(chunk: Buffer): void {
+    const room = this.limitBytes - this.kept;
+    if (room <= 0) {
+      this.dropped += chunk.length;
+      return;
+    }
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.chunks.push(part);
+    this.kept += part.length;
+    this.dropped += chunk.length - part.length;
+  }
+
+  text(): string {
+    const text = Buffer.concat(this.chunks, this.kept).toString('utf8');
+    return this.dropped === 0 ? text : `${text}\n[pmt: ${this.dropped} more bytes of output not kept]\n`;
+  }
+}

@@ -1,0 +1,71 @@
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { ExecOptions, ExecResult } from './container-runtime.js';
+import { BoundedText } from './bounded-text.js';
+
+/** Most output a command may leave in memory per stream; the rest is counted, not kept. */
+const OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Runs a command in a running container and returns its separated output and exit code.
+ * The raw stream is multiplexed (Tty false); demuxStream never ends its targets, so we wait for the
+ * raw stream itself, then ask the engine for the exit code, which may lag the stream's end.
+ */
+export async function execInContainer(
+  container: Dockerode.Container,
+  command: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const exec = await container.exec({
+    Cmd: [...command],
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    Tty: false,
+    Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    abortSignal: signal,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false, abortSignal: signal });
+  const stdout = new BoundedText(OUTPUT_LIMIT_BYTES);
+  const stderr = new BoundedText(OUTPUT_LIMIT_BYTES);
+  const out = new PassThrough().on('data', (chunk: Buffer) => stdout.append(chunk));
+  const err = new PassThrough().on('data', (chunk: Buffer) => stderr.append(chunk));
+  container.modem.demuxStream(stream, out, err);
+
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      stream.destroy();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+  });
+  out.end();
+  err.end();
+
+  const exitCode = await waitForExitCode(exec, signal);
+  return { stdout: stdout.text(), stderr: stderr.text(), exitCode };
+}
+
+async function waitForExitCode(exec: Dockerode.Exec, signal: AbortSignal | undefined): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    const info = await exec.inspect({ abortSignal: signal });
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    if (attempt > 200) throw new Error('the engine kept reporting the command as running after its output ended');
+    // The stream ended, so the process is gone; the engine needs a moment to record the code.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5 * (attempt + 1), 50)));
+  }
+}

@@ -1,0 +1,168 @@
+import type { Readable } from 'node:stream';
+import Dockerode from 'dockerode';
+import type {
+  ContainerRuntime,
+  ContainerSpec,
+  ContainerSummary,
+  EngineInfo,
+  ExecOptions,
+  LocalImage,
+  PluginContainer,
+  PullProgress,
+  RegistryAuth,
+} from './container-runtime.js';
+import { dockerStatusCode, toDockerError } from './docker-errors.js';
+import { execInContainer } from './docker-exec.js';
+import { pullImage } from './image-pull.js';
+
+/** The Docker Engine API through dockerode; the only class that imports it. */
+export class DockerRuntime implements ContainerRuntime {
+  /** Where the engine is reached, for messages; the default socket is found only when first used. */
+  endpoint: string;
+
+  constructor(private readonly docker: Dockerode) {
+    const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
+    this.endpoint =
+      typeof modem.socketPath === 'string'
+        ? `unix://${modem.socketPath}`
+        : modem.socketPath
+          ? 'unix://(default Docker socket)'
+          : `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}:${modem.port ?? ''}`;
+  }
+
+  /** docker-modem may pick the default socket lazily (a function resolving to its path). */
+  private async resolveEndpoint(): Promise<string> {
+    const socketPath = (this.docker.modem as { socketPath?: unknown }).socketPath;
+    if (typeof socketPath === 'function') this.endpoint = `unix://${String(await (socketPath as () => Promise<string>)())}`;
+    return this.endpoint;
+  }
+
+  /** Connects as docker-modem does: DOCKER_HOST (unix, tcp with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh), else the default socket. */
+  static fromEnvironment(): DockerRuntime {
+    return new DockerRuntime(new Dockerode());
+  }
+
+  async ping(): Promise<EngineInfo> {
+    try {
+      await this.resolveEndpoint();
+      const version = await this.docker.version();
+      return {
+        version: version.Version,
+        apiVersion: version.ApiVersion,
+        endpoint: this.endpoint,
+        local: this.endpoint.startsWith('unix://'),
+      };
+    } catch (error) {
+      throw toDockerError('answer a version request', error, this.endpoint);
+    }
+  }
+
+  /** The engine's default registry address, used to match credentials for unqualified images. */
+  async defaultRegistry(): Promise<string> {
+    try {
+      const info = (await this.docker.info()) as { IndexServerAddress?: string };
+      return info.IndexServerAddress ?? '';
+    } catch (error) {
+      throw toDockerError('describe itself', error, this.endpoint);
+    }
+  }
+
+  async findImage(reference: string): Promise<LocalImage | undefined> {
+    try {
+      const info = await this.docker.getImage(reference).inspect();
+      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+    } catch (error) {
+      if (dockerStatusCode(error) === 404) return undefined;
+      throw toDockerError(`inspect image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async pullImage(reference: string, auth: RegistryAuth | undefined, onProgress?: (event: PullProgress) => void): Promise<void> {
+    try {
+      await pullImage(this.docker, reference, auth, onProgress);
+    } catch (error) {
+      throw toDockerError(`pull image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async startContainer(spec: ContainerSpec): Promise<PluginContainer> {
+    let container: Dockerode.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: spec.image,
+        Cmd: [...spec.command],
+        // An open stdin nobody writes to keeps the shell waiting, i.e. alive, until we remove it.
+        OpenStdin: true,
+        StdinOnce: false,
+        Tty: false,
+        Labels: { ...spec.labels },
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Volumes: Object.fromEntries(spec.volumes.map((path) => [path, {}])),
+        HostConfig: {
+          Binds: spec.binds.map((b) => `${b.hostPath}:${b.containerPath}:${b.readOnly ? 'ro' : 'rw'}`),
+          NetworkMode: spec.networkMode,
+          // tini as PID 1 reaps zombies of the commands we exec and makes signals work.
+          Init: true,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+        },
+      });
+    } catch (error) {
+      throw toDockerError(`create a container from ${spec.image}`, error, this.endpoint);
+    }
+    try {
+      await container.start();
+    } catch (error) {
+      await this.removeContainer(container.id).catch(() => undefined);
+      throw toDockerError(`start a container from ${spec.image}`, error, this.endpoint);
+    }
+    return new DockerPluginContainer(container, this.endpoint);
+  }
+
+  async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {
+    const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
+    try {
+      const found = await this.docker.listContainers({ all: true, filters: { label } });
+      return found.map((c) => ({ id: c.Id, labels: c.Labels, state: c.State }));
+    } catch (error) {
+      throw toDockerError('list containers', error, this.endpoint);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      // Force kills at once: a shell as PID 1 ignores SIGTERM, so a graceful stop would wait 10 s.
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (error) {
+      const status = dockerStatusCode(error);
+      // 404: already gone; 409: removal already in progress (e.g. signal handler and agent at once).
+      if (status === 404 || status === 409) return;
+      throw toDockerError(`remove container ${id.slice(0, 12)}`, error, this.endpoint);
+    }
+  }
+}
+
+class DockerPluginContainer implements PluginContainer {
+  readonly id: string;
+
+  constructor(
+    private readonly container: Dockerode.Container,
+    private readonly endpoint: string,
+  ) {
+    this.id = container.id;
+  }
+
+  async exec(command: readonly string[], options?: ExecOptions) {
+    try {
+      return await execInContainer(this.container, command, options);
+    } catch (error) {
+      if (options?.signal?.aborted) throw error;
+      throw toDockerError(`run \`${command.join(' ')}\` in container ${this.id.slice(0, 12)}`, error, this.endpoint);
+    }
+  }
+
+  async getArchive(path: string, signal?: AbortSignal): Promise<Readable> {
+    // The engine answers 404 for a missing path; callers branch on it via dockerStatusCode.
+    return (await this.container.getArchive({ path, abortSignal: signal })) as unknown as Readable;
+  }
+}
