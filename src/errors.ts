@@ -76,7 +76,7 @@ export class EngineUnreachableError extends PmtError {
     super(message, {
       origin: 'docker',
       exitCode: ExitCode.engineUnreachable,
-      hint: 'start a Docker engine (e.g. `bash scripts/setup-engine.sh`, or `sudo systemctl start docker`) or set DOCKER_HOST / --docker-host to a running one',
+      hint: 'start a Docker engine (e.g. `bash scripts/setup-engine.sh`, or `sudo systemctl start docker`) or set DOCKER_HOST to a running one',
       cause,
     });
   }

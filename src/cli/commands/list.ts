@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import type { ContainerRuntime } from '../../docker/container-runtime.js';
+import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
+import type { Plugin } from '../../registry/plugin.js';
+import type { CliIO } from '../cli-io.js';
+import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import { formatTable } from '../format-table.js';
+import { loadInputs } from '../load-inputs.js';
+
+interface ListOptions extends CommonOptions {
+  json: boolean;
+}
+
+type ImageStatus = 'present' | 'not built' | 'not present' | 'engine unreachable';
+
+interface ListedPlugin {
+  name: string;
+  version: string;
+  image: string;
+  imageStatus: ImageStatus;
+  imageId: string | null;
+  default: boolean;
+  coreVersion: string | null;
+  importer: string;
+  build: string | null;
+}
+
+export function listCommand(io: CliIO, runtime: () => ContainerRuntime, done: (code: ExitCodeValue) => void): Command {
+  return withCommonOptions(new Command('list'))
+    .description('list the plugins of the registry and whether their images are on the Docker engine (alias: pmt -l)')
+    .option('--json', 'print one JSON document', false)
+    .action(async (options: ListOptions) => {
+      const { registry } = await loadInputs(options, io);
+      const listed = await describePlugins(registry.available(), registry.default(), runtime());
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify({ registry: registry.source, plugins: listed }, null, 2)}\n`);
+      } else if (listed.length === 0) {
+        io.stdout.write(`No plugins in ${registry.source}\n`);
+      } else {
+        const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, p.version, p.image, p.imageStatus]);
+        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n* default plugin\n`);
+      }
+      done(ExitCode.ok);
+    });
+}
+
+async function describePlugins(plugins: readonly Plugin[], defaultPlugin: Plugin | undefined, runtime: ContainerRuntime): Promise<ListedPlugin[]> {
+  let reachable = true;
+  try {
+    await runtime.ping();
+  } catch (error) {
+    if (!(error instanceof PmtError)) throw error;
+    reachable = false;
+  }
+  return Promise.all(
+    plugins.map(async (plugin) => {
+      const image = reachable ? await runtime.findImage(plugin.image) : undefined;
+      const status: ImageStatus = !reachable ? 'engine unreachable' : image ? 'present' : plugin.build ? 'not built' : 'not present';
+      return {
+        name: plugin.name,
+        version: plugin.version,
+        image: plugin.image,
+        imageStatus: status,
+        imageId: image?.id ?? null,
+        default: plugin === defaultPlugin,
+        coreVersion: plugin.coreVersion ?? null,
+        importer: plugin.importer,
+        build: plugin.build ?? null,
+      };
+    }),
+  );
+}

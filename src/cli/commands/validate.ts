@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { describeConfig } from '../../config/describe-config.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import type { CliIO } from '../cli-io.js';
+import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import { loadInputs } from '../load-inputs.js';
+
+export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void): Command {
+  return withCommonOptions(new Command('validate'))
+    .description('check the plugin registry and the core engine config; print every problem as file:line:col (exit 0 or 2)')
+    .option('--json', 'print one JSON document', false)
+    .action(async (options: CommonOptions & { json: boolean }) => {
+      const { registry, config } = await loadInputs(options, io);
+      const shown = describeConfig(config);
+      if (options.json) {
+        const plugins = registry.available().map((p) => p.name);
+        io.stdout.write(`${JSON.stringify({ registry: { source: registry.source, plugins, default: registry.default()?.name ?? null }, config: shown }, null, 2)}\n`);
+      } else {
+        const names = registry.available().map((p) => p.name).join(', ');
+        io.stdout.write(`registry ${registry.source}: ${registry.available().length} plugin(s) OK (${names}); default: ${registry.default()?.name ?? 'none'}\n`);
+        io.stdout.write(`config ${config.source}: OK\n`);
+        for (const [key, value] of Object.entries(shown)) io.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
+      }
+      done(ExitCode.ok);
+    });
+}

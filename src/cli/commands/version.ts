@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import type { ContainerRuntime } from '../../docker/container-runtime.js';
+import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
+import { CORE_ENGINE_VERSION, PMT_VERSION } from '../../version.js';
+import type { CliIO } from '../cli-io.js';
+
+export function versionCommand(io: CliIO, runtime: () => ContainerRuntime, done: (code: ExitCodeValue) => void): Command {
+  return new Command('version')
+    .description('print the versions of pmt, its core engine and the Docker engine (alias: pmt -v)')
+    .option('--json', 'print one JSON document', false)
+    .action(async (options: { json: boolean }) => {
+      let docker: { version: string; apiVersion: string; endpoint: string } | { unreachable: string };
+      try {
+        const info = await runtime().ping();
+        docker = { version: info.version, apiVersion: info.apiVersion, endpoint: info.endpoint };
+      } catch (error) {
+        if (!(error instanceof PmtError)) throw error;
+        docker = { unreachable: error.message };
+      }
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify({ pmt: PMT_VERSION, coreEngine: CORE_ENGINE_VERSION, docker }, null, 2)}\n`);
+      } else {
+        const engine = 'unreachable' in docker ? `unreachable (${docker.unreachable})` : `${docker.version} (API ${docker.apiVersion}) at ${docker.endpoint}`;
+        io.stdout.write(`pmt ${PMT_VERSION}\ncore engine ${CORE_ENGINE_VERSION}\nDocker engine ${engine}\n`);
+      }
+      done(ExitCode.ok);
+    });
+}

@@ -1,0 +1,19 @@
+import { Command, Option } from 'commander';
+
+/** Options every command understands. */
+export interface CommonOptions {
+  registry: string;
+  config?: string;
+  debug: boolean;
+  logLevel: string;
+  logFormat?: 'text' | 'json';
+}
+
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('-r, --registry <file>', 'plugin registry (YAML or JSON)', 'plugins.yaml')
+    .option('-c, --config <file>', 'core engine config (default: ./core_engine_config.json if present, else built-in defaults)')
+    .option('--debug', 'print stack traces and debug logs', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, JSON lines otherwise)').choices(['text', 'json']));
+}

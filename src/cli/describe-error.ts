@@ -1,0 +1,30 @@
+import { ConfigError, PmtError, type ErrorOrigin } from '../errors.js';
+
+const ORIGIN_LABELS: Record<ErrorOrigin, string> = {
+  pmt: 'pmt',
+  config: 'config',
+  user: 'usage',
+  docker: 'Docker engine',
+  plugin: 'plugin',
+  server: 'PMT server',
+};
+
+export function originLabel(origin: ErrorOrigin): string {
+  return ORIGIN_LABELS[origin];
+}
+
+/** The lines printed for an error: what happened, where from, what to do; a stack only with --debug. */
+export function describeError(error: unknown, debug: boolean): string[] {
+  if (error instanceof ConfigError) {
+    const lines = error.problems.map((p) => `pmt: config error: ${p.line === undefined ? p.file : `${p.file}:${p.line}:${p.col ?? 1}`}: ${p.message}`);
+    if (error.hint) lines.push(`pmt: hint: ${error.hint}`);
+    return debug && error.stack ? [...lines, error.stack] : lines;
+  }
+  if (error instanceof PmtError) {
+    const line = `pmt: ${originLabel(error.origin)} error: ${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
+    return debug && error.stack ? [line, error.stack] : [line];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const line = `pmt: internal error: ${message} — this is a bug in pmt; please report it with the output of --debug`;
+  return debug && error instanceof Error && error.stack ? [line, error.stack] : [line];
+}

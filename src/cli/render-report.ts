@@ -1,0 +1,50 @@
+import type { ScanReport } from '../engine/scan-report.js';
+import { exitCodeOf } from '../engine/scan-report.js';
+import { originLabel } from './describe-error.js';
+import { formatTable } from './format-table.js';
+
+/** The run as one JSON document: what `--json` prints, and nothing else goes to stdout. */
+export function reportToJson(report: ScanReport): unknown {
+  return {
+    runId: report.runId,
+    exitCode: exitCodeOf(report),
+    inputDir: report.inputDir,
+    resultsDir: report.resultsDir ?? null,
+    logsDir: report.logsDir,
+    durationMs: report.durationMs,
+    interruptedBy: report.interruptedBy ?? null,
+    plugins: report.plugins.map(({ outcome, results }) => ({
+      name: outcome.plugin.name,
+      version: outcome.plugin.version,
+      image: outcome.plugin.image,
+      imageId: outcome.imageId ?? null,
+      status: outcome.status,
+      exitCode: outcome.exitCode ?? null,
+      durationMs: outcome.durationMs,
+      transport: outcome.transport ?? null,
+      logPath: outcome.logPath ?? null,
+      error: outcome.error ?? null,
+      results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: r.localPath ?? null })),
+    })),
+  };
+}
+
+/** The summary table printed after a run, then one line per failure saying where it came from. */
+export function reportToText(report: ScanReport): string {
+  const rows = report.plugins.map(({ outcome, results }) => [
+    outcome.plugin.name,
+    outcome.status,
+    outcome.exitCode === undefined ? '-' : String(outcome.exitCode),
+    `${(outcome.durationMs / 1000).toFixed(1)}s`,
+    results.map((r) => r.localPath ?? r.name).join(', ') || '-',
+    outcome.logPath ?? '-',
+  ]);
+  const lines = [formatTable([['PLUGIN', 'STATUS', 'EXIT', 'TIME', 'RESULTS', 'LOG'], ...rows])];
+  for (const { outcome } of report.plugins) {
+    if (!outcome.error || outcome.status === 'interrupted') continue;
+    const hint = outcome.error.hint ? ` — ${outcome.error.hint}` : '';
+    lines.push(`${outcome.plugin.name}: ${originLabel(outcome.error.origin)} error: ${outcome.error.message}${hint}`);
+  }
+  if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every container of run ${report.runId} was removed.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { ContainerRuntime } from '../docker/container-runtime.js';
+import { Labels } from '../docker/labels.js';
+
+/**
+ * Removes containers left behind by pmt processes of this host that no longer exist (e.g. killed
+ * with SIGKILL). Containers of live pmt processes, and of other hosts sharing a remote engine, stay.
+ */
+export async function reapStaleContainers(
+  runtime: ContainerRuntime,
+  host: string,
+  isAlive: (pid: number) => boolean,
+  logger: Logger,
+): Promise<number> {
+  const candidates = await runtime.listContainers({ [Labels.pid]: undefined, [Labels.host]: host });
+  const stale = candidates.filter((c) => {
+    const pid = Number(c.labels[Labels.pid]);
+    return !Number.isInteger(pid) || pid <= 0 || !isAlive(pid);
+  });
+  await Promise.all(stale.map((c) => runtime.removeContainer(c.id)));
+  if (stale.length > 0) {
+    logger.info(`Removed ${stale.length} container(s) left by pmt processes that are gone`);
+  }
+  return stale.length;
+}
+
+/** Whether a process exists on this machine (signal 0 checks without sending anything). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
+import type { AuthResolver } from '../agent/ensure-image.js';
+import type { Config } from '../config/config.js';
+import type { ContainerRuntime } from '../docker/container-runtime.js';
+import { Labels } from '../docker/labels.js';
+import type { Plugin } from '../registry/plugin.js';
+import { saveResultsLocally } from '../sinks/local-results.js';
+import { Filestore } from '../store/filestore.js';
+import { ArchiveCollector } from '../transport/archive-collector.js';
+import { RestCollector } from '../transport/rest-collector.js';
+import type { ResultCollector } from '../transport/result-collector.js';
+import { startRestEndpoint, type RestEndpoint } from '../transport/rest-server.js';
+import { mapBounded } from './map-bounded.js';
+import { reapStaleContainers } from './reap-stale-containers.js';
+import type { PluginReport, ScanReport } from './scan-report.js';
+
+export interface ScanRequest {
+  readonly plugins: readonly Plugin[];
+  /** Absolute path of an existing directory. */
+  readonly inputDir: string;
+  /** `-o`: overrides PathDirResults. */
+  readonly resultsDir: string | undefined;
+  readonly concurrency: number;
+}
+
+/** The collaborators of a run; the CLI passes real ones, tests may pass others. */
+export interface ScanEnvironment {
+  readonly config: Config;
+  readonly runtime: ContainerRuntime;
+  readonly resolveAuth: AuthResolver;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly pid: number;
+  readonly host: string;
+  readonly isAlive: (pid: number) => boolean;
+  readonly now: () => Date;
+  /** Where per-run temp dirs go (logs and results when the config leaves them empty, spill files, sockets). */
+  readonly tempParent?: string;
+}
+
+/**
+ * One `pmt scan`: agents for the selected plugins in parallel (bounded), results collected into one
+ * filestore, saved locally, and a report. Holds no state outside this call.
+ */
+export async function runScan(request: ScanRequest, env: ScanEnvironment): Promise<ScanReport> {
+  const started = env.now();
+  const logger = env.logger.child({ component: 'Core' });
+  const runId = randomBytes(6).toString('hex');
+  const tempParent = env.tempParent ?? tmpdir();
+  const { config } = env;
+
+  const engine = await env.runtime.ping();
+  await reapStaleContainers(env.runtime, env.host, env.isAlive, logger);
+  const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-');
+  logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
+
+  const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent });
+  const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
+  const archive = new ArchiveCollector(filestore, limits);
+  let endpoint: RestEndpoint | undefined;
+  try {
+    let collector: ResultCollector = archive;
+    if (config.restApi && engine.local) {
+      endpoint = await startRestEndpoint({ filestore, transport: config.restTransport, limits, logger, tempParent });
+      collector = new RestCollector(endpoint, filestore);
+    } else if (config.restApi) {
+      logger.info(`The engine at ${engine.endpoint} is not on this machine; collecting results by archive copy`);
+    }
+
+    const context: AgentContext = {
+      runtime: env.runtime,
+      identity: { runId, pid: env.pid, host: env.host },
+      inputDir: request.inputDir,
+      logDir: logsDir,
+      filestore,
+      collector,
+      archive,
+      restFallback: config.restFallback,
+      resolveAuth: env.resolveAuth,
+      logger: env.logger,
+      signal: env.signal,
+      now: env.now,
+    };
+    const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
+    const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
+
+    const resultsDir = config.saveResultsLocally
+      ? (request.resultsDir ?? (await ensureDir(config.pathDirResults, tempParent, 'pmt-results-')))
+      : undefined;
+    const plugins: PluginReport[] = [];
+    for (const outcome of outcomes) {
+      const results = resultsDir
+        ? await saveResultsLocally(filestore, outcome, resultsDir)
+        : outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined }));
+      plugins.push({ outcome, results });
+    }
+    if (resultsDir && plugins.some((p) => p.results.length > 0)) logger.info(`Results saved in ${resultsDir}`);
+
+    return {
+      runId,
+      inputDir: request.inputDir,
+      resultsDir,
+      logsDir,
+      plugins,
+      interruptedBy: env.signal.aborted ? signalOf(env.signal.reason) : undefined,
+      durationMs: env.now().getTime() - started.getTime(),
+    };
+  } finally {
+    await endpoint?.close();
+    await filestore.close();
+    await removeRunContainers(env.runtime, runId, logger);
+  }
+}
+
+/** Belt and braces: whatever an agent could not remove goes now. */
+async function removeRunContainers(runtime: ContainerRuntime, runId: string, logger: Logger): Promise<void> {
+  try {
+    const left = await runtime.listContainers({ [Labels.run]: runId });
+    await Promise.all(left.map((c) => runtime.removeContainer(c.id)));
+  } catch (error) {
+    logger.error(`Could not check for containers of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
+  }
+}
+
+async function ensureDir(configured: string, tempParent: string, prefix: string): Promise<string> {
+  if (configured) {
+    await mkdir(configured, { recursive: true });
+    return configured;
+  }
+  return mkdtemp(join(tempParent, prefix));
+}
+
+function signalOf(reason: unknown): NodeJS.Signals | undefined {
+  return reason === 'SIGINT' || reason === 'SIGTERM' ? reason : 'SIGINT';
+}

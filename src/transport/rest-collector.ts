@@ -1,0 +1,86 @@
+import { basename } from 'node:path';
+import { RESULT_DIR } from '../agent/container-spec.js';
+import { PluginFailure, tailLines } from '../agent/plugin-failure.js';
+import type { PluginContainer } from '../docker/container-runtime.js';
+import type { Filestore } from '../store/filestore.js';
+import type { ContainerSetup, LoggedExec, PluginRun, ResultCollector } from './result-collector.js';
+import type { RestEndpoint } from './rest-server.js';
+
+/** Where the run's socket directory appears inside plugin containers. */
+export const API_DIR_IN_CONTAINER = '/run/pmt';
+
+/**
+ * Posts every declared result to pmt's endpoint from inside the container. Plugin data reaches the
+ * shell only as positional arguments and environment variables, never formatted into the script.
+ */
+const POST_RESULTS_SCRIPT = `
+post() {
+  if [ -n "\${PMT_API_SOCKET:-}" ]; then curl --unix-socket "$PMT_API_SOCKET" "$@" http://pmt/save
+  else curl "$@" "$PMT_API_URL/save"; fi
+}
+status=0
+for name in "$@"; do
+  file="${RESULT_DIR}/$name"
+  if [ ! -f "$file" ]; then echo "pmt: declared result $file was not written" >&2; status=1; continue; fi
+  post -sS --fail-with-body -H "Authorization: Bearer $PMT_TOKEN" \\
+    -F "name=$PMT_PLUGIN_NAME" -F "id=$PMT_PLUGIN_ID" -F "result=@$file" || status=1
+  echo
+done
+exit $status
+`;
+
+/** Collects results over the run's embedded REST endpoint (per-run token, declared files only). */
+export class RestCollector implements ResultCollector {
+  readonly kind = 'rest' as const;
+
+  constructor(
+    private readonly endpoint: RestEndpoint,
+    private readonly filestore: Filestore,
+  ) {}
+
+  setup(run: PluginRun): ContainerSetup {
+    const { token } = this.endpoint.register({ id: run.id, plugin: run.plugin.name, results: run.plugin.results });
+    const address = this.endpoint.address;
+    if (address.kind === 'unix') {
+      return {
+        env: { PMT_TOKEN: token, PMT_API_SOCKET: `${API_DIR_IN_CONTAINER}/${basename(address.socketPath)}` },
+        binds: [{ hostPath: address.hostDir, containerPath: API_DIR_IN_CONTAINER, readOnly: true }],
+        networkMode: 'none',
+      };
+    }
+    // TCP on the host's loopback is reachable only from the host's network namespace.
+    return { env: { PMT_TOKEN: token, PMT_API_URL: address.url }, binds: [], networkMode: 'host' };
+  }
+
+  async check(_run: PluginRun, exec: LoggedExec): Promise<void> {
+    let answer;
+    try {
+      answer = await exec(['curl', '-V']);
+    } catch (error) {
+      throw new Error(`\`curl -V\` could not run in the container (${error instanceof Error ? error.message : String(error)}); the REST transport needs curl in the plugin image`);
+    }
+    if (answer.exitCode !== 0 || !answer.stdout.startsWith('curl')) {
+      throw new Error(`\`curl -V\` failed in the container (exit code ${answer.exitCode}); the REST transport needs curl in the plugin image`);
+    }
+  }
+
+  async collect(run: PluginRun, _container: PluginContainer, exec: LoggedExec): Promise<void> {
+    const posted = await exec(
+      ['/bin/sh', '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...run.plugin.results],
+      `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`,
+    );
+    const received = new Set(this.filestore.list(run.id).map((r) => r.name));
+    const missing = run.plugin.results.filter((name) => !received.has(name));
+    if (missing.length === 0) return;
+    const refused = this.endpoint.rejections(run.id);
+    const why = refused.length > 0 ? `pmt refused: ${refused.join('; ')}` : tailLines(posted.stderr) || 'nothing was posted';
+    throw new PluginFailure(
+      `declared result(s) ${missing.map((n) => `${RESULT_DIR}/${n}`).join(', ')} of plugin ${run.plugin.name} did not arrive over REST: ${why}`,
+      `check the plugin's cmd writes them; its log has the upload output`,
+    );
+  }
+
+  release(run: PluginRun): void {
+    this.endpoint.unregister(run.id);
+  }
+}

@@ -1,0 +1,35 @@
+import type { BindMount } from '../docker/container-runtime.js';
+import type { ExecResult } from '../docker/container-runtime.js';
+import type { PluginContainer } from '../docker/container-runtime.js';
+import type { Plugin } from '../registry/plugin.js';
+
+/** One plugin run as transports see it: its index in the run and its registry entry. */
+export interface PluginRun {
+  readonly id: number;
+  readonly plugin: Plugin;
+}
+
+/** What a transport needs in a plugin's container, decided before the container exists. */
+export interface ContainerSetup {
+  readonly env: Readonly<Record<string, string>>;
+  readonly binds: readonly BindMount[];
+  readonly networkMode: 'none' | 'host';
+}
+
+/**
+ * Runs a command in the plugin's container with logging; the collector decides what failure means.
+ * `label` replaces the command in logs when the command itself is a long script.
+ */
+export type LoggedExec = (command: readonly string[], label?: string) => Promise<ExecResult>;
+
+/** Brings a plugin run's declared result files from its container into the run's filestore. */
+export interface ResultCollector {
+  readonly kind: 'rest' | 'archive';
+  setup(run: PluginRun): ContainerSetup;
+  /** Commands the transport needs inside the container; rejects with what is missing. */
+  check(run: PluginRun, exec: LoggedExec): Promise<void>;
+  /** Collects every declared result; rejects naming a missing or refused one. */
+  collect(run: PluginRun, container: PluginContainer, exec: LoggedExec, signal: AbortSignal): Promise<void>;
+  /** Forgets the run (tokens, credentials); called in every case. */
+  release(run: PluginRun): void;
+}
