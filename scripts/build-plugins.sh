@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the image of every plugin in the registry that names a `build` directory, from its
+# Dockerfile (FROM the local debian:bookworm-slim), tagged as the registry's docker_image.
+# Unchanged build directories are skipped: each image carries the hash of its directory.
+# A Dockerfile that says `# pmt-build: optional` may fail (e.g. it downloads from a site that is
+# unreachable here): that plugin is skipped with a one-line reason. Any other failure fails.
+# Usage: scripts/build-plugins.sh [registry-file]   (default: plugins.yaml; needs `npm run build`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REGISTRY="${1:-plugins.yaml}"
+
+say() { echo "[build-plugins] $*" >&2; }
+
+context_hash() {
+  (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+# name<TAB>image<TAB>build-dir for each plugin with a build directory, read by pmt's own loader.
+plugins=$(node dist/cli/main.js list --json -r "$REGISTRY" --log-level silent | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    for (const p of JSON.parse(s).plugins) if (p.build) console.log([p.name, p.image, p.build].join("\t"));
+  });')
+
+failed=0
+while IFS=$'\t' read -r name image dir; do
+  [ -n "$name" ] || continue
+  hash=$(context_hash "$dir")
+  current=$(docker image inspect -f '{{ index .Config.Labels "pmt.build-context" }}' "$image" 2>/dev/null || true)
+  if [ "$current" = "$hash" ]; then continue; fi
+  log=$(mktemp "${TMPDIR:-/tmp}/pmt-build-$name.XXXXXX")
+  start=$(date +%s)
+  if docker build --network host --label "pmt.build-context=$hash" -t "$image" "$dir" >"$log" 2>&1; then
+    say "built $image ($(( $(date +%s) - start ))s)"
+    rm -f "$log"
+  elif grep -q '^# pmt-build: optional' "$dir/Dockerfile"; then
+    reason=$(grep -E 'ERROR|error|failed|Could not' "$log" | tail -n 1 | cut -c1-160)
+    say "skipped $name: its build needs a download that failed here (${reason:-see $log}); pmt -l shows it as not built"
+  else
+    say "error: building $image from $dir failed; last lines of $log:"
+    tail -n 15 "$log" >&2
+    failed=1
+  fi
+done <<<"$plugins"
+exit "$failed"
