@@ -13,6 +13,9 @@ export function reportToJson(report: ScanReport): unknown {
     logsDir: report.logsDir,
     durationMs: report.durationMs,
     interruptedBy: report.interruptedBy ?? null,
+    server: report.server
+      ? { url: report.server.serverUrl, reachable: report.server.reachable, reason: report.server.reason ?? null }
+      : null,
     plugins: report.plugins.map(({ outcome, results }) => ({
       name: outcome.plugin.name,
       version: outcome.plugin.version,
@@ -25,6 +28,17 @@ export function reportToJson(report: ScanReport): unknown {
       logPath: outcome.logPath ?? null,
       error: outcome.error ?? null,
       results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: r.localPath ?? null })),
+      uploads: (report.server?.uploads ?? [])
+        .filter((u) => u.plugin === outcome.plugin.name)
+        .map((u) => ({
+          fileName: u.fileName,
+          importer: u.importer,
+          status: u.status,
+          httpStatus: u.httpStatus ?? null,
+          location: u.location ?? null,
+          attempts: u.attempts,
+          message: u.message ?? null,
+        })),
     })),
   };
 }
@@ -44,6 +58,10 @@ export function reportToText(report: ScanReport): string {
     if (!outcome.error || outcome.status === 'interrupted') continue;
     const hint = outcome.error.hint ? ` — ${outcome.error.hint}` : '';
     lines.push(`${outcome.plugin.name}: ${originLabel(outcome.error.origin)} error: ${outcome.error.message}${hint}`);
+  }
+  for (const upload of report.server?.uploads ?? []) {
+    const where = upload.location ? ` → ${upload.location}` : upload.message ? `: ${upload.message}` : '';
+    lines.push(`upload ${upload.plugin}/${upload.fileName} to ${upload.importer}: ${upload.status}${where}`);
   }
   if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every container of run ${report.runId} was removed.`);
   return `${lines.join('\n')}\n`;

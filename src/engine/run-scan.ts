@@ -17,6 +17,7 @@ import type { ResultCollector } from '../transport/result-collector.js';
 import { startRestEndpoint, type RestEndpoint } from '../transport/rest-server.js';
 import { mapBounded } from './map-bounded.js';
 import { reapStaleContainers } from './reap-stale-containers.js';
+import { ServerDelivery } from './server-delivery.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 
 export interface ScanRequest {
@@ -26,6 +27,8 @@ export interface ScanRequest {
   /** `-o`: overrides PathDirResults. */
   readonly resultsDir: string | undefined;
   readonly concurrency: number;
+  /** False with `--no-upload`: results stay local even when a server is configured. */
+  readonly upload: boolean;
 }
 
 /** The collaborators of a run; the CLI passes real ones, tests may pass others. */
@@ -59,6 +62,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-');
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
 
+  const delivery = request.upload && config.serverUrl ? await ServerDelivery.start(config.serverUrl, logger, env.signal) : undefined;
   const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent });
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
@@ -100,6 +104,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
       plugins.push({ outcome, results });
     }
     if (resultsDir && plugins.some((p) => p.results.length > 0)) logger.info(`Results saved in ${resultsDir}`);
+    const server = env.signal.aborted ? undefined : await delivery?.deliver(filestore, outcomes, env.signal);
 
     return {
       runId,
@@ -107,6 +112,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
       resultsDir,
       logsDir,
       plugins,
+      server,
       interruptedBy: env.signal.aborted ? signalOf(env.signal.reason) : undefined,
       durationMs: env.now().getTime() - started.getTime(),
     };

@@ -22,6 +22,8 @@ interface ScanOptions extends CommonOptions {
   output?: string;
   concurrency?: number;
   json: boolean;
+  server?: string;
+  upload: boolean;
 }
 
 const MAX_DEFAULT_CONCURRENCY = 8;
@@ -34,9 +36,11 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
     .option('-s, --select <names>', 'alias of -p, as in the original PMT client', collectNames)
     .option('-o, --output <dir>', 'where result files are saved (overrides PathDirResults)')
     .option('--concurrency <n>', `plugins run at once (default: number of plugins, at most ${MAX_DEFAULT_CONCURRENCY})`, positiveInteger)
+    .option('--server <url>', 'PMT server base URL to upload results to (overrides ServerUrl and PMT_SERVER_URL)')
+    .option('--no-upload', 'keep results local even when a PMT server is configured')
     .option('--json', 'print one JSON document with the outcome of every plugin on stdout', false)
     .action(async (options: ScanOptions & { select?: string[] }) => {
-      const { registry, config } = await loadInputs(options, io);
+      const { registry, config } = await loadInputs(options, io, options.server === undefined ? {} : { serverUrl: options.server });
       const inputDir = await existingDirectory(resolve(io.cwd, options.input));
       const names = [...options.plugin, ...(options.select ?? [])];
       const plugins = registry.select(names);
@@ -61,6 +65,7 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
             inputDir,
             resultsDir: options.output === undefined ? undefined : resolve(io.cwd, options.output),
             concurrency: options.concurrency ?? Math.min(plugins.length, MAX_DEFAULT_CONCURRENCY),
+            upload: options.upload,
           },
           {
             config,
