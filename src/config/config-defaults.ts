@@ -16,6 +16,12 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   maxResultFileBytes: 256 * MiB,
   maxRunResultBytes: 1024 * MiB,
   filestoreMemoryBytes: 64 * MiB,
+  // Secure by default: a runaway scanner can neither hang a CI job forever, fill the host's memory
+  // nor fork-bomb it. CPUs stay unlimited (0): scanners are CPU-bound and pmt already bounds parallelism.
+  defaultTimeoutMs: 30 * 60_000,
+  defaultMemoryBytes: 2048 * MiB,
+  defaultCpus: 0,
+  defaultPids: 1024,
   source: 'built-in defaults',
 });
 
@@ -24,4 +30,6 @@ export const MINIMUM_SIZES = {
   maxResultFileBytes: 1,
   maxRunResultBytes: 1,
   filestoreMemoryBytes: 0,
+  // The engine refuses containers with less memory than this.
+  defaultMemoryBytes: 6 * MiB,
 } as const;

@@ -15,12 +15,16 @@ export const CONFIG_FILE_KEYS = {
   MaxResultFileBytes: 'maxResultFileBytes',
   MaxRunResultBytes: 'maxRunResultBytes',
   FilestoreMemoryBytes: 'filestoreMemoryBytes',
+  DefaultTimeout: 'defaultTimeoutMs',
+  DefaultMemory: 'defaultMemoryBytes',
+  DefaultCpus: 'defaultCpus',
+  DefaultPids: 'defaultPids',
 } as const satisfies Record<string, Exclude<keyof Config, 'source'>>;
 
 export type ConfigFileKey = keyof typeof CONFIG_FILE_KEYS;
 
 /** Size keys take an integer or a string such as "64MiB"; byte-size.ts parses them. */
-export const SIZE_KEYS = ['MaxResultFileBytes', 'MaxRunResultBytes', 'FilestoreMemoryBytes'] as const;
+export const SIZE_KEYS = ['MaxResultFileBytes', 'MaxRunResultBytes', 'FilestoreMemoryBytes', 'DefaultMemory'] as const;
 
 const size = { type: ['integer', 'string'] };
 
@@ -41,5 +45,9 @@ export const configSchema: SchemaObject = {
     MaxResultFileBytes: size,
     MaxRunResultBytes: size,
     FilestoreMemoryBytes: size,
+    DefaultTimeout: { type: ['number', 'string'] },
+    DefaultMemory: size,
+    DefaultCpus: { type: 'number', minimum: 0 },
+    DefaultPids: { type: 'integer', minimum: 8 },
   },
 };

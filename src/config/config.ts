@@ -22,6 +22,12 @@ export interface Config {
   readonly maxRunResultBytes: number;
   /** Result bytes a run keeps in memory before spilling to temp files. */
   readonly filestoreMemoryBytes: number;
+  /** Time a plugin's commands may take when its registry entry sets no timeout. */
+  readonly defaultTimeoutMs: number;
+  /** Container limits when a registry entry sets none; 0 CPUs means no CPU limit. */
+  readonly defaultMemoryBytes: number;
+  readonly defaultCpus: number;
+  readonly defaultPids: number;
   /** Where the config came from: a file path or 'built-in defaults'. */
   readonly source: string;
 }

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { CONFIG_FILE_KEYS } from './config-schema.js';
+import { formatDuration } from './duration.js';
 
 export const MASK = '****';
 
@@ -14,6 +15,8 @@ export function describeConfig(config: Config): Record<string, string | boolean 
     if (value === undefined) described[key] = '(unset)';
     else if (field === 'remoteRepoPass') described[key] = MASK;
     else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
+    else if (field === 'defaultTimeoutMs') described[key] = formatDuration(config.defaultTimeoutMs);
+    else if (field === 'defaultCpus' && value === 0) described[key] = '(no limit)';
     else described[key] = value;
   }
   return described;

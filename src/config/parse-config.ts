@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseByteSize } from './byte-size.js';
+import { parseDuration } from './duration.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG, MINIMUM_SIZES } from './config-defaults.js';
 import { CONFIG_FILE_KEYS, configSchema, SIZE_KEYS } from './config-schema.js';
@@ -11,7 +12,8 @@ import { byPosition, problemAt, withPath } from './source-location.js';
 
 export const CONFIG_HINT =
   'core_engine_config.json keys: RestApi, RestTransport ("unix"|"tcp"), RestFallback, RemoteRepoUser, RemoteRepoPass, ' +
-  'SaveResultsLocally, PathDirResults, PathDirLogs, ServerUrl, MaxResultFileBytes, MaxRunResultBytes, FilestoreMemoryBytes';
+  'SaveResultsLocally, PathDirResults, PathDirLogs, ServerUrl, MaxResultFileBytes, MaxRunResultBytes, FilestoreMemoryBytes, ' +
+  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -67,6 +69,15 @@ function applyFileValues(
   const urlProblem = serverUrl ? serverUrlProblem(serverUrl) : undefined;
   if (urlProblem !== undefined) report('ServerUrl', urlProblem);
   else if (serverUrl !== undefined) config.serverUrl = serverUrl === '' ? undefined : normalizeServerUrl(serverUrl);
+
+  const timeout = file.DefaultTimeout;
+  if (typeof timeout === 'string' || typeof timeout === 'number') {
+    const parsed = parseDuration(timeout);
+    if ('error' in parsed) report('DefaultTimeout', parsed.error);
+    else config.defaultTimeoutMs = parsed.ms;
+  }
+  if (typeof file.DefaultCpus === 'number' && file.DefaultCpus >= 0) config.defaultCpus = file.DefaultCpus;
+  if (typeof file.DefaultPids === 'number' && Number.isInteger(file.DefaultPids) && file.DefaultPids >= 8) config.defaultPids = file.DefaultPids;
 
   for (const key of SIZE_KEYS) {
     const raw = file[key];

@@ -3,6 +3,8 @@ import { ConfigError, type Problem } from '../errors.js';
 import { parseSourceDocument } from '../config/source-document.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { byPosition } from '../config/source-location.js';
+import { parseByteSize } from '../config/byte-size.js';
+import { parseDuration } from '../config/duration.js';
 import { normalizeRegistryDocument } from './legacy-keys.js';
 import type { Plugin } from './plugin.js';
 import { Registry } from './registry.js';
@@ -16,7 +18,8 @@ export interface ParseRegistryOptions {
 
 export const REGISTRY_HINT =
   'a registry (format R1.0) has `version: R1.0`, an optional `default_plugin` (name or index) and `plugins:`, ' +
-  'each with name, version, docker_image, shell, cmd, results and optionally core_version, importer, build';
+  'each with name, version, docker_image, shell, cmd, results and optionally core_version, importer, build, ' +
+  'timeout, network, resources, user, read_only_rootfs, env';
 
 /**
  * Parses registry text (YAML or JSON, the original PMT client's shapes included) into a Registry.
@@ -50,5 +53,24 @@ function toPlugin(entry: PluginEntry, baseDir: string): Plugin {
     results: Object.freeze([...entry.results]),
     importer: entry.importer ?? entry.name,
     build: entry.build === undefined ? undefined : path.resolve(baseDir, entry.build),
+    timeoutMs: entry.timeout === undefined ? undefined : durationMs(entry.timeout),
+    network: entry.network ?? 'none',
+    resources: Object.freeze({
+      memoryBytes: entry.resources?.memory === undefined ? undefined : bytes(entry.resources.memory),
+      cpus: entry.resources?.cpus,
+      pids: entry.resources?.pids,
+    }),
+    user: entry.user,
+    readOnlyRootfs: entry.read_only_rootfs ?? false,
+    env: Object.freeze({ ...entry.env }),
   });
+}
+
+// Both were validated by registry-checks.ts before a Plugin is built.
+function durationMs(value: string | number): number {
+  return (parseDuration(value) as { ms: number }).ms;
+}
+
+function bytes(value: string | number): number {
+  return (parseByteSize(value) as { bytes: number }).bytes;
 }

@@ -18,4 +18,22 @@ export interface Plugin {
   readonly importer: string;
   /** Absolute path of the directory holding the plugin's Dockerfile, when the registry names one. */
   readonly build: string | undefined;
+  /** How long its commands may run (pull time excluded); undefined → the config's default. */
+  readonly timeoutMs: number | undefined;
+  /** The container's network; `none` unless the plugin needs more. */
+  readonly network: 'none' | 'host' | 'bridge';
+  /** Limits; an undefined one takes the config's default. */
+  readonly resources: PluginResources;
+  /** `user[:group]` the container runs as; undefined → the image's user. */
+  readonly user: string | undefined;
+  /** Root filesystem read-only (with a writable /result volume and a tmpfs /tmp). */
+  readonly readOnlyRootfs: boolean;
+  /** Extra environment for the plugin's container. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface PluginResources {
+  readonly memoryBytes: number | undefined;
+  readonly cpus: number | undefined;
+  readonly pids: number | undefined;
 }

@@ -3,12 +3,19 @@ import type { Problem } from '../errors.js';
 import { quoteShort } from '../config/schema-problems.js';
 import type { SourceDocument } from '../config/source-document.js';
 import { problemAt, withPath, type ValuePath } from '../config/source-location.js';
+import { parseByteSize } from '../config/byte-size.js';
+import { parseDuration } from '../config/duration.js';
 import { imageReferenceProblem } from './image-reference.js';
 import { RESERVED_PLUGIN_NAME } from './registry.js';
 import { SUPPORTED_REGISTRY_VERSIONS } from './registry-schema.js';
 import { resultNameProblem } from './result-name.js';
 
 type Json = Record<string, unknown>;
+
+/** The engine refuses containers with less memory than this. */
+export const MIN_MEMORY_BYTES = 6 * 2 ** 20;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -33,7 +40,23 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
   plugins.forEach((plugin: unknown, index) => {
     if (!isObject(plugin)) return;
     const at = (key: string): ValuePath => ['plugins', index, key];
-    const { name, docker_image: image, core_version: coreVersion, results } = plugin;
+    const { name, docker_image: image, core_version: coreVersion, results, timeout, resources } = plugin;
+    if (typeof timeout === 'string' || typeof timeout === 'number') {
+      const parsed = parseDuration(timeout);
+      if ('error' in parsed) report(at('timeout'), parsed.error);
+    }
+    if (isObject(plugin.env)) {
+      for (const key of Object.keys(plugin.env)) {
+        if (!ENV_NAME.test(key)) report(['plugins', index, 'env'], `"${key}" is not a shell variable name`);
+        else if (key.startsWith('PMT_')) report(['plugins', index, 'env'], `"${key}": names starting with PMT_ are reserved for pmt`);
+      }
+    }
+    const memory = isObject(resources) ? resources.memory : undefined;
+    if (typeof memory === 'string' || typeof memory === 'number') {
+      const parsed = parseByteSize(memory);
+      if ('error' in parsed) report(['plugins', index, 'resources', 'memory'], parsed.error);
+      else if (parsed.bytes < MIN_MEMORY_BYTES) report(['plugins', index, 'resources', 'memory'], 'Docker needs at least 6MiB of memory for a container');
+    }
     if (typeof name === 'string') {
       const folded = name.toLowerCase();
       const first = firstByName.get(folded);

@@ -44,6 +44,23 @@ export const registrySchema: SchemaObject = {
           importer: { type: 'string', pattern: NAME_PATTERN, [MESSAGES_KEYWORD]: { pattern: NAME_MESSAGE } },
           // A directory holding the plugin's Dockerfile, relative to the registry file.
           build: { type: 'string', minLength: 1 },
+          // How long the plugin's commands may take: seconds, or "90s", "10m", "1h30m".
+          timeout: { type: ['string', 'number'] },
+          // Secure by default: no network unless the plugin truly needs one.
+          network: { enum: ['none', 'host', 'bridge'] },
+          resources: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              memory: { type: ['string', 'integer'] },
+              cpus: { type: 'number', exclusiveMinimum: 0 },
+              pids: { type: 'integer', minimum: 8 },
+            },
+          },
+          user: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$' },
+          read_only_rootfs: { type: 'boolean' },
+          // Names are checked in registry-checks.ts, to say exactly which one is wrong.
+          env: { type: 'object', additionalProperties: { type: 'string' } },
         },
       },
     },
@@ -67,4 +84,10 @@ export interface PluginEntry {
   results: string[];
   importer?: string;
   build?: string;
+  timeout?: string | number;
+  network?: 'none' | 'host' | 'bridge';
+  resources?: { memory?: string | number; cpus?: number; pids?: number };
+  user?: string;
+  read_only_rootfs?: boolean;
+  env?: Record<string, string>;
 }

@@ -18,6 +18,10 @@ describe('describeConfig', () => {
       MaxResultFileBytes: 268435456,
       MaxRunResultBytes: 1073741824,
       FilestoreMemoryBytes: 67108864,
+      DefaultTimeout: '30m00s',
+      DefaultMemory: 2147483648,
+      DefaultCpus: '(no limit)',
+      DefaultPids: 1024,
     });
   });
 

@@ -27,6 +27,10 @@ describe('parseConfig', () => {
       maxResultFileBytes: 256 * MiB,
       maxRunResultBytes: 1024 * MiB,
       filestoreMemoryBytes: 64 * MiB,
+      defaultTimeoutMs: 30 * 60_000,
+      defaultMemoryBytes: 2048 * MiB,
+      defaultCpus: 0,
+      defaultPids: 1024,
       source: 'built-in defaults',
     });
   });
@@ -49,6 +53,10 @@ describe('parseConfig', () => {
       maxResultFileBytes: 10 * MiB,
       maxRunResultBytes: 50_000_000,
       filestoreMemoryBytes: 500_000,
+      defaultTimeoutMs: 90_000,
+      defaultMemoryBytes: 512 * MiB,
+      defaultCpus: 1.5,
+      defaultPids: 256,
       source: 'core_engine_config.json',
     });
   });

@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { assertCompatible } from '../../../src/engine/core-compatibility.js';
 import { ConfigError } from '../../../src/errors.js';
 import type { Plugin } from '../../../src/registry/plugin.js';
+import { PLUGIN_DEFAULTS } from '../../support/plugin-defaults.js';
 
 const plugin = (name: string, coreVersion: string | undefined): Plugin => ({
   name,
   version: '2.1.0',
-  coreVersion,
   image: `pmt/${name}:1`,
   shell: '/bin/sh',
   cmd: 'true',
   results: ['r.json'],
   importer: name,
-  build: undefined,
+  ...PLUGIN_DEFAULTS,
+  coreVersion,
 });
 
 describe('assertCompatible', () => {

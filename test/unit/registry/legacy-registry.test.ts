@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRegistry } from '../../../src/registry/parse-registry.js';
 import type { Plugin } from '../../../src/registry/plugin.js';
+import { PLUGIN_DEFAULTS } from '../../support/plugin-defaults.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
 const load = async (name: string) => parseRegistry(await readFile(fixture(name), 'utf8'), name, { baseDir: '/srv/pmt' });
@@ -10,13 +11,12 @@ const load = async (name: string) => parseRegistry(await readFile(fixture(name),
 const plugin = (name: string, version: string, image: string, shell: string, cmd: string, result: string): Plugin => ({
   name,
   version,
-  coreVersion: undefined,
   image,
   shell,
   cmd,
   results: [result],
   importer: name,
-  build: undefined,
+  ...PLUGIN_DEFAULTS,
 });
 
 /** The original PMT client's four plugins, as any of its registry files should load. */
@@ -52,24 +52,24 @@ describe('the canonical R1.0 format', () => {
       {
         name: 'licensee',
         version: '9.16.0',
-        coreVersion: '>=1.0.0 <2',
         image: 'pmt/licensee:9.16.0',
         shell: '/bin/sh',
         cmd: 'licensee detect /input --json > /result/result.json',
         results: ['result.json'],
         importer: 'licensee',
+        ...PLUGIN_DEFAULTS,
+        coreVersion: '>=1.0.0 <2',
         build: '/srv/pmt/plugins/licensee',
       },
       {
         name: 'scancode',
         version: '32.0.8',
-        coreVersion: undefined,
         image: 'ghcr.io/pmt/scancode:32.0.8',
         shell: '/bin/bash',
         cmd: 'scancode --spdx-tv /result/result.spdx /input',
         results: ['result.spdx'],
         importer: 'spdx',
-        build: undefined,
+        ...PLUGIN_DEFAULTS,
       },
     ]);
   });

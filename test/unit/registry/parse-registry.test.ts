@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PLUGIN_DEFAULTS } from '../../support/plugin-defaults.js';
 import { ConfigError } from '../../../src/errors.js';
 import { parseRegistry, REGISTRY_HINT } from '../../../src/registry/parse-registry.js';
 import { problemsOf } from '../config/problems-of.js';
@@ -32,13 +33,12 @@ describe('parseRegistry: valid files', () => {
       {
         name: 'licensee',
         version: '9.16.0',
-        coreVersion: undefined,
         image: 'pmt/licensee:9.16.0',
         shell: '/bin/sh',
         cmd: 'licensee detect /input --json > /result/result.json',
         results: ['result.json'],
         importer: 'licensee',
-        build: undefined,
+        ...PLUGIN_DEFAULTS,
       },
     ]);
     expect(registry.default()?.name).toBe('licensee');
@@ -147,6 +147,30 @@ describe('parseRegistry: problems', () => {
     ]);
   });
 
+  it('reads the isolation and limit keys, with secure defaults when they are absent', () => {
+    const text = `${VALID}    timeout: 10m\n    network: host\n    resources: { memory: 512MiB, cpus: 1.5, pids: 128 }\n    user: "1000:1000"\n    read_only_rootfs: true\n    env: { LANG: C.UTF-8 }\n`;
+    expect(parse(text).available()[0]).toMatchObject({
+      timeoutMs: 600_000,
+      network: 'host',
+      resources: { memoryBytes: 512 * 2 ** 20, cpus: 1.5, pids: 128 },
+      user: '1000:1000',
+      readOnlyRootfs: true,
+      env: { LANG: 'C.UTF-8' },
+    });
+    expect(parse(VALID).available()[0]).toMatchObject({ timeoutMs: undefined, network: 'none', readOnlyRootfs: false, env: {} });
+  });
+
+  it('reports bad timeouts, limits, networks and env names', () => {
+    const text = `${VALID}    timeout: soon\n    network: bridged\n    resources: { memory: 1MiB, pids: 2 }\n    env: { PMT_TOKEN: x }\n`;
+    const found = problems(text);
+    expect(found).toHaveLength(5);
+    expect(found[0]).toMatch(/^reg\.yaml:10:14: plugins\[0\]\.timeout: "soon" is not a duration/);
+    expect(found[1]).toMatch(/^reg\.yaml:11:14: plugins\[0\]\.network: /);
+    expect(found[2]).toContain('plugins[0].resources.memory: Docker needs at least 6MiB');
+    expect(found[3]).toContain('plugins[0].resources.pids');
+    expect(found[4]).toBe('reg.yaml:13:10: plugins[0].env: "PMT_TOKEN": names starting with PMT_ are reserved for pmt');
+  });
+
   it('reports an invalid core_version range', () => {
     expect(problems(`${VALID}    core_version: "version one"\n`)).toEqual([
       'reg.yaml:10:19: plugins[0].core_version: invalid semver range "version one" (e.g. ">=1.0.0 <2")',
@@ -156,7 +180,8 @@ describe('parseRegistry: problems', () => {
   it('reports unknown keys, suggesting the closest known one', () => {
     expect(problems(edit('docker_image:', 'dockerimage:'))).toEqual(['reg.yaml:6:5: plugins[0]: unknown key "dockerimage" — did you mean "docker_image"?']);
     expect(problems(edit('default_plugin:', 'defaultPlugin:'))).toEqual(['reg.yaml:2:1: unknown key "defaultPlugin" — did you mean "default_plugin"?']);
-    expect(problems(`${VALID}    timeout: 30\n`)).toEqual(['reg.yaml:10:5: plugins[0]: unknown key "timeout"']);
+    expect(problems(`${VALID}    timeuot: 30\n`)).toEqual(['reg.yaml:10:5: plugins[0]: unknown key "timeuot" — did you mean "timeout"?']);
+    expect(problems(`${VALID}    colour: red\n`)).toEqual(['reg.yaml:10:5: plugins[0]: unknown key "colour"']);
   });
 
   it('reports a default plugin index out of range, or an unknown default name', () => {

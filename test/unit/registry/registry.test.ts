@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import type { Plugin } from '../../../src/registry/plugin.js';
+import { PLUGIN_DEFAULTS } from '../../support/plugin-defaults.js';
 import { Registry } from '../../../src/registry/registry.js';
 
 const plugin = (name: string): Plugin => ({
   name,
   version: '1',
-  coreVersion: undefined,
   image: name.toLowerCase(),
   shell: '/bin/sh',
   cmd: 'true',
   results: ['result.json'],
   importer: name,
-  build: undefined,
+  ...PLUGIN_DEFAULTS,
 });
 
 const [licensee, scancode, hasher] = [plugin('Licensee'), plugin('Scancode'), plugin('File-Hasher')] as [Plugin, Plugin, Plugin];

@@ -1,0 +1,35 @@
+/** A parsed duration: milliseconds, or why the text is not a duration. */
+export type Duration = { readonly ms: number } | { readonly error: string };
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+const EXAMPLES = 'e.g. 90, "90s", "10m" or "1h30m"';
+
+/** Parses a human duration: a number of seconds, or `500ms`, `90s`, `10m`, `1h30m`. Zero is not a duration. */
+export function parseDuration(value: string | number): Duration {
+  if (typeof value === 'number') {
+    return value > 0 && Number.isFinite(value) ? { ms: Math.round(value * 1000) } : { error: `${value} is not a positive number of seconds` };
+  }
+  const text = value.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  let ms = 0;
+  let end = 0;
+  PART.lastIndex = 0;
+  for (let match = PART.exec(text); match !== null; match = PART.exec(text)) {
+    ms += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+    end = PART.lastIndex;
+  }
+  if (text === '' || end !== text.length) return { error: `${JSON.stringify(value)} is not a duration (${EXAMPLES})` };
+  if (ms <= 0) return { error: `${JSON.stringify(value)} is not a positive duration` };
+  return { ms: Math.round(ms) };
+}
+
+/** `1.5s`, `2m05s`, `1h02m` — short and exact enough for messages. */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
+}
