@@ -22,6 +22,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   defaultMemoryBytes: 2048 * MiB,
   defaultCpus: 0,
   defaultPids: 1024,
+  cacheDir: '',
   source: 'built-in defaults',
 });
 

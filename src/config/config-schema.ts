@@ -19,6 +19,7 @@ export const CONFIG_FILE_KEYS = {
   DefaultMemory: 'defaultMemoryBytes',
   DefaultCpus: 'defaultCpus',
   DefaultPids: 'defaultPids',
+  CacheDir: 'cacheDir',
 } as const satisfies Record<string, Exclude<keyof Config, 'source'>>;
 
 export type ConfigFileKey = keyof typeof CONFIG_FILE_KEYS;
@@ -49,5 +50,6 @@ export const configSchema: SchemaObject = {
     DefaultMemory: size,
     DefaultCpus: { type: 'number', minimum: 0 },
     DefaultPids: { type: 'integer', minimum: 8 },
+    CacheDir: { type: 'string' },
   },
 };

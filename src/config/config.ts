@@ -22,6 +22,8 @@ export interface Config {
   readonly maxRunResultBytes: number;
   /** Result bytes a run keeps in memory before spilling to temp files. */
   readonly filestoreMemoryBytes: number;
+  /** Where cached results are kept; '' means `$XDG_CACHE_HOME/pmt` (else `~/.cache/pmt`). */
+  readonly cacheDir: string;
   /** Time a plugin's commands may take when its registry entry sets no timeout. */
   readonly defaultTimeoutMs: number;
   /** Container limits when a registry entry sets none; 0 CPUs means no CPU limit. */

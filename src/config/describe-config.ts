@@ -15,6 +15,7 @@ export function describeConfig(config: Config): Record<string, string | boolean 
     if (value === undefined) described[key] = '(unset)';
     else if (field === 'remoteRepoPass') described[key] = MASK;
     else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
+    else if (value === '' && field === 'cacheDir') described[key] = '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)';
     else if (field === 'defaultTimeoutMs') described[key] = formatDuration(config.defaultTimeoutMs);
     else if (field === 'defaultCpus' && value === 0) described[key] = '(no limit)';
     else described[key] = value;

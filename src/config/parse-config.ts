@@ -13,13 +13,13 @@ import { byPosition, problemAt, withPath } from './source-location.js';
 export const CONFIG_HINT =
   'core_engine_config.json keys: RestApi, RestTransport ("unix"|"tcp"), RestFallback, RemoteRepoUser, RemoteRepoPass, ' +
   'SaveResultsLocally, PathDirResults, PathDirLogs, ServerUrl, MaxResultFileBytes, MaxRunResultBytes, FilestoreMemoryBytes, ' +
-  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids';
+  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids, CacheDir';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Parses core_engine_config.json text over the defaults; absent keys keep their defaults. Relative
- * PathDirResults / PathDirLogs are resolved against `baseDir` (the config file's directory), so a
+ * PathDirResults / PathDirLogs / CacheDir are resolved against `baseDir` (the config file's directory), so a
  * config means the same wherever pmt is started. Throws a ConfigError listing every problem.
  */
 export function parseConfig(text: string, file: string, baseDir: string): Config {
@@ -64,6 +64,7 @@ function applyFileValues(
   config.remoteRepoPass = text('RemoteRepoPass') || config.remoteRepoPass;
   config.pathDirResults = dir('PathDirResults') ?? config.pathDirResults;
   config.pathDirLogs = dir('PathDirLogs') ?? config.pathDirLogs;
+  config.cacheDir = dir('CacheDir') ?? config.cacheDir;
 
   const serverUrl = text('ServerUrl');
   const urlProblem = serverUrl ? serverUrlProblem(serverUrl) : undefined;

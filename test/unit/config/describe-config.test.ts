@@ -18,10 +18,11 @@ describe('describeConfig', () => {
       MaxResultFileBytes: 268435456,
       MaxRunResultBytes: 1073741824,
       FilestoreMemoryBytes: 67108864,
-      DefaultTimeout: '30m00s',
+      DefaultTimeout: '30m',
       DefaultMemory: 2147483648,
       DefaultCpus: '(no limit)',
       DefaultPids: 1024,
+      CacheDir: '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)',
     });
   });
 

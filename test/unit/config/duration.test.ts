@@ -27,6 +27,8 @@ describe('formatDuration', () => {
     [59_000, '59s'],
     [125_000, '2m05s'],
     [3_720_000, '1h02m'],
+    [1_800_000, '30m'],
+    [7_200_000, '2h'],
   ])('%i ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });

@@ -31,6 +31,7 @@ describe('parseConfig', () => {
       defaultMemoryBytes: 2048 * MiB,
       defaultCpus: 0,
       defaultPids: 1024,
+      cacheDir: '',
       source: 'built-in defaults',
     });
   });
@@ -57,6 +58,7 @@ describe('parseConfig', () => {
       defaultMemoryBytes: 512 * MiB,
       defaultCpus: 1.5,
       defaultPids: 256,
+      cacheDir: '/etc/pmt/cache',
       source: 'core_engine_config.json',
     });
   });

@@ -1,0 +1,54 @@
+import { CACHE_FORMAT } from './cache-key.js';
+
+/** One result file of a cached entry, as its manifest records it. */
+export interface ManifestFile {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** `manifest.json` of an entry; written last, so an entry without it is partial. */
+export interface Manifest {
+  readonly format: typeof CACHE_FORMAT;
+  readonly key: string;
+  readonly createdAt: string;
+  readonly files: readonly ManifestFile[];
+}
+
+export const KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/** A name that stays inside the directory it is joined to: no separator, not `.`/`..`, no NUL. */
+export function isPlainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/**
+ * The manifest in `text` if it is well-formed and belongs to `key`; undefined otherwise. A tampered
+ * manifest cannot name a file outside its entry: names must be plain and unique.
+ */
+export function parseManifest(text: string, key: string): Manifest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(value) || value.format !== CACHE_FORMAT || value.key !== key) return undefined;
+  if (typeof value.createdAt !== 'string' || !Array.isArray(value.files)) return undefined;
+  const files: ManifestFile[] = [];
+  const names = new Set<string>();
+  for (const file of value.files as unknown[]) {
+    if (!isRecord(file)) return undefined;
+    const { name, size, sha256 } = file;
+    if (typeof name !== 'string' || !isPlainName(name) || names.has(name)) return undefined;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+    if (typeof sha256 !== 'string' || !KEY_PATTERN.test(sha256)) return undefined;
+    names.add(name);
+    files.push({ name, size, sha256 });
+  }
+  return { format: CACHE_FORMAT, key, createdAt: value.createdAt, files };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,47 @@
+import { realpath } from 'node:fs/promises';
+import { runGit, type GitOptions } from './run-git.js';
+
+/**
+ * `git:<tree hash>` of `dir` when it is in a git work tree whose content git fully accounts for;
+ * otherwise undefined (the caller walks the files). The tree hash stands for the input only when:
+ * - `git status` of the directory prints nothing: no staged, modified, untracked or ignored file
+ *   (ignored ones such as node_modules are visible to plugins in /input too);
+ * - no index entry under it is a submodule (its content is not in our tree) or marked
+ *   assume-unchanged / skip-worktree (status does not look at those files).
+ * Not seen: empty directories, which git does not track.
+ */
+export async function gitTreeDigest(dir: string, options: GitOptions = {}): Promise<string | undefined> {
+  const cwd = await realpath(dir);
+  // Only this directory is trusted despite foreign ownership, and its fsmonitor hook never runs.
+  const git = (...args: string[]): ReturnType<typeof runGit> =>
+    runGit(['-c', `safe.directory=${cwd}`, '-c', 'core.fsmonitor=false', ...args], cwd, options);
+  const [head, status, index] = await Promise.all([
+    git('rev-parse', '--is-inside-work-tree', '--verify', 'HEAD:./'),
+    // `normal` lists an untracked or ignored directory once instead of every file in it: we only
+    // need to know whether anything is listed.
+    git('status', '--porcelain=v1', '--ignored=matching', '--untracked-files=normal', '--ignore-submodules=none', '-z', '--', '.'),
+    git('ls-files', '--stage', '-v', '-z', '--', '.'),
+  ]);
+  if (!head.ok || !status.ok || !index.ok) return undefined;
+  const tree = parseTree(head.stdout);
+  if (tree === undefined || status.stdout !== '' || !indexIsPlain(index.stdout)) return undefined;
+  return `git:${tree}`;
+}
+
+/** `true\n<hash>\n` → hash; `false` (inside .git) or anything else → undefined. */
+export function parseTree(stdout: string): string | undefined {
+  const [inside, tree] = stdout.split('\n');
+  return inside === 'true' && tree !== undefined && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(tree) ? tree : undefined;
+}
+
+/**
+ * `ls-files -s -v -z` entries look like `H 100644 <hash> 0\t<path>`. Only tag `H` (a plain cached
+ * file) is accounted for by status; mode 160000 is a submodule.
+ */
+export function indexIsPlain(stdout: string): boolean {
+  for (const entry of stdout.split('\0')) {
+    if (entry === '') continue;
+    if (!entry.startsWith('H ') || entry.startsWith('H 160000 ')) return false;
+  }
+  return true;
+}
