@@ -2,6 +2,8 @@ import type { ScanReport } from '../engine/scan-report.js';
 import { exitCodeOf } from '../engine/scan-report.js';
 import { originLabel } from './describe-error.js';
 import { formatTable } from './format-table.js';
+import { paint } from './progress/ansi.js';
+import { phaseStyle } from './progress/phase-style.js';
 
 /** The run as one JSON document: what `--json` prints, and nothing else goes to stdout. */
 export function reportToJson(report: ScanReport): unknown {
@@ -43,11 +45,16 @@ export function reportToJson(report: ScanReport): unknown {
   };
 }
 
+export interface TextReportOptions {
+  /** Colour each status (see colorEnabled for stdout). */
+  readonly color?: boolean;
+}
+
 /** The summary table printed after a run, then one line per failure saying where it came from. */
-export function reportToText(report: ScanReport): string {
+export function reportToText(report: ScanReport, options: TextReportOptions = {}): string {
   const rows = report.plugins.map(({ outcome, results }) => [
     outcome.plugin.name,
-    outcome.status,
+    paint(outcome.status, phaseStyle(outcome.status).color, options.color ?? false),
     outcome.exitCode === undefined ? '-' : String(outcome.exitCode),
     `${(outcome.durationMs / 1000).toFixed(1)}s`,
     results.map((r) => r.localPath ?? r.name).join(', ') || '-',

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { PluginOutcome } from '../../../src/agent/plugin-outcome.js';
+import type { ScanReport } from '../../../src/engine/scan-report.js';
+import { reportToText } from '../../../src/cli/render-report.js';
+
+function outcome(name: string, status: PluginOutcome['status'], durationMs: number): PluginOutcome {
+  return {
+    id: 1,
+    plugin: { name, version: '1', image: `pmt/${name}:1` } as PluginOutcome['plugin'],
+    status,
+    exitCode: status === 'succeeded' ? 0 : 2,
+    durationMs,
+    imageId: undefined,
+    transport: undefined,
+    results: [],
+    logPath: `/logs/${name}.log`,
+    error: undefined,
+  };
+}
+
+const report: ScanReport = {
+  runId: 'r1',
+  inputDir: '/in',
+  resultsDir: undefined,
+  logsDir: '/logs',
+  plugins: [
+    { outcome: outcome('licensee', 'succeeded', 1400), results: [{ name: 'out.json', size: 1, sha256: 'x', localPath: '/res/out.json' }] },
+    { outcome: outcome('reuse', 'failed', 2000), results: [] },
+  ],
+  server: undefined,
+  interruptedBy: 'SIGINT',
+  durationMs: 3000,
+};
+
+describe('reportToText', () => {
+  it('prints the summary table without colour by default', () => {
+    expect(reportToText(report)).toBe(
+      [
+        'PLUGIN    STATUS     EXIT  TIME  RESULTS        LOG',
+        'licensee  succeeded  0     1.4s  /res/out.json  /logs/licensee.log',
+        'reuse     failed     2     2.0s  -              /logs/reuse.log',
+        'Interrupted by SIGINT; every container of run r1 was removed.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('colours statuses on request and keeps the columns aligned', () => {
+    const text = reportToText(report, { color: true });
+    expect(text).toContain('\x1b[32msucceeded\x1b[39m  0');
+    expect(text).toContain('\x1b[31mfailed\x1b[39m     2');
+    expect(text.replace(/\x1b\[\d+m/g, '')).toBe(reportToText(report));
+  });
+});
