@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { MemoryBudget } from './memory-budget.js';
+import { SpillFile } from './spill-file.js';
 
 /** Where a received file's bytes live. */
 export type SpoolData = { readonly kind: 'memory'; readonly chunks: readonly Buffer[] } | { readonly kind: 'file'; readonly path: string };
@@ -19,6 +20,8 @@ export interface Spooled {
 
 export interface SpoolContext {
   readonly budget: MemoryBudget;
+  /** Largest file kept in memory, whatever the budget: a larger one goes to disk as it crosses this. */
+  readonly fileMemoryBytes: number;
   /** A fresh path in the store's private temp dir; called at most once. */
   readonly tempPath: () => string;
   /** Called before `bytes` more are accepted, `size` being the file's size with them; throws to refuse. */
@@ -32,20 +35,22 @@ export interface SpoolContext {
  * Streams `source` into memory or a temp file while hashing and counting it.
  *
  * Memory policy: a file starts in memory and takes its chunks from the run-wide budget one by one;
- * the first chunk that does not fit moves the file to disk (the chunks held so far are written out
- * and their budget returned) and the rest streams straight to the file. Sizes are not known up
- * front (a multipart part has no length), so deciding per chunk is the only way to keep small files
- * in memory without ever exceeding the bound. Each chunk is stored before the next is read
- * (backpressure), so a large file never holds more than a chunk or two in the heap. On any
- * failure (source error, a refused size, abort) the source is destroyed, the held memory released
- * and the temp file removed before the promise rejects.
+ * the first chunk that does not fit, or that takes the file over `fileMemoryBytes`, moves the file
+ * to disk (the chunks held so far are written out and their budget returned) and the rest streams
+ * to the file. Sizes are not known up front (a multipart part has no length), so deciding per chunk
+ * is the only way to keep small files in memory without ever exceeding the bound; the per-file cap
+ * keeps one large file, which ends up on disk anyway, from holding the whole budget in the heap
+ * first. Disk writes go through SpillFile's two reused 1 MiB buffers (one filling, one being
+ * written), so a large file holds about 2 MiB however big it is. On any failure (source error, a
+ * refused size, abort) the source is destroyed, the held memory released and the temp file removed
+ * before the promise rejects.
  */
 export async function spool(source: ResultSource, context: SpoolContext): Promise<Spooled> {
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
   let size = 0;
   let held = 0;
-  let file: FileHandle | undefined;
+  let file: SpillFile | undefined;
   let path: string | undefined;
   const input = source instanceof Readable ? source : Readable.from(source, { objectMode: true });
   const stop = (): void => {
@@ -54,8 +59,8 @@ export async function spool(source: ResultSource, context: SpoolContext): Promis
   try {
     if (context.signal.aborted) stop();
     context.signal.addEventListener('abort', stop, { once: true });
-    // One chunk at a time: the next is read only after this one is stored, so the source is held
-    // back (backpressure) while a write is in flight, and cleanup below never races the loop.
+    // The next chunk is read only once this one is stored (or queued for a batch write), so the
+    // source is held back while the disk is busy, and cleanup below never races the loop.
     for await (const piece of input) {
       const chunk = toBuffer(piece);
       if (chunk.length === 0) continue;
@@ -63,31 +68,30 @@ export async function spool(source: ResultSource, context: SpoolContext): Promis
       size += chunk.length;
       hash.update(chunk);
       if (file) {
-        await writeAll(file, chunk);
-      } else if (context.budget.tryReserve(chunk.length)) {
+        await file.append(chunk);
+      } else if (size <= context.fileMemoryBytes && context.budget.tryReserve(chunk.length)) {
         chunks.push(ownCopy(chunk));
         held += chunk.length;
       } else {
         path = context.tempPath();
-        file = await open(path, 'wx');
-        for (const earlier of chunks) await writeAll(file, earlier);
-        await writeAll(file, chunk);
+        file = await SpillFile.create(path);
+        for (const earlier of chunks) await file.append(earlier);
+        await file.append(chunk);
         chunks.length = 0;
         context.budget.release(held);
         held = 0;
       }
     }
     if (file) {
-      const done = file;
+      await file.close();
       file = undefined;
-      await done.close();
     }
   } catch (error) {
     context.failed();
     input.destroy();
     chunks.length = 0;
     context.budget.release(held);
-    await file?.close().catch(() => undefined);
+    await file?.remove();
     if (path !== undefined) await rm(path, { force: true });
     throw error;
   } finally {
@@ -113,12 +117,4 @@ function ownCopy(chunk: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(chunk.length);
   chunk.copy(copy);
   return copy;
-}
-
-async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
-  }
 }
