@@ -19,18 +19,38 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
 }
 
+/**
+ * Asks an image's registry, through the engine, whether it would serve the image — without pulling
+ * it (GET /distribution/{name}/json). Separate from ContainerRuntime so existing fakes stay valid.
+ */
+export interface DistributionProbe {
+  /**
+   * The registry's answer; rejects with EngineUnreachableError when no engine answers, and with
+   * `signal`'s reason when it aborts first.
+   */
+  inspectDistribution(reference: string, auth: RegistryAuth | undefined, signal?: AbortSignal): Promise<DistributionAnswer>;
+}
+
+export type DistributionAnswer = { readonly available: true; readonly digest: string } | { readonly available: false; readonly reason: string };
+
 export interface EngineInfo {
   readonly version: string;
   readonly apiVersion: string;
   /** Where pmt reached the engine, e.g. `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
-  /** False when the engine runs elsewhere, so host paths cannot be bind-mounted. */
+  /**
+   * False when the engine runs elsewhere, so host paths cannot be bind-mounted. A unix socket
+   * counts as local, tcp:// and ssh:// as remote, unless `--engine-local` or PMT_ENGINE_LOCAL=0|1
+   * says otherwise (see dockerConnectionOptions).
+   */
   readonly local: boolean;
 }
 
 export interface LocalImage {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The image's USER; '' means root. */
+  readonly user: string;
 }
 
 export interface RegistryAuth {
@@ -47,6 +67,7 @@ export interface PullProgress {
 }
 
 export interface BindMount {
+  /** A host path, or the name of a volume (see VolumeRuntime). */
   readonly hostPath: string;
   readonly containerPath: string;
   readonly readOnly: boolean;
@@ -62,12 +83,36 @@ export interface ContainerSpec {
   readonly volumes: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly networkMode: 'none' | 'host' | 'bridge';
+  readonly limits: ContainerLimits;
+  /** `user[:group]`; undefined keeps the image's user. */
+  readonly user: string | undefined;
+  /** Read-only root filesystem; /tmp then gets a tmpfs so tools that need scratch space still work. */
+  readonly readOnlyRootfs: boolean;
+}
+
+export interface ContainerLimits {
+  readonly memoryBytes: number;
+  /** 0 means no CPU limit. */
+  readonly cpus: number;
+  readonly pids: number;
 }
 
 export interface ExecOptions {
   /** Aborting rejects the exec at once; the caller then removes the container. */
   readonly signal?: AbortSignal;
   readonly env?: Readonly<Record<string, string>>;
+  /** Run as this user instead of the container's (e.g. `0` to prepare /result for a non-root plugin). */
+  readonly user?: string;
+}
+
+/** An exec cut short by its abort signal, with the output it had produced until then. */
+export class ExecAborted extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly partial: { readonly stdout: string; readonly stderr: string },
+  ) {
+    super('command aborted', { cause: reason });
+  }
 }
 
 export interface ExecResult {
@@ -81,6 +126,37 @@ export interface PluginContainer {
   exec(command: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** A tar stream of the path (file or directory) inside the container. */
   getArchive(path: string, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Extracts a tar stream into `path`, an existing directory inside the container (the engine
+   * answers 404 otherwise). Not into a read-only root filesystem or mount; a writable volume works.
+   * The stream is consumed or destroyed when this settles.
+   */
+  putArchive(path: string, tar: Readable, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Named volumes filled through the engine's archive API: how the input reaches an engine that
+ * cannot see this machine's files. The plugin container then mounts the volume read-only, exactly
+ * like the bind of a local input. Separate from ContainerRuntime so existing fakes stay valid.
+ */
+export interface VolumeRuntime {
+  /**
+   * Creates a volume with these labels and extracts `tar` at its root, through a helper container
+   * from `image` (any local image; it is created, never started, and removed). When filling fails
+   * the volume is removed again and the error rethrown.
+   */
+  createFilledVolume(spec: FilledVolumeSpec): Promise<string>;
+  /** Volumes carrying all of the given labels (any value when the value is undefined). */
+  listVolumes(labels: Record<string, string | undefined>): Promise<string[]>;
+  /** Removes a volume no container uses any more; a volume already gone is fine. */
+  removeVolume(name: string): Promise<void>;
+}
+
+export interface FilledVolumeSpec {
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tar: Readable;
+  readonly signal?: AbortSignal;
 }
 
 export interface ContainerSummary {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import type { ExecOptions, ExecResult } from './container-runtime.js';
+import { ExecAborted, type ExecOptions, type ExecResult } from './container-runtime.js';
 import { BoundedText } from './bounded-text.js';
 
 /** Most output a command may leave in memory per stream; the rest is counted, not kept. */
@@ -25,6 +25,7 @@ export async function execInContainer(
     AttachStdin: false,
     Tty: false,
     Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(options.user ? { User: options.user } : {}),
     abortSignal: signal,
   });
   const stream = await exec.start({ hijack: true, stdin: false, abortSignal: signal });
@@ -37,7 +38,7 @@ export async function execInContainer(
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       stream.destroy();
-      reject(signal?.reason ?? new Error('aborted'));
+      reject(new ExecAborted(signal?.reason, { stdout: stdout.text(), stderr: stderr.text() }));
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -4,30 +4,40 @@ import type {
   ContainerRuntime,
   ContainerSpec,
   ContainerSummary,
+  DistributionAnswer,
+  DistributionProbe,
   EngineInfo,
+  FilledVolumeSpec,
   ExecOptions,
   LocalImage,
   PluginContainer,
   PullProgress,
   RegistryAuth,
+  VolumeRuntime,
 } from './container-runtime.js';
-import { dockerStatusCode, toDockerError } from './docker-errors.js';
+import { createFilledVolume, putArchive, removeVolume } from './docker-archive.js';
+import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
 import { pullImage } from './image-pull.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
-export class DockerRuntime implements ContainerRuntime {
+export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime {
   /** Where the engine is reached, for messages; the default socket is found only when first used. */
   endpoint: string;
 
-  constructor(private readonly docker: Dockerode) {
+  /** `endpoint` and `local` as connectDocker decided them; without, both are guessed from the modem. */
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly connection: { readonly endpoint?: string; readonly local?: boolean } = {},
+  ) {
     const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
     this.endpoint =
-      typeof modem.socketPath === 'string'
+      connection.endpoint ??
+      (typeof modem.socketPath === 'string'
         ? `unix://${modem.socketPath}`
         : modem.socketPath
           ? 'unix://(default Docker socket)'
-          : `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}:${modem.port ?? ''}`;
+          : `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}:${modem.port ?? ''}`);
   }
 
   /** docker-modem may pick the default socket lazily (a function resolving to its path). */
@@ -50,7 +60,7 @@ export class DockerRuntime implements ContainerRuntime {
         version: version.Version,
         apiVersion: version.ApiVersion,
         endpoint: this.endpoint,
-        local: this.endpoint.startsWith('unix://'),
+        local: this.connection.local ?? this.endpoint.startsWith('unix://'),
       };
     } catch (error) {
       throw toDockerError('answer a version request', error, this.endpoint);
@@ -70,7 +80,7 @@ export class DockerRuntime implements ContainerRuntime {
   async findImage(reference: string): Promise<LocalImage | undefined> {
     try {
       const info = await this.docker.getImage(reference).inspect();
-      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+      return { id: info.Id, labels: info.Config?.Labels ?? {}, user: info.Config?.User ?? '' };
     } catch (error) {
       if (dockerStatusCode(error) === 404) return undefined;
       throw toDockerError(`inspect image ${reference}`, error, this.endpoint);
@@ -85,6 +95,31 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async inspectDistribution(reference: string, auth: RegistryAuth | undefined, signal?: AbortSignal): Promise<DistributionAnswer> {
+    try {
+      // Dialled directly: dockerode's image.distribution() takes no abort signal.
+      const answer = await new Promise<{ Descriptor?: { digest?: string } }>((resolve, reject) =>
+        this.docker.modem.dial(
+          {
+            path: `/distribution/${reference}/json`,
+            method: 'GET',
+            statusCodes: { 200: true, 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'server error' },
+            authconfig: auth,
+            abortSignal: signal,
+            options: {},
+          },
+          (error: unknown, data: unknown) => (error ? reject(error) : resolve(data as { Descriptor?: { digest?: string } })),
+        ),
+      );
+      return { available: true, digest: answer.Descriptor?.digest ?? '' };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (isEngineUnreachable(error)) throw toDockerError('ask a registry about an image', error, this.endpoint);
+      // The engine relays the registry's refusal (unknown image, no access, unreachable registry).
+      return { available: false, reason: dockerMessage(error) };
+    }
+  }
+
   async startContainer(spec: ContainerSpec): Promise<PluginContainer> {
     let container: Dockerode.Container;
     try {
@@ -95,12 +130,20 @@ export class DockerRuntime implements ContainerRuntime {
         OpenStdin: true,
         StdinOnce: false,
         Tty: false,
+        ...(spec.user ? { User: spec.user } : {}),
         Labels: { ...spec.labels },
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Volumes: Object.fromEntries(spec.volumes.map((path) => [path, {}])),
         HostConfig: {
           Binds: spec.binds.map((b) => `${b.hostPath}:${b.containerPath}:${b.readOnly ? 'ro' : 'rw'}`),
           NetworkMode: spec.networkMode,
+          Memory: spec.limits.memoryBytes,
+          // Equal to Memory: no swap on top, so the limit is the limit.
+          MemorySwap: spec.limits.memoryBytes,
+          NanoCpus: Math.round(spec.limits.cpus * 1e9),
+          PidsLimit: spec.limits.pids,
+          ReadonlyRootfs: spec.readOnlyRootfs,
+          ...(spec.readOnlyRootfs ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' } } : {}),
           // tini as PID 1 reaps zombies of the commands we exec and makes signals work.
           Init: true,
           CapDrop: ['ALL'],
@@ -126,6 +169,33 @@ export class DockerRuntime implements ContainerRuntime {
       return found.map((c) => ({ id: c.Id, labels: c.Labels, state: c.State }));
     } catch (error) {
       throw toDockerError('list containers', error, this.endpoint);
+    }
+  }
+
+  async createFilledVolume(spec: FilledVolumeSpec): Promise<string> {
+    try {
+      return await createFilledVolume(this.docker, spec);
+    } catch (error) {
+      if (spec.signal?.aborted) throw error;
+      throw toDockerError(`fill a volume through a container from ${spec.image}`, error, this.endpoint);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string | undefined>): Promise<string[]> {
+    const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
+    try {
+      const found = await this.docker.listVolumes({ filters: { label } });
+      return (found.Volumes ?? []).map((v) => v.Name);
+    } catch (error) {
+      throw toDockerError('list volumes', error, this.endpoint);
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await removeVolume(this.docker, name);
+    } catch (error) {
+      throw toDockerError(`remove volume ${name.slice(0, 12)}`, error, this.endpoint);
     }
   }
 
@@ -164,5 +234,14 @@ class DockerPluginContainer implements PluginContainer {
   async getArchive(path: string, signal?: AbortSignal): Promise<Readable> {
     // The engine answers 404 for a missing path; callers branch on it via dockerStatusCode.
     return (await this.container.getArchive({ path, abortSignal: signal })) as unknown as Readable;
+  }
+
+  async putArchive(path: string, tar: Readable, signal?: AbortSignal): Promise<void> {
+    try {
+      await putArchive(this.container, path, tar, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw toDockerError(`copy files into ${path} of container ${this.id.slice(0, 12)}`, error, this.endpoint);
+    }
   }
 }

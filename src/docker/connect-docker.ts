@@ -1,0 +1,70 @@
+import { accessSync, readFileSync } from 'node:fs';
+import Dockerode from 'dockerode';
+import { ConfigError, type Problem } from '../errors.js';
+import { dockerConnectionOptions, type ConnectRequest, type DockerConnection } from './docker-connection.js';
+import { DockerRuntime } from './docker-runtime.js';
+
+/**
+ * The runtime for the engine named by `--docker-host`, else `DOCKER_HOST`, else the default socket.
+ * Reads the TLS files and picks the default socket here, at the edge; everything else is decided by
+ * the pure dockerConnectionOptions.
+ */
+export function connectDocker(request: ConnectRequest): DockerRuntime {
+  const connection = dockerConnectionOptions(request);
+  const socketPath = connection.modem.socketPath ?? (connection.kind === 'unix' ? pickSocket(connection.defaultSockets) : undefined);
+  const tls = connection.tlsFiles ? readTlsFiles(connection.tlsFiles) : { ca: undefined, cert: undefined, key: undefined };
+  const docker = newDockerode({ ...connection.modem, socketPath, ...tls });
+  return new DockerRuntime(docker, {
+    endpoint: socketPath === undefined ? connection.endpoint : `unix://${socketPath}`,
+    local: connection.local,
+  });
+}
+
+export type { ConnectRequest, DockerConnection };
+
+function pickSocket(candidates: readonly string[]): string | undefined {
+  return candidates.find((path) => {
+    try {
+      accessSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }) ?? candidates.at(-1);
+}
+
+function readTlsFiles(files: NonNullable<DockerConnection['tlsFiles']>): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const problems: Problem[] = [];
+  const read = (path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      problems.push({ file: path, message: `cannot read the TLS file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+      return Buffer.alloc(0);
+    }
+  };
+  const pem = { ca: read(files.ca), cert: read(files.cert), key: read(files.key) };
+  if (problems.length > 0) throw new ConfigError(problems, 'DOCKER_CERT_PATH must hold ca.pem, cert.pem and key.pem (as `docker --tlsverify` expects)');
+  return pem;
+}
+
+/**
+ * docker-modem parses process.env.DOCKER_HOST (and reads DOCKER_CERT_PATH) in its constructor even
+ * when every option is given, and throws on a value it cannot use. Our options already say
+ * everything (from `--docker-host` or the `env` we were given, both checked), so that reading is
+ * irrelevant: the constructor then runs once more without it — synchronously, restored at once.
+ */
+function newDockerode(options: Dockerode.DockerOptions): Dockerode {
+  try {
+    return new Dockerode(options);
+  } catch (error) {
+    const envHost = process.env.DOCKER_HOST;
+    if (envHost === undefined) throw error;
+    delete process.env.DOCKER_HOST;
+    try {
+      return new Dockerode(options);
+    } finally {
+      process.env.DOCKER_HOST = envHost;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import type { Stats } from 'node:fs';
+import { createReadStream, readFile } from 'node:fs';
+import { lstat, readlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pack as tarPack, type Header, type Pack } from 'tar-stream';
+import { PmtError } from '../errors.js';
+import { selectInput, type GitignoreUse } from './input-selection.js';
+import { ignoreVanished, walkAll, walkListed, type Candidate } from './input-walk.js';
+import { readAhead } from './read-ahead.js';
+
+export type { GitignoreUse };
+
+export interface PackInputOptions {
+  /** Leave out what git ignores, and `.git`, when the input is in a git work tree. */
+  readonly respectGitignore: boolean;
+  /** Owner of every entry (default root). Only a read-only mount keeps the owner from changing modes. */
+  readonly owner?: { readonly uid: number; readonly gid: number };
+}
+
+export interface PackSummary {
+  readonly files: number;
+  readonly directories: number;
+  readonly symlinks: number;
+  /** File content bytes (headers and padding not counted). */
+  readonly bytes: number;
+  /** Sockets, fifos, devices, and listed paths beneath a symlink: left out. The first 20 names. */
+  readonly skipped: readonly string[];
+  readonly skippedCount: number;
+}
+
+export interface PackedInput {
+  /** The tar stream; packing errors (a file changed or unreadable) arrive as its error. */
+  readonly stream: Readable;
+  readonly gitignore: GitignoreUse;
+  /** Counts so far; complete once `stream` has ended. */
+  summary(): PackSummary;
+}
+
+type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
+type Sink = ReturnType<Pack['entry']>;
+interface FileRef {
+  readonly abs: string;
+  readonly rel: string;
+  readonly size: number;
+}
+
+/** A candidate with what packing it needs: its lstat, and a small file's content read ahead. */
+type Prepared =
+  | { readonly rel: string; readonly abs: string; readonly expand: boolean; readonly stats: Stats; readonly content: Buffer | undefined }
+  | { readonly rel: string; readonly skip: string }
+  | undefined;
+
+/** Files up to this size are read whole, ahead of packing; larger ones stream in chunks of it. */
+const CHUNK_BYTES = 256 * 1024;
+/** Candidates prepared ahead (file system calls overlap); bounds memory to READ_AHEAD × CHUNK_BYTES. */
+const READ_AHEAD = 16;
+const SKIPPED_NAMES = 20;
+
+/**
+ * The input directory as a tar stream, its contents at the archive root, for an engine that cannot
+ * bind-mount it. Streams with backpressure (large files in chunks, never whole). Files become 0444
+ * (0555 if executable), directories 0555, symlinks stay symlinks; sockets, fifos and devices are
+ * left out.
+ */
+export async function packInput(dir: string, options: PackInputOptions): Promise<PackedInput> {
+  const selection = await selectInput(dir, options.respectGitignore);
+  const owner = options.owner ?? { uid: 0, gid: 0 };
+  const counts = { files: 0, directories: 0, symlinks: 0, bytes: 0, skipped: [] as string[], skippedCount: 0 };
+  // Buffers of a few chunks let reading the disk and sending to the engine overlap.
+  const pack = tarPack({ highWaterMark: 4 * CHUNK_BYTES });
+  const prepared = (source: AsyncIterable<Candidate>): AsyncIterable<Prepared> => readAhead(source, prepare, READ_AHEAD);
+
+  const packAll = async (entries: AsyncIterable<Prepared>): Promise<void> => {
+    for await (const entry of entries) {
+      if (pack.destroying) return;
+      if (entry === undefined) continue;
+      if ('skip' in entry || !(entry.stats.isFile() || entry.stats.isDirectory() || entry.stats.isSymbolicLink())) {
+        if (counts.skipped.length < SKIPPED_NAMES) counts.skipped.push(entry.rel);
+        counts.skippedCount++;
+        continue;
+      }
+      const { rel, abs, stats } = entry;
+      const header: EntryHeader = { name: rel, uid: owner.uid, gid: owner.gid, mtime: stats.mtime };
+      if (stats.isDirectory()) {
+        await addEntry(pack, { ...header, type: 'directory', mode: 0o555 });
+        counts.directories++;
+        if (entry.expand) await packAll(prepared(walkAll(dir, rel, true)));
+      } else if (stats.isSymbolicLink()) {
+        await addEntry(pack, { ...header, type: 'symlink', mode: 0o777, linkname: await readlink(abs) });
+        counts.symlinks++;
+      } else {
+        const mode = stats.mode & 0o111 ? 0o555 : 0o444;
+        await addEntry(pack, { ...header, type: 'file', mode, size: stats.size }, entry.content ?? { abs, rel, size: stats.size });
+        counts.files++;
+        counts.bytes += stats.size;
+      }
+    }
+  };
+  const source = selection.paths === undefined ? walkAll(dir, '', false) : walkListed(dir, selection.paths);
+  packAll(prepared(source)).then(
+    () => pack.finalize(),
+    (error: unknown) => pack.destroy(error as Error),
+  );
+
+  return {
+    // A Node stream around tar-stream's streamx one, for callers that pipe, pipeline or destroy it.
+    stream: Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false, highWaterMark: 4 * CHUNK_BYTES }),
+    gitignore: selection.gitignore,
+    summary: () => ({ ...counts, skipped: [...counts.skipped] }),
+  };
+}
+
+/** lstat, and a small file's content; undefined when the path vanished meanwhile. */
+async function prepare(candidate: Candidate): Promise<Prepared> {
+  if ('skip' in candidate) return candidate;
+  const stats = await lstat(candidate.abs).catch(ignoreVanished);
+  if (!stats) return undefined;
+  const small = stats.isFile() && stats.size <= CHUNK_BYTES;
+  return { ...candidate, stats, content: small ? await readSmall({ abs: candidate.abs, rel: candidate.rel, size: stats.size }) : undefined };
+}
+
+/** One tar entry with its content, given whole or streamed from the file (exactly `size` bytes). */
+function addEntry(pack: Pack, header: EntryHeader, content?: Buffer | FileRef): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+    if (Buffer.isBuffer(content)) return void pack.entry(header, content, done);
+    const sink = pack.entry(header, done);
+    // The failure reaches the caller through `done` and the destroyed pack; not as an uncaught event.
+    sink.on('error', () => undefined);
+    if (content) copyInto(sink, content).catch((error: unknown) => sink.destroy(error as Error));
+  });
+}
+
+/** The callback readFile: twice as fast as fs/promises' for many small files (measured here). */
+function readSmall(file: FileRef): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    readFile(file.abs, (error, content) => {
+      if (error) reject(unreadable(file.rel, error));
+      else if (content.length !== file.size) reject(changed(file.rel, file.size, content.length));
+      else resolve(content);
+    }),
+  );
+}
+
+async function copyInto(sink: Sink, file: FileRef): Promise<void> {
+  let read = 0;
+  // `end` bounds the read: a file growing meanwhile must not overrun the size in the header.
+  const source = createReadStream(file.abs, { start: 0, end: file.size - 1, highWaterMark: CHUNK_BYTES });
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      if (!sink.write(chunk)) await drained(sink);
+      if (sink.destroyed) return;
+    }
+  } catch (error) {
+    throw unreadable(file.rel, error);
+  }
+  if (read !== file.size) throw changed(file.rel, file.size, read);
+  sink.end(undefined);
+}
+
+function drained(sink: Sink): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.on('drain', done);
+    sink.on('close', done);
+  });
+}
+
+function unreadable(rel: string, error: unknown): PmtError {
+  return new PmtError(`cannot read input file ${rel}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+    origin: 'user',
+    hint: 'make the file readable for pmt, or leave it out of the input',
+    cause: error,
+  });
+}
+
+function changed(rel: string, expected: number, read: number): PmtError {
+  return new PmtError(`input file ${rel} changed while it was being copied (${expected} bytes expected, ${read} read)`, {
+    origin: 'user',
+    hint: 'do not change the input during a scan',
+  });
+}

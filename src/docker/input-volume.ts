@@ -1,0 +1,31 @@
+import type { VolumeRuntime } from './container-runtime.js';
+import { packInput, type GitignoreUse, type PackSummary } from './input-archive.js';
+
+export interface InputVolumeRequest {
+  /** The input directory on this machine. */
+  readonly dir: string;
+  /** Any image the engine has (the plugin's own, just ensured) for the never-started helper container. */
+  readonly image: string;
+  /** The run's labels, so the sweep of a dead pmt's leftovers finds the volume too. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly respectGitignore: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface InputVolume {
+  /** Bind it read-only at /input: `{ hostPath: name, containerPath: '/input', readOnly: true }`. */
+  readonly name: string;
+  readonly gitignore: GitignoreUse;
+  readonly summary: PackSummary;
+}
+
+/**
+ * The input of an engine that cannot see this machine's files: packed, streamed into a new volume,
+ * and then mounted read-only like a local bind — so even a plugin running as root (which owns the
+ * files and could chmod them) cannot change it. The caller removes the volume after its containers.
+ */
+export async function createInputVolume(runtime: VolumeRuntime, request: InputVolumeRequest): Promise<InputVolume> {
+  const packed = await packInput(request.dir, { respectGitignore: request.respectGitignore });
+  const name = await runtime.createFilledVolume({ image: request.image, labels: request.labels, tar: packed.stream, signal: request.signal });
+  return { name, gitignore: packed.gitignore, summary: packed.summary() };
+}
