@@ -1,9 +1,15 @@
-import type { ContainerSpec } from '../docker/container-runtime.js';
+import type { ContainerLimits, ContainerSpec } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import type { ContainerSetup, PluginRun } from '../transport/result-collector.js';
 
 export const INPUT_DIR = '/input';
 export const RESULT_DIR = '/result';
+
+/**
+ * `bind` mounts the input directory read-only; `copy` (remote engines, which cannot see this
+ * machine's files) ships it into a volume first, which the container then mounts read-only.
+ */
+export type InputMode = 'bind' | 'copy';
 
 export interface RunIdentity {
   readonly runId: string;
@@ -11,29 +17,38 @@ export interface RunIdentity {
   readonly host: string;
 }
 
+/** Labels on everything a plugin run creates: later pmt runs find leftovers by them. */
+export function runLabels(run: PluginRun, identity: RunIdentity): Record<string, string> {
+  return {
+    [Labels.run]: identity.runId,
+    [Labels.plugin]: run.plugin.name,
+    [Labels.pid]: String(identity.pid),
+    [Labels.host]: identity.host,
+  };
+}
+
 /**
  * The container of one plugin run: the input read-only at /input, a fresh writable volume at
- * /result, the plugin's shell as the long-running main process, no network unless the transport
- * needs one, and labels that let any later pmt find and remove it.
+ * /result, the plugin's shell as the long-running main process, the plugin's network (none by
+ * default) unless the transport needs the host's, its limits, and labels that let any later pmt
+ * find and remove it. Pure, so `--dry-run` shows exactly what a run would create.
  */
 export function pluginContainerSpec(
   run: PluginRun,
-  inputDir: string,
+  /** A host directory, or the name of a volume holding a copy of the input. */
+  inputSource: string,
   identity: RunIdentity,
   setup: ContainerSetup,
+  limits: ContainerLimits,
 ): ContainerSpec {
   return {
     image: run.plugin.image,
     command: [run.plugin.shell],
-    labels: {
-      [Labels.run]: identity.runId,
-      [Labels.plugin]: run.plugin.name,
-      [Labels.pid]: String(identity.pid),
-      [Labels.host]: identity.host,
-    },
-    binds: [{ hostPath: inputDir, containerPath: INPUT_DIR, readOnly: true }, ...setup.binds],
+    labels: runLabels(run, identity),
+    binds: [{ hostPath: inputSource, containerPath: INPUT_DIR, readOnly: true }, ...setup.binds],
     volumes: [RESULT_DIR],
     env: {
+      ...run.plugin.env,
       PMT_PLUGIN_NAME: run.plugin.name,
       PMT_PLUGIN_ID: String(run.id),
       PMT_RUN_ID: identity.runId,
@@ -41,6 +56,10 @@ export function pluginContainerSpec(
       PMT_RESULT_DIR: RESULT_DIR,
       ...setup.env,
     },
-    networkMode: setup.networkMode,
+    // The TCP transport needs the host's network to reach 127.0.0.1; otherwise the plugin decides.
+    networkMode: setup.needsHostNetwork ? 'host' : run.plugin.network,
+    limits,
+    user: run.plugin.user,
+    readOnlyRootfs: run.plugin.readOnlyRootfs,
   };
 }

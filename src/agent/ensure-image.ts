@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ContainerRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, LocalImage } from '../docker/container-runtime.js';
 import type { ResolvedAuth } from '../docker/registry-auth.js';
 import { PmtError, ExitCode } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -9,21 +9,38 @@ export type AuthResolver = (reference: string) => Promise<ResolvedAuth>;
 
 /**
  * The plugin's image id: the local image when the engine has it (no credentials needed, unlike the
- * original), otherwise pulled with the first credentials found.
+ * original), otherwise pulled with the first credentials found — unless the registry says the image
+ * is built from a local directory.
  */
 export async function ensureImage(
   runtime: ContainerRuntime,
   plugin: Plugin,
   resolveAuth: AuthResolver,
   logger: Logger,
-): Promise<string> {
+  onPull: (percent: number) => void = () => undefined,
+): Promise<LocalImage> {
   const local = await runtime.findImage(plugin.image);
-  if (local) return local.id;
+  if (local) return local;
+  // A plugin with a build directory is made here; a registry image of the same name may be anyone's.
+  if (plugin.build) {
+    throw new PmtError(`image ${plugin.image} is not built: plugin "${plugin.name}" is built from ${plugin.build}, so pmt does not pull it`, {
+      origin: 'docker',
+      exitCode: ExitCode.pluginFailed,
+      hint: buildHint(plugin),
+    });
+  }
 
   const { auth, source } = await resolveAuth(plugin.image);
   logger.info(`Image ${plugin.image} is not on the engine; pulling it (credentials: ${source})`);
   try {
-    await runtime.pullImage(plugin.image, auth);
+    onPull(0);
+    const layers = new Map<string, { current: number; total: number }>();
+    await runtime.pullImage(plugin.image, auth, (event) => {
+      if (!event.id || !event.total) return;
+      layers.set(event.id, { current: event.current ?? 0, total: event.total });
+      const sum = [...layers.values()].reduce((a, l) => ({ current: a.current + l.current, total: a.total + l.total }), { current: 0, total: 0 });
+      onPull(Math.floor((100 * sum.current) / sum.total));
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PmtError(
@@ -33,5 +50,5 @@ export async function ensureImage(
   }
   const pulled = await runtime.findImage(plugin.image);
   if (!pulled) throw new PmtError(`image ${plugin.image} was pulled but the engine does not list it`, { origin: 'docker' });
-  return pulled.id;
+  return pulled;
 }

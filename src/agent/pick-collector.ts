@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ContainerLog } from '../log/container-log.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
-import type { AgentContext } from './plugin-agent.js';
 import { PluginFailure } from './plugin-failure.js';
 
 /**
@@ -9,22 +8,24 @@ import { PluginFailure } from './plugin-failure.js';
  * RestFallback allows, else a failure that says what is missing.
  */
 export async function pickCollector(
-  context: AgentContext,
+  transport: ResultCollector,
+  archive: ResultCollector,
+  restFallback: boolean,
   run: PluginRun,
   exec: LoggedExec,
   logger: Logger,
   log: ContainerLog,
 ): Promise<ResultCollector> {
   try {
-    await context.collector.check(run, exec);
-    return context.collector;
+    await transport.check(run, exec);
+    return transport;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (context.collector === context.archive || !context.restFallback) {
+    if (transport === archive || !restFallback) {
       throw new PluginFailure(reason, 'add curl to the plugin image, or set "RestFallback": true / "RestApi": false in the core engine config');
     }
     logger.warn(`${reason}; falling back to archive copy for this plugin`);
     await log.note(`${reason}; falling back to archive copy`);
-    return context.archive;
+    return archive;
   }
 }

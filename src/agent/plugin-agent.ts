@@ -1,99 +1,157 @@
 import type { Logger } from 'pino';
-import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
-import { PmtError } from '../errors.js';
+import type { Config } from '../config/config.js';
+import { formatDuration } from '../config/duration.js';
+import { ExecAborted, type ContainerRuntime, type PluginContainer } from '../docker/container-runtime.js';
+import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
 import { ContainerLog } from '../log/container-log.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainerAnswers } from './check-compatibility.js';
-import { pluginContainerSpec, type RunIdentity } from './container-spec.js';
+import { containerLimits, pluginTimeoutMs } from './container-limits.js';
+import { pluginContainerSpec, RESULT_DIR, runLabels, type InputMode, type RunIdentity } from './container-spec.js';
+import type { VolumeRuntime } from '../docker/container-runtime.js';
+import { createInputVolume } from '../docker/input-volume.js';
 import { ensureImage, type AuthResolver } from './ensure-image.js';
-import { PluginFailure, tailLines } from './plugin-failure.js';
-import type { OutcomeError, PluginOutcome } from './plugin-outcome.js';
+import { describeFailure } from './describe-failure.js';
+import { commandFailure } from './command-failure.js';
+import type { OutcomeError, PluginOutcome, PluginStatus } from './plugin-outcome.js';
 import { pickCollector } from './pick-collector.js';
+
+/** Restores or keeps a plugin run's results by image and input, so unchanged work is not redone. */
+export interface PluginCache {
+  /** True when the run's results were restored into the filestore. */
+  restore(run: PluginRun, imageId: string): Promise<boolean>;
+  save(run: PluginRun, imageId: string): Promise<void>;
+}
 
 /** Everything one agent works with; the engine builds it once per run. */
 export interface AgentContext {
   readonly runtime: ContainerRuntime;
+  readonly config: Config;
   readonly identity: RunIdentity;
   readonly inputDir: string;
+  /** `bind` mounts the input read-only; `copy` ships it into the container (remote engines). */
+  readonly inputMode: InputMode;
+  /** Where the input goes when inputMode is `copy`: a volume the container mounts read-only. */
+  readonly volumes: VolumeRuntime;
+  readonly respectGitignore: boolean;
   readonly logDir: string;
   readonly filestore: Filestore;
-  /** The run's transport; REST may fall back to archive copy per plugin. */
-  readonly collector: ResultCollector;
+  /** The run's transport, started on first use; REST may fall back to archive copy per plugin. */
+  readonly collector: () => Promise<ResultCollector>;
   readonly archive: ResultCollector;
-  readonly restFallback: boolean;
+  readonly cache: PluginCache | undefined;
+  /** `--timeout`: overrides every plugin's own. */
+  readonly timeoutOverrideMs: number | undefined;
   readonly resolveAuth: AuthResolver;
   readonly logger: Logger;
+  readonly progress: ProgressListener;
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  readonly runStarted: Date;
 }
 
 /**
- * One plugin's life cycle: image → container → checks → cmd → collect → remove. Never throws: every
- * failure becomes the outcome, and the container is removed in every case.
+ * One plugin's life cycle: image → (cache) → container → checks → cmd → collect → remove. Never
+ * throws: every failure becomes the outcome, and the container is removed in every case.
  */
 export async function runPluginAgent(context: AgentContext, run: PluginRun): Promise<PluginOutcome> {
   const { plugin } = run;
   const logger = context.logger.child({ component: 'Plugin agent', plugin: plugin.name });
   const started = context.now();
+  const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
+  const phase = (name: PluginPhase, extra: { detail?: string; percent?: number } = {}): void =>
+    context.progress({ plugin: plugin.name, phase: name, elapsedMs: context.now().getTime() - context.runStarted.getTime(), ...extra });
+  let deadline: AbortSignal | undefined;
   let container: PluginContainer | undefined;
   let log: ContainerLog | undefined;
   let imageId: string | undefined;
   let exitCode: number | undefined;
-  let collector: ResultCollector = context.collector;
+  let transport: ResultCollector | undefined;
+  let collector: ResultCollector | undefined;
+  let inputVolume: string | undefined;
+  // The run's signal (SIGINT/SIGTERM) and, once the image is there, the plugin's own deadline.
+  let signal = context.signal;
 
   const exec: LoggedExec = async (command, label) => {
     const shown = label ?? command.join(' ');
     logger.info(`Executing command in container: ${shown}`);
-    const result = await container!.exec(command, { signal: context.signal });
-    await log?.record(shown, result.stdout, result.stderr);
-    return result;
+    try {
+      const result = await container!.exec(command, { signal });
+      await log?.record(shown, result.stdout, result.stderr);
+      return result;
+    } catch (error) {
+      // A command cut short by a timeout or signal still leaves what it printed in the log.
+      if (error instanceof ExecAborted) await log?.record(`${shown} (cut short)`, error.partial.stdout, error.partial.stderr);
+      throw error;
+    }
   };
 
   try {
-    context.signal.throwIfAborted();
+    signal.throwIfAborted();
     log = await ContainerLog.create(context.logDir, plugin.name, started);
-    imageId = await ensureImage(context.runtime, plugin, context.resolveAuth, logger);
-    context.signal.throwIfAborted();
-    const setup = context.collector.setup(run);
-    container = await context.runtime.startContainer(pluginContainerSpec(run, context.inputDir, context.identity, setup));
+    const image = await ensureImage(context.runtime, plugin, context.resolveAuth, logger, (percent) => phase('pulling', { percent }));
+    imageId = image.id;
+    if (await context.cache?.restore(run, imageId)) {
+      logger.info('Results restored from the cache; no container started');
+      await log.note('results restored from the cache; no container was started');
+      return outcome('cached', undefined);
+    }
+    // Pull time does not count against the timeout; everything from here on does.
+    deadline = AbortSignal.timeout(timeoutMs);
+    signal = AbortSignal.any([context.signal, deadline]);
+    phase('starting');
+    transport = await context.collector();
+    const setup = transport.setup(run);
+    const limits = containerLimits(plugin, context.config);
+    if (context.inputMode === 'copy') {
+      const labels = runLabels(run, context.identity);
+      const shipped = await createInputVolume(context.volumes, { dir: context.inputDir, image: plugin.image, labels, respectGitignore: context.respectGitignore, signal });
+      inputVolume = shipped.name;
+      logger.info(`Input copied into volume ${shipped.name.slice(0, 12)}: ${shipped.summary.files} files, ${shipped.summary.bytes} bytes (gitignore: ${shipped.gitignore})`);
+    }
+    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits));
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
+    // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
+    if (runsAsNonRoot(plugin.user ?? image.user)) await container.exec(['chmod', '0777', RESULT_DIR], { user: '0', signal });
 
     await checkContainerAnswers(exec, plugin.shell);
-    collector = await pickCollector(context, run, exec, logger, log);
+    collector = await pickCollector(transport, context.archive, context.config.restFallback, run, exec, logger, log);
 
+    phase('running');
     const result = await exec([plugin.shell, '-c', plugin.cmd]);
     exitCode = result.exitCode;
-    if (result.exitCode !== 0) {
-      const stderr = tailLines(result.stderr);
-      throw new PluginFailure(
-        `command exited with code ${result.exitCode}${stderr ? `: ${stderr}` : ''}`,
-        `see the plugin's log ${log.path}`,
-      );
-    }
-    await collector.collect(run, container, exec, context.signal);
-    const results = context.filestore.list(run.id);
-    logger.info(`Done: ${results.length} result file(s)`);
+    if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
+    phase('collecting');
+    await collector.collect(run, container, exec, signal);
+    await context.cache?.save(run, imageId).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
+    logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
     return outcome('succeeded', undefined);
   } catch (error) {
-    const interrupted = context.signal.aborted;
     await context.filestore.discard(run.id);
-    const described = describe(error, interrupted);
-    if (interrupted) logger.warn('Interrupted; removing the container');
+    const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.aborted ? 'timed out' : 'failed';
+    const described = describeFailure(error, status, formatDuration(timeoutMs));
+    if (status === 'interrupted') logger.warn('Interrupted; removing the container');
     else logger.error(described.hint ? `${described.message} (${described.hint})` : described.message);
-    await log?.note(`${interrupted ? 'interrupted' : 'failed'}: ${described.message}`).catch(() => undefined);
-    return outcome(interrupted ? 'interrupted' : 'failed', described);
+    await log?.note(`${status}: ${described.message}`).catch(() => undefined);
+    return outcome(status, described);
   } finally {
-    context.collector.release(run);
-    if (collector !== context.collector) collector.release(run);
+    transport?.release(run);
+    if (collector && collector !== transport) collector.release(run);
     if (container) {
       await context.runtime.removeContainer(container.id).catch((error: unknown) => {
         logger.error(`Could not remove container ${container!.id.slice(0, 12)}: ${String(error)}`);
       });
     }
+    if (inputVolume) {
+      await context.volumes.removeVolume(inputVolume).catch((error: unknown) => {
+        logger.error(`Could not remove input volume ${inputVolume!.slice(0, 12)}: ${String(error)}`);
+      });
+    }
   }
 
-  function outcome(status: PluginOutcome['status'], error: OutcomeError | undefined): PluginOutcome {
+  function outcome(status: PluginStatus, error: OutcomeError | undefined): PluginOutcome {
+    phase(status, error ? { detail: error.message } : {});
     return {
       id: run.id,
       plugin,
@@ -101,16 +159,16 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       exitCode,
       durationMs: context.now().getTime() - started.getTime(),
       imageId,
-      transport: container ? collector.kind : undefined,
-      results: status === 'succeeded' ? context.filestore.list(run.id) : [],
+      transport: status === 'cached' ? 'cache' : (collector ?? transport)?.kind,
+      results: status === 'succeeded' || status === 'cached' ? context.filestore.list(run.id) : [],
       logPath: log?.path,
       error,
     };
   }
 }
 
-function describe(error: unknown, interrupted: boolean): OutcomeError {
-  if (interrupted) return { origin: 'user', message: 'interrupted by a signal', hint: undefined };
-  if (error instanceof PmtError) return { origin: error.origin, message: error.message, hint: error.hint };
-  return { origin: 'pmt', message: error instanceof Error ? error.message : String(error), hint: 'this is a bug in pmt; please report it with --debug output' };
+/** An image's or entry's user that is not root: `''`, `root` and uid 0 are root. */
+function runsAsNonRoot(user: string): boolean {
+  const name = user.split(':')[0] ?? '';
+  return name !== '' && name !== 'root' && name !== '0';
 }

@@ -2,6 +2,12 @@
 import { processIO } from './cli-io.js';
 import { runCli } from './program.js';
 
+// A reader that stops early (`pmt -l | head -1`) is not an error of pmt's.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 // The only place that ends the process: every command reports an exit code instead.
 const code = await runCli(process.argv.slice(2), processIO());
 process.exitCode = code;

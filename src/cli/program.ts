@@ -1,14 +1,19 @@
 import { Command, CommanderError } from 'commander';
-import { DockerRuntime } from '../docker/docker-runtime.js';
+import { connectDocker } from '../docker/connect-docker.js';
+import type { DockerRuntime } from '../docker/docker-runtime.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { PMT_VERSION } from '../version.js';
 import type { CliIO } from './cli-io.js';
+import { cacheCommand } from './commands/cache.js';
+import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
+import { pullCommand } from './commands/pull.js';
 import { scanCommand } from './commands/scan.js';
 import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 import { describeError } from './describe-error.js';
 import { normaliseArgv } from './normalise-argv.js';
+import type { RuntimeFactory } from './runtime-factory.js';
 
 /**
  * Runs one pmt invocation and returns its exit code; never exits the process itself.
@@ -21,7 +26,8 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
   };
   // The engine is contacted only by commands that need it, and only once per invocation.
   let docker: DockerRuntime | undefined;
-  const runtime = (): DockerRuntime => (docker ??= DockerRuntime.fromEnvironment());
+  const runtime: RuntimeFactory = (options) =>
+    (docker ??= connectDocker({ dockerHost: options?.dockerHost, local: options?.engineLocal, env: io.env }));
 
   const program = new Command('pmt')
     .description('Product Model Toolkit client: runs license and SBOM scanner plugins in Docker containers and collects their results')
@@ -35,6 +41,9 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     listCommand(io, runtime, done),
     validateCommand(io, done),
     versionCommand(io, runtime, done),
+    doctorCommand(io, runtime, done),
+    pullCommand(io, runtime, done),
+    cacheCommand(io, done),
   ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ContainerRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, ContainerSummary } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 
 /**
@@ -13,15 +13,20 @@ export async function reapStaleContainers(
   logger: Logger,
 ): Promise<number> {
   const candidates = await runtime.listContainers({ [Labels.pid]: undefined, [Labels.host]: host });
-  const stale = candidates.filter((c) => {
-    const pid = Number(c.labels[Labels.pid]);
-    return !Number.isInteger(pid) || pid <= 0 || !isAlive(pid);
-  });
+  const stale = staleContainers(candidates, isAlive);
   await Promise.all(stale.map((c) => runtime.removeContainer(c.id)));
   if (stale.length > 0) {
     logger.info(`Removed ${stale.length} container(s) left by pmt processes that are gone`);
   }
   return stale.length;
+}
+
+/** Containers whose pmt process is gone: a pmt.pid that is not a positive whole number, or names no live process. */
+export function staleContainers(candidates: readonly ContainerSummary[], isAlive: (pid: number) => boolean): ContainerSummary[] {
+  return candidates.filter((c) => {
+    const pid = Number(c.labels[Labels.pid]);
+    return !Number.isInteger(pid) || pid <= 0 || !isAlive(pid);
+  });
 }
 
 /** Whether a process exists on this machine (signal 0 checks without sending anything). */

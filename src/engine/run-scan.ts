@@ -3,10 +3,12 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import type { AuthResolver } from '../agent/ensure-image.js';
+import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
+import { digestInput } from '../cache/input-digest.js';
+import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import type { Plugin } from '../registry/plugin.js';
 import { saveResultsLocally } from '../sinks/local-results.js';
@@ -14,11 +16,14 @@ import { Filestore } from '../store/filestore.js';
 import { ArchiveCollector } from '../transport/archive-collector.js';
 import { RestCollector } from '../transport/rest-collector.js';
 import type { ResultCollector } from '../transport/result-collector.js';
-import { startRestEndpoint, type RestEndpoint } from '../transport/rest-server.js';
+import type { RestEndpoint } from '../transport/rest-server.js';
+import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
+import { CachedResults } from './cached-results.js';
 import { mapBounded } from './map-bounded.js';
+import type { ProgressListener } from './progress-event.js';
 import { reapStaleContainers } from './reap-stale-containers.js';
-import { ServerDelivery } from './server-delivery.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
+import { ServerDelivery } from './server-delivery.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -29,6 +34,10 @@ export interface ScanRequest {
   readonly concurrency: number;
   /** False with `--no-upload`: results stay local even when a server is configured. */
   readonly upload: boolean;
+  /** `--timeout`: overrides every plugin's own timeout. */
+  readonly timeoutMs: number | undefined;
+  /** Remote engines: ship only what git does not ignore. */
+  readonly respectGitignore: boolean;
 }
 
 /** The collaborators of a run; the CLI passes real ones, tests may pass others. */
@@ -37,6 +46,11 @@ export interface ScanEnvironment {
   readonly runtime: ContainerRuntime;
   readonly resolveAuth: AuthResolver;
   readonly logger: Logger;
+  readonly progress: ProgressListener;
+  /** The result cache; undefined with --no-cache. */
+  readonly cache: ResultCache | undefined;
+  /** Ships the input into a container when the engine cannot bind-mount it (remote engines). */
+  readonly volumes: VolumeRuntime;
   readonly signal: AbortSignal;
   readonly pid: number;
   readonly host: string;
@@ -48,7 +62,7 @@ export interface ScanEnvironment {
 
 /**
  * One `pmt scan`: agents for the selected plugins in parallel (bounded), results collected into one
- * filestore, saved locally, and a report. Holds no state outside this call.
+ * filestore, saved locally, uploaded, and a report. Holds no state outside this call.
  */
 export async function runScan(request: ScanRequest, env: ScanEnvironment): Promise<ScanReport> {
   const started = env.now();
@@ -61,34 +75,51 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   await reapStaleContainers(env.runtime, env.host, env.isAlive, logger);
   const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-');
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
+  for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
 
   const delivery = request.upload && config.serverUrl ? await ServerDelivery.start(config.serverUrl, logger, env.signal) : undefined;
   const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent });
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
-  let endpoint: RestEndpoint | undefined;
+  let endpoint: Promise<RestEndpoint> | undefined;
   try {
-    let collector: ResultCollector = archive;
-    if (config.restApi && engine.local) {
-      endpoint = await startRestEndpoint({ filestore, transport: config.restTransport, limits, logger, tempParent });
-      collector = new RestCollector(endpoint, filestore);
-    } else if (config.restApi) {
-      logger.info(`The engine at ${engine.endpoint} is not on this machine; collecting results by archive copy`);
+    if (config.restApi && !engine.local) {
+      logger.info(`The engine at ${engine.endpoint} is not on this machine: the input is copied into each container and results come back by archive copy`);
     }
+    // The REST endpoint starts when the first plugin needs a container: a run served from the cache needs none.
+    let collector: Promise<ResultCollector> | undefined;
+    const collectorOnce = (): Promise<ResultCollector> =>
+      (collector ??= (async () => {
+        if (!config.restApi || !engine.local) return archive;
+        const { startRestEndpoint } = await import('../transport/rest-server.js');
+        endpoint = startRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
+        return new RestCollector(await endpoint, filestore);
+      })());
+    const inputDigest = env.cache ? (await digestInput(request.inputDir)).digest : undefined;
 
     const context: AgentContext = {
       runtime: env.runtime,
+      config,
       identity: { runId, pid: env.pid, host: env.host },
       inputDir: request.inputDir,
+      inputMode: engine.local ? 'bind' : 'copy',
+      volumes: env.volumes,
+      respectGitignore: request.respectGitignore,
       logDir: logsDir,
       filestore,
-      collector,
+      collector: collectorOnce,
       archive,
-      restFallback: config.restFallback,
+      cache:
+        env.cache && inputDigest
+          ? new CachedResults(env.cache, inputDigest, `${PMT_VERSION}/${CORE_ENGINE_VERSION}`, filestore, limits)
+          : undefined,
+      timeoutOverrideMs: request.timeoutMs,
       resolveAuth: env.resolveAuth,
       logger: env.logger,
+      progress: env.progress,
       signal: env.signal,
       now: env.now,
+      runStarted: started,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
@@ -117,7 +148,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
       durationMs: env.now().getTime() - started.getTime(),
     };
   } finally {
-    await endpoint?.close();
+    await (await endpoint?.catch(() => undefined))?.close();
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
   }

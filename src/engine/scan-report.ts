@@ -31,7 +31,7 @@ export interface ScanReport {
 export function exitCodeOf(report: ScanReport): ExitCodeValue {
   if (report.interruptedBy === 'SIGINT') return ExitCode.sigint;
   if (report.interruptedBy === 'SIGTERM') return ExitCode.sigterm;
-  if (report.plugins.some((p) => p.outcome.status !== 'succeeded')) return ExitCode.pluginFailed;
+  if (report.plugins.some((p) => p.outcome.status !== 'succeeded' && p.outcome.status !== 'cached')) return ExitCode.pluginFailed;
   if (report.server?.uploads.some((u) => u.status === 'failed')) return ExitCode.uploadFailed;
   return ExitCode.ok;
 }

@@ -36,7 +36,7 @@ export class ServerDelivery {
   /** One upload per result file of each succeeded plugin; failed plugins' results are never sent. */
   async deliver(filestore: Filestore, outcomes: readonly PluginOutcome[], signal: AbortSignal): Promise<DeliveryReport> {
     const items: UploadItem[] = outcomes
-      .filter((o) => o.status === 'succeeded')
+      .filter((o) => o.status === 'succeeded' || o.status === 'cached')
       .flatMap((o) =>
         o.results.map((r) => ({
           plugin: o.plugin.name,

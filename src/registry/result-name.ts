@@ -8,5 +8,7 @@ export function resultNameProblem(name: string): string | undefined {
   if (name.includes('\0')) return 'a result file name must not contain a NUL character';
   if (name === '.' || name === '..') return `"${name}" is not a file name`;
   if (name.includes('/') || name.includes('\\')) return `"${name}" must be a plain file name, not a path`;
+  // The REST transport posts results with curl -F, whose syntax gives these characters a meaning.
+  if (/[;"\x00-\x1f]/.test(name)) return `"${name}" must not contain ";", '"' or control characters`;
   return undefined;
 }

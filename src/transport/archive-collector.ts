@@ -21,7 +21,7 @@ export class ArchiveCollector implements ResultCollector {
   ) {}
 
   setup(): ContainerSetup {
-    return { env: {}, binds: [], networkMode: 'none' };
+    return { env: {}, binds: [], needsHostNetwork: false };
   }
 
   async check(): Promise<void> {}

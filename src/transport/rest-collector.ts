@@ -4,7 +4,7 @@ import { PluginFailure, tailLines } from '../agent/plugin-failure.js';
 import type { PluginContainer } from '../docker/container-runtime.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ContainerSetup, LoggedExec, PluginRun, ResultCollector } from './result-collector.js';
-import type { RestEndpoint } from './rest-server.js';
+import type { RestAddress, RestEndpoint } from './rest-server.js';
 
 /** Where the run's socket directory appears inside plugin containers. */
 export const API_DIR_IN_CONTAINER = '/run/pmt';
@@ -29,6 +29,24 @@ done
 exit $status
 `;
 
+/** The command that posts declared results from inside the container: names travel as arguments. */
+export function postResultsCommand(results: readonly string[]): string[] {
+  return ['/bin/sh', '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...results];
+}
+
+/** What a container needs to reach the endpoint: the socket dir mounted, or the host's network for TCP. */
+export function restContainerSetup(address: RestAddress, token: string): ContainerSetup {
+  if (address.kind === 'unix') {
+    return {
+      env: { PMT_TOKEN: token, PMT_API_SOCKET: `${API_DIR_IN_CONTAINER}/${basename(address.socketPath)}` },
+      binds: [{ hostPath: address.hostDir, containerPath: API_DIR_IN_CONTAINER, readOnly: true }],
+      needsHostNetwork: false,
+    };
+  }
+  // TCP on the host's loopback is reachable only from the host's network namespace.
+  return { env: { PMT_TOKEN: token, PMT_API_URL: address.url }, binds: [], needsHostNetwork: true };
+}
+
 /** Collects results over the run's embedded REST endpoint (per-run token, declared files only). */
 export class RestCollector implements ResultCollector {
   readonly kind = 'rest' as const;
@@ -40,16 +58,7 @@ export class RestCollector implements ResultCollector {
 
   setup(run: PluginRun): ContainerSetup {
     const { token } = this.endpoint.register({ id: run.id, plugin: run.plugin.name, results: run.plugin.results });
-    const address = this.endpoint.address;
-    if (address.kind === 'unix') {
-      return {
-        env: { PMT_TOKEN: token, PMT_API_SOCKET: `${API_DIR_IN_CONTAINER}/${basename(address.socketPath)}` },
-        binds: [{ hostPath: address.hostDir, containerPath: API_DIR_IN_CONTAINER, readOnly: true }],
-        networkMode: 'none',
-      };
-    }
-    // TCP on the host's loopback is reachable only from the host's network namespace.
-    return { env: { PMT_TOKEN: token, PMT_API_URL: address.url }, binds: [], networkMode: 'host' };
+    return restContainerSetup(this.endpoint.address, token);
   }
 
   async check(_run: PluginRun, exec: LoggedExec): Promise<void> {
@@ -65,10 +74,7 @@ export class RestCollector implements ResultCollector {
   }
 
   async collect(run: PluginRun, _container: PluginContainer, exec: LoggedExec): Promise<void> {
-    const posted = await exec(
-      ['/bin/sh', '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...run.plugin.results],
-      `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`,
-    );
+    const posted = await exec(postResultsCommand(run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
     const received = new Set(this.filestore.list(run.id).map((r) => r.name));
     const missing = run.plugin.results.filter((name) => !received.has(name));
     if (missing.length === 0) return;

@@ -13,7 +13,8 @@ export interface PluginRun {
 export interface ContainerSetup {
   readonly env: Readonly<Record<string, string>>;
   readonly binds: readonly BindMount[];
-  readonly networkMode: 'none' | 'host';
+  /** The container must share the host's network (TCP transport on 127.0.0.1). */
+  readonly needsHostNetwork: boolean;
 }
 
 /**

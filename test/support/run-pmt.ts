@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
@@ -11,19 +13,34 @@ export interface PmtRun {
   stderr: string;
 }
 
+/**
+ * Each run gets a result cache of its own unless the test passes XDG_CACHE_HOME: a result cached by
+ * one test must never answer for another.
+ */
+function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.ProcessEnv; remove: () => void } {
+  if (env?.XDG_CACHE_HOME) return { env: { ...process.env, ...env }, remove: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'pmt-test-cache-'));
+  return { env: { ...process.env, ...env, XDG_CACHE_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Runs pmt in this process with captured output (no signals). */
 export async function runPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<PmtRun> {
   const stdout = capture();
   const stderr = capture();
+  const cache = isolatedCache(options.env);
   const io: CliIO = {
     stdout: stdout.stream,
     stderr: stderr.stream,
-    env: { ...process.env, ...options.env },
+    env: cache.env,
     cwd: options.cwd,
     onSignal: () => () => undefined,
   };
-  const code = await runCli(args, io);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  try {
+    const code = await runCli(args, io);
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    cache.remove();
+  }
 }
 
 /** The built CLI as a user runs it (needs `npm run build`, which `npm test` does first). */
@@ -31,9 +48,10 @@ export const PMT_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 /** Starts the built CLI as a child process. */
 export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { result: Promise<PmtRun> } {
+  const cache = isolatedCache(options.env);
   const child = spawn(process.execPath, [PMT_BIN, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: cache.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -42,7 +60,10 @@ export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.Pr
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const result = new Promise<PmtRun>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+    child.once('close', (code, signal) => {
+      cache.remove();
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+    });
   });
   return Object.assign(child, { result });
 }

@@ -3,6 +3,7 @@ import type { ContainerRuntime } from '../../docker/container-runtime.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import type { Plugin } from '../../registry/plugin.js';
 import type { CliIO } from '../cli-io.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatTable } from '../format-table.js';
 import { loadInputs } from '../load-inputs.js';
@@ -25,13 +26,13 @@ interface ListedPlugin {
   build: string | null;
 }
 
-export function listCommand(io: CliIO, runtime: () => ContainerRuntime, done: (code: ExitCodeValue) => void): Command {
+export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('list'))
     .description('list the plugins of the registry and whether their images are on the Docker engine (alias: pmt -l)')
     .option('--json', 'print one JSON document', false)
     .action(async (options: ListOptions) => {
       const { registry } = await loadInputs(options, io);
-      const listed = await describePlugins(registry.available(), registry.default(), runtime());
+      const listed = await describePlugins(registry.available(), registry.default(), runtime(options));
       if (options.json) {
         io.stdout.write(`${JSON.stringify({ registry: registry.source, plugins: listed }, null, 2)}\n`);
       } else if (listed.length === 0) {

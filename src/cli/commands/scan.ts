@@ -2,33 +2,46 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ContainerRuntime } from '../../docker/container-runtime.js';
+import { parseDuration } from '../../config/duration.js';
 import { resolveRegistryAuth } from '../../docker/registry-auth.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
+import { cacheDirOf } from '../../cache/cache-dir.js';
+import { ResultCache } from '../../cache/result-cache.js';
+import { planScan } from '../../engine/plan-scan.js';
 import { processIsAlive } from '../../engine/reap-stale-containers.js';
-import { runScan } from '../../engine/run-scan.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
-import { UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, PmtError, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
+import { colorEnabled } from '../progress/color-support.js';
+import { createProgress } from '../progress/create-progress.js';
+import { progressOption, type ProgressMode } from '../progress/progress-mode.js';
+import { planToText } from '../render-plan.js';
 import { reportToJson, reportToText } from '../render-report.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 
 interface ScanOptions extends CommonOptions {
   input: string;
   plugin: string[];
+  select?: string[];
   output?: string;
   concurrency?: number;
+  timeout?: number;
   json: boolean;
   server?: string;
   upload: boolean;
+  cache: boolean;
+  dryRun: boolean;
+  progress: ProgressMode;
+  respectGitignore: boolean;
 }
 
 const MAX_DEFAULT_CONCURRENCY = 8;
 
-export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defaultRegistry(): Promise<string> }, done: (code: ExitCodeValue) => void): Command {
+export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('scan'))
     .description('run plugins on a directory, each in its own container, and collect their results')
     .option('-i, --input <dir>', 'directory to scan (mounted read-only at /input)', '.')
@@ -36,22 +49,48 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
     .option('-s, --select <names>', 'alias of -p, as in the original PMT client', collectNames)
     .option('-o, --output <dir>', 'where result files are saved (overrides PathDirResults)')
     .option('--concurrency <n>', `plugins run at once (default: number of plugins, at most ${MAX_DEFAULT_CONCURRENCY})`, positiveInteger)
+    .option('--timeout <duration>', 'time limit per plugin, e.g. 90s or 10m (overrides the registry and DefaultTimeout; pulls do not count)', duration)
     .option('--server <url>', 'PMT server base URL to upload results to (overrides ServerUrl and PMT_SERVER_URL)')
     .option('--no-upload', 'keep results local even when a PMT server is configured')
-    .option('--json', 'print one JSON document with the outcome of every plugin on stdout', false)
-    .action(async (options: ScanOptions & { select?: string[] }) => {
+    .option('--respect-gitignore', 'when the engine is remote and the input a git work tree, copy only what git does not ignore', false)
+    .option('--no-cache', 'run every plugin even when cached results for this image and input exist')
+    .option('--dry-run', 'print the resolved plan per plugin (image, mounts, env, limits, network, commands) and exit', false)
+    .option('--json', 'print one JSON document on stdout (the run report, or the plan with --dry-run)', false)
+    .addOption(progressOption())
+    .action(async (options: ScanOptions) => {
       const { registry, config } = await loadInputs(options, io, options.server === undefined ? {} : { serverUrl: options.server });
       const inputDir = await existingDirectory(resolve(io.cwd, options.input));
-      const names = [...options.plugin, ...(options.select ?? [])];
-      const plugins = registry.select(names);
+      const plugins = registry.select([...options.plugin, ...(options.select ?? [])]);
       assertCompatible(plugins, CORE_ENGINE_VERSION, registry.source);
+      const docker = runtime(options);
 
-      const logger = createLogger({
-        level: options.debug ? 'debug' : options.logLevel,
-        format: options.logFormat ?? (io.stderr.isTTY ? 'text' : 'json'),
-        destination: io.stderr,
+      if (options.dryRun) {
+        const engine = await docker.ping().catch((error: unknown) => {
+          if (error instanceof PmtError) return error;
+          throw error;
+        });
+        const engineLocal = engine instanceof PmtError ? undefined : engine.local;
+        const plans = planScan({ plugins, inputDir, config, timeoutOverrideMs: options.timeout, engineLocal, pid: process.pid });
+        const note = engine instanceof PmtError ? `Docker engine: not reachable (${engine.message}); plan assumes a local engine` : `Docker engine ${engine.version} at ${engine.endpoint}`;
+        io.stdout.write(options.json ? `${JSON.stringify({ engine: note, plugins: plans }, null, 2)}\n` : planToText(plans, note));
+        return done(ExitCode.ok);
+      }
+
+      // Loaded only when a scan really runs: `pmt -l` and friends stay fast.
+      const { runScan } = await import('../../engine/run-scan.js');
+      const logFormat = options.logFormat ?? (io.stderr.isTTY ? 'text' : 'json');
+      const progress = createProgress({
+        stream: io.stderr,
+        isTTY: io.stderr.isTTY === true,
+        env: io.env,
+        mode: options.progress,
+        logFormat,
+        plugins: plugins.map((p) => p.name),
       });
-      const docker = runtime();
+      const logger = createLogger({ level: options.debug ? 'debug' : options.logLevel, format: logFormat, destination: progress.logSink });
+      const cache = options.cache
+        ? new ResultCache(cacheDirOf(config, io.env), { onProblem: (message) => logger.warn({ component: 'Core' }, message) })
+        : undefined;
       const controller = new AbortController();
       const stopListening = io.onSignal((signal) => {
         if (controller.signal.aborted) return;
@@ -66,6 +105,8 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
             resultsDir: options.output === undefined ? undefined : resolve(io.cwd, options.output),
             concurrency: options.concurrency ?? Math.min(plugins.length, MAX_DEFAULT_CONCURRENCY),
             upload: options.upload,
+            timeoutMs: options.timeout,
+            respectGitignore: options.respectGitignore,
           },
           {
             config,
@@ -78,6 +119,9 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
                 env: io.env,
               }),
             logger,
+            progress: progress.listener,
+            cache,
+            volumes: docker,
             signal: controller.signal,
             pid: process.pid,
             host: hostname(),
@@ -85,9 +129,12 @@ export function scanCommand(io: CliIO, runtime: () => ContainerRuntime & { defau
             now: () => new Date(),
           },
         );
-        io.stdout.write(options.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : reportToText(report));
+        progress.stop();
+        const color = colorEnabled(io.stdout.isTTY === true, io.env);
+        io.stdout.write(options.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : reportToText(report, { color }));
         done(exitCodeOf(report));
       } finally {
+        progress.stop();
         stopListening();
       }
     });
@@ -103,6 +150,12 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
+}
+
+function duration(value: string): number {
+  const parsed = parseDuration(value);
+  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
+  return parsed.ms;
 }
 
 async function existingDirectory(path: string): Promise<string> {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { describeConfig } from '../../config/describe-config.js';
+import { assertCompatible } from '../../engine/core-compatibility.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { CORE_ENGINE_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
@@ -11,6 +13,8 @@ export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void):
     .option('--json', 'print one JSON document', false)
     .action(async (options: CommonOptions & { json: boolean }) => {
       const { registry, config } = await loadInputs(options, io);
+      // A plugin this pmt would refuse to run is a problem of the registry, reported here too.
+      assertCompatible(registry.available(), CORE_ENGINE_VERSION, registry.source);
       const shown = describeConfig(config);
       if (options.json) {
         const plugins = registry.available().map((p) => p.name);

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import type { ContainerRuntime } from '../../docker/container-runtime.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 
-export function versionCommand(io: CliIO, runtime: () => ContainerRuntime, done: (code: ExitCodeValue) => void): Command {
+export function versionCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
   return new Command('version')
     .description('print the versions of pmt, its core engine and the Docker engine (alias: pmt -v)')
     .option('--json', 'print one JSON document', false)

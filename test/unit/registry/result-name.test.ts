@@ -15,6 +15,9 @@ describe('resultNameProblem', () => {
     ['/result/result.json', '"/result/result.json" must be a plain file name, not a path'],
     ['out\\result.json', '"out\\result.json" must be a plain file name, not a path'],
     ['result\0.json', 'a result file name must not contain a NUL character'],
+    ['a;type=x.txt', '"a;type=x.txt" must not contain ";", \'"\' or control characters'],
+    ['say"hi".txt', '"say"hi".txt" must not contain ";", \'"\' or control characters'],
+    ['line\nbreak', '"line\nbreak" must not contain ";", \'"\' or control characters'],
   ])('rejects %j', (name, problem) => {
     expect(resultNameProblem(name)).toBe(problem);
   });

@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import type { ContainerRuntime, DistributionProbe } from '../../docker/container-runtime.js';
+import { resolveRegistryAuth } from '../../docker/registry-auth.js';
+import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
+import { renderFindings } from '../../doctor/render-findings.js';
+import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
+import { processIsAlive } from '../../engine/reap-stale-containers.js';
+import { ConfigError, type ExitCodeValue } from '../../errors.js';
+import { silentLogger } from '../../log/logger.js';
+import type { CliIO } from '../cli-io.js';
+import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import { loadInputs } from '../load-inputs.js';
+
+interface DoctorOptions extends CommonOptions {
+  json: boolean;
+  fix: boolean;
+}
+
+type DoctorRuntime = ContainerRuntime & DistributionProbe & { defaultRegistry(): Promise<string> };
+
+export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
+  return withCommonOptions(new Command('doctor'))
+    .description('check that pmt can run: registry and config, the Docker engine, every plugin image, curl for the REST transport, and containers left by dead pmt runs')
+    .option('--fix', 'remove containers left behind by pmt processes that are gone', false)
+    .option('--json', 'print one JSON document', false)
+    .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 the registry or config is invalid, 3 no Docker engine answers.')
+    .action(async (options: DoctorOptions) => {
+      const registryFile = resolve(io.cwd, options.registry);
+      let inputs: DoctorRequest['inputs'];
+      try {
+        inputs = await loadInputs(options, io);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        inputs = { error, registryFile };
+      }
+      const docker = runtime(options);
+      let defaultRegistry: Promise<string> | undefined;
+      const report = await runDoctor(
+        { inputs, fix: options.fix },
+        {
+          runtime: docker,
+          resolveAuth: async (reference) =>
+            resolveRegistryAuth(reference, {
+              username: 'config' in inputs ? inputs.config.remoteRepoUser : undefined,
+              password: 'config' in inputs ? inputs.config.remoteRepoPass : undefined,
+              // Asked once, and only when some image is missing.
+              defaultRegistry: await (defaultRegistry ??= docker.defaultRegistry()),
+              env: io.env,
+            }),
+          host: hostname(),
+          pid: process.pid,
+          isAlive: processIsAlive,
+          logger: silentLogger(),
+        },
+      );
+      const exitCode = doctorExitCode(report.findings);
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify({ exitCode, ...report }, null, 2)}\n`);
+      } else {
+        // NO_COLOR (any non-empty value) and pipes get words instead of coloured symbols.
+        const style = io.stdout.isTTY && !io.env.NO_COLOR ? 'symbols' : 'plain';
+        io.stdout.write(renderFindings(report, style));
+      }
+      done(exitCode);
+    });
+}

@@ -1,0 +1,53 @@
+import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
+import { dockerStatusCode } from '../docker/docker-errors.js';
+import { EngineUnreachableError } from '../errors.js';
+import type { Plugin } from '../registry/plugin.js';
+import type { CurlProbe } from './curl-finding.js';
+
+/** `curl -V` answers at once; a probe that takes longer is stuck. */
+const PROBE_TIMEOUT_MS = 20_000;
+
+/** Enough for a shell and `curl -V`; the plugin's own limits are for scanning. */
+const PROBE_LIMITS = { memoryBytes: 128 * 2 ** 20, cpus: 0, pids: 64 } as const;
+
+/**
+ * Runs `curl -V` in a throwaway container of the plugin's image, started like a scan's (the
+ * plugin's shell as main process and its user, no network), and removes it again whatever happened.
+ */
+export async function probeCurl(runtime: ContainerRuntime, plugin: Plugin, labels: Readonly<Record<string, string>>): Promise<CurlProbe> {
+  let container: PluginContainer;
+  try {
+    container = await runtime.startContainer({
+      image: plugin.image,
+      command: [plugin.shell],
+      labels,
+      binds: [],
+      volumes: [],
+      env: {},
+      networkMode: 'none',
+      limits: PROBE_LIMITS,
+      user: plugin.user,
+      readOnlyRootfs: true,
+    });
+  } catch (error) {
+    if (error instanceof EngineUnreachableError) throw error;
+    return { kind: 'not-started', reason: reasonOf(error) };
+  }
+  const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+  try {
+    return { kind: 'ran', result: await container.exec(['curl', '-V'], { signal }) };
+  } catch (error) {
+    if (error instanceof EngineUnreachableError) throw error;
+    // 409: the container already stopped, i.e. the plugin's shell did not keep running.
+    if (dockerStatusCode((error as { cause?: unknown }).cause) === 409) {
+      return { kind: 'not-started', reason: `the container stopped at once, so the plugin's shell ${plugin.shell} did not keep running` };
+    }
+    return { kind: 'exec-failed', reason: signal.aborted ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : reasonOf(error) };
+  } finally {
+    await runtime.removeContainer(container.id);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,115 @@
+import type { AuthResolver } from '../agent/ensure-image.js';
+import type { Config } from '../config/config.js';
+import type { ContainerRuntime, DistributionProbe, EngineInfo } from '../docker/container-runtime.js';
+import { Labels } from '../docker/labels.js';
+import { mapBounded } from '../engine/map-bounded.js';
+import { reapStaleContainers } from '../engine/reap-stale-containers.js';
+import { PmtError, type ConfigError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { checkImage } from './check-image.js';
+import { curlFinding } from './curl-finding.js';
+import { engineFailure, engineFinding } from './engine-finding.js';
+import type { DoctorReport, Finding, SkippedChecks } from './finding.js';
+import { imageFinding } from './image-finding.js';
+import { invalidInputFindings, validInputFindings } from './input-findings.js';
+import { staleContainers } from '../engine/reap-stale-containers.js';
+import { leftoverFinding, removedFinding } from './leftover-containers.js';
+import { probeCurl } from './probe-curl.js';
+import type { Plugin } from '../registry/plugin.js';
+import type { Registry } from '../registry/registry.js';
+
+/** Label on doctor's throwaway probe containers (besides pmt.pid/pmt.host, so the reaper knows them). */
+export const DOCTOR_LABEL = 'pmt.doctor';
+
+/** Image checks and curl probes in flight at once: quick, without flooding the engine. */
+const CONCURRENCY = 4;
+
+export interface DoctorInputs {
+  readonly registry: Registry;
+  readonly config: Config;
+}
+
+export interface DoctorRequest {
+  /** The loaded registry and config, or why they could not be loaded. */
+  readonly inputs: DoctorInputs | { readonly error: ConfigError; readonly registryFile: string };
+  /** Remove containers left by dead pmt processes instead of only reporting them. */
+  readonly fix: boolean;
+}
+
+export interface DoctorEnv {
+  readonly runtime: ContainerRuntime & DistributionProbe;
+  readonly resolveAuth: AuthResolver;
+  readonly host: string;
+  readonly pid: number;
+  readonly isAlive: (pid: number) => boolean;
+  readonly logger: Logger;
+}
+
+/** Runs every check it can; a check that cannot run is listed as skipped with the reason. */
+export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise<DoctorReport> {
+  const findings: Finding[] = [];
+  const skipped: SkippedChecks[] = [];
+  let inputs: DoctorInputs | undefined;
+  if ('error' in request.inputs) {
+    findings.push(...invalidInputFindings(request.inputs.error, request.inputs.registryFile));
+    skipped.push({ checks: ['image', 'curl'], reason: 'the registry or config is invalid' });
+  } else {
+    inputs = request.inputs;
+    findings.push(...validInputFindings(inputs.registry, inputs.config));
+  }
+
+  let engine: EngineInfo;
+  try {
+    engine = await env.runtime.ping();
+  } catch (error) {
+    if (!(error instanceof PmtError)) throw error;
+    findings.push(engineFailure(error));
+    skipped.push({ checks: inputs ? ['image', 'curl', 'leftovers'] : ['leftovers'], reason: 'no Docker engine answers' });
+    return { findings, skipped };
+  }
+  findings.push(engineFinding(engine));
+  if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped)));
+  findings.push(await leftovers(env, request.fix));
+  return { findings, skipped };
+}
+
+/** One image finding per plugin, then one curl finding per present image when REST is used. */
+async function pluginFindings({ registry, config }: DoctorInputs, engine: EngineInfo, env: DoctorEnv, skipped: SkippedChecks[]): Promise<Finding[]> {
+  const plugins = registry.available();
+  const present: Plugin[] = [];
+  const findings = await mapBounded(plugins, CONCURRENCY, async (plugin): Promise<Finding> => {
+    try {
+      const state = await checkImage(env.runtime, plugin, env.resolveAuth);
+      if (state.present) present.push(plugin);
+      return imageFinding(plugin, state);
+    } catch (error) {
+      if (!(error instanceof PmtError)) throw error;
+      return { check: 'image', status: 'fail', plugin: plugin.name, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    }
+  });
+
+  if (!config.restApi) {
+    skipped.push({ checks: ['curl'], reason: 'RestApi is false: results come back by archive copy, which needs no curl' });
+    return findings;
+  }
+  if (!engine.local) {
+    skipped.push({ checks: ['curl'], reason: `the engine at ${engine.endpoint} is not on this machine, so scans use archive copy` });
+    return findings;
+  }
+  // Registry order, not the order the checks finished in.
+  present.sort((a, b) => plugins.indexOf(a) - plugins.indexOf(b));
+  const labels = { [DOCTOR_LABEL]: '1', [Labels.pid]: String(env.pid), [Labels.host]: env.host };
+  const probes = await mapBounded(present, CONCURRENCY, (plugin) => probeCurl(env.runtime, plugin, labels));
+  return [...findings, ...probes.map((probe, i) => curlFinding(present[i]!, probe, config.restFallback))];
+}
+
+async function leftovers(env: DoctorEnv, fix: boolean): Promise<Finding> {
+  try {
+    if (fix) return removedFinding(await reapStaleContainers(env.runtime, env.host, env.isAlive, env.logger));
+    const candidates = await env.runtime.listContainers({ [Labels.pid]: undefined, [Labels.host]: env.host });
+    return leftoverFinding(staleContainers(candidates, env.isAlive));
+  } catch (error) {
+    if (!(error instanceof PmtError)) throw error;
+    return { check: 'leftovers', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+}

@@ -1,0 +1,82 @@
+import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { INPUT_DIR, pluginContainerSpec, RESULT_DIR } from '../agent/container-spec.js';
+import type { Config } from '../config/config.js';
+import { formatDuration } from '../config/duration.js';
+import type { ContainerSpec } from '../docker/container-runtime.js';
+import type { Plugin } from '../registry/plugin.js';
+import { postResultsCommand, restContainerSetup } from '../transport/rest-collector.js';
+import type { ContainerSetup } from '../transport/result-collector.js';
+
+export interface PlanInputs {
+  readonly plugins: readonly Plugin[];
+  readonly inputDir: string;
+  readonly config: Config;
+  readonly timeoutOverrideMs: number | undefined;
+  /** Whether the engine can bind-mount host paths; undefined when it did not answer. */
+  readonly engineLocal: boolean | undefined;
+  readonly pid: number;
+}
+
+/** What `pmt scan` would do for one plugin, without doing any of it. */
+export interface PluginPlan {
+  readonly plugin: string;
+  readonly image: string;
+  readonly timeout: string;
+  readonly transport: 'rest' | 'archive';
+  readonly input: string;
+  readonly container: ContainerSpec;
+  /** Every command pmt would execute in the container, in order. */
+  readonly commands: readonly string[];
+  /** How results would leave the container. */
+  readonly collect: string;
+}
+
+/** Secrets never leave pmt, not even in a plan. */
+const MASKED = '****';
+const SECRET_NAME = /TOKEN|PASS|SECRET|KEY|CREDENTIAL/i;
+
+/**
+ * The fully resolved plan of a scan: per plugin the container exactly as the agent would create it
+ * (same spec builder), with placeholders for what only exists during a run (run id, token, socket).
+ */
+export function planScan(inputs: PlanInputs): PluginPlan[] {
+  const { config } = inputs;
+  const local = inputs.engineLocal ?? true;
+  const rest = config.restApi && local;
+  const identity = { runId: '<run id>', pid: inputs.pid, host: '<this host>' };
+  return inputs.plugins.map((plugin, id) => {
+    const setup: ContainerSetup = rest
+      ? restContainerSetup(
+          config.restTransport === 'unix'
+            ? { kind: 'unix', hostDir: '<per-run socket dir>', socketPath: '<per-run socket dir>/api.sock' }
+            : { kind: 'tcp', url: 'http://127.0.0.1:<port>' },
+          MASKED,
+        )
+      : { env: {}, binds: [], needsHostNetwork: false };
+    const spec = pluginContainerSpec(
+      { id, plugin },
+      local ? inputs.inputDir : '<volume with a copy of the input>',
+      identity,
+      setup,
+      containerLimits(plugin, config),
+    );
+    const commands = [
+      [plugin.shell, '-c', 'echo test'],
+      ...(rest ? [['curl', '-V']] : []),
+      [plugin.shell, '-c', plugin.cmd],
+      ...(rest ? [postResultsCommand(plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
+    ].map((command) => command.join(' '));
+    return {
+      plugin: plugin.name,
+      image: plugin.image,
+      timeout: formatDuration(pluginTimeoutMs(plugin, config, inputs.timeoutOverrideMs)),
+      transport: rest ? 'rest' : 'archive',
+      input: local ? `${inputs.inputDir} bind-mounted read-only at ${INPUT_DIR}` : `${inputs.inputDir} copied into ${INPUT_DIR} (remote engine)`,
+      container: { ...spec, env: Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASKED : v])) },
+      commands,
+      collect: rest
+        ? `POST /save over ${config.restTransport === 'unix' ? 'the per-run Unix socket' : 'TCP on 127.0.0.1'} for ${plugin.results.join(', ')}`
+        : `archive copy of ${plugin.results.map((r) => `${RESULT_DIR}/${r}`).join(', ')}`,
+    };
+  });
+}
