@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir, writeRegistry, writeTree } from '../support/fixtures.js';
+import { TestImages } from '../support/test-images.js';
+import { pluginOf, scanJson, sha256, writeNamedConfig } from './rest-scan.js';
+
+const COPY_PAYLOAD = 'cp /input/payload.bin /result/result.bin';
+
+describe('REST transport on the real engine', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let repo: string;
+  let payload: Buffer;
+
+  beforeEach(async () => {
+    dir = await tempDir('pmt-rest-e2e-');
+    repo = join(dir.path, 'repo');
+    payload = randomBytes(48 * 1024);
+    await writeTree(repo, { 'payload.bin': payload });
+  });
+  afterEach(async () => {
+    await dir.remove();
+  });
+
+  const config = (name: string, values: Record<string, unknown>): Promise<string> =>
+    writeNamedConfig(dir.path, `${name}.json`, { PathDirLogs: `logs-${name}`, PathDirResults: `results-${name}`, ...values });
+
+  async function savedPayloadOf(resultsDir: string, plugin: string): Promise<Buffer> {
+    expect(await readdir(resultsDir)).toEqual([`${plugin}_result.bin`]);
+    return readFile(join(resultsDir, `${plugin}_result.bin`));
+  }
+
+  it('falls back to archive copy, with a warning in the log, for an image without curl', async () => {
+    const registry = await writeRegistry(dir.path, [{ name: 'no-curl', image: TestImages.shell, cmd: COPY_PAYLOAD, results: ['result.bin'] }]);
+    const { code, report, stderr } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('fallback', { RestApi: true }) });
+
+    expect(code).toBe(0);
+    const plugin = pluginOf(report, 'no-curl');
+    expect(plugin).toMatchObject({ status: 'succeeded', transport: 'archive', error: null });
+    expect((await savedPayloadOf(report.resultsDir, 'no-curl')).equals(payload)).toBe(true);
+    const log = await readFile(plugin.logPath, 'utf8');
+    expect(log).toMatch(/pmt: .*the REST transport needs curl in the plugin image; falling back to archive copy\n/);
+    const warnings = stderr.split('\n').filter((line) => line.includes('"level":40'));
+    expect(warnings.some((line) => line.includes('falling back to archive copy for this plugin'))).toBe(true);
+  });
+
+  it('fails a plugin without curl when RestFallback is false, saying curl is missing', async () => {
+    const registry = await writeRegistry(dir.path, [{ name: 'no-curl', image: TestImages.shell, cmd: COPY_PAYLOAD, results: ['result.bin'] }]);
+    const { code, report } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('strict', { RestApi: true, RestFallback: false }) });
+
+    expect(code).toBe(1);
+    const plugin = pluginOf(report, 'no-curl');
+    expect(plugin).toMatchObject({ status: 'failed', results: [] });
+    expect(plugin.error?.origin).toBe('plugin');
+    expect(plugin.error?.message).toContain('the REST transport needs curl in the plugin image');
+    expect(plugin.error?.hint).toContain('add curl to the plugin image');
+    // It failed before its command ran: nothing was saved.
+    expect(plugin.exitCode).toBeNull();
+    expect(await readdir(report.resultsDir).catch(() => [])).toEqual([]);
+  });
+
+  it('round-trips a result over TCP on 127.0.0.1 (container on the host network)', async () => {
+    const cmd = `${COPY_PAYLOAD}; echo "api=$PMT_API_URL socket=\${PMT_API_SOCKET:-unset}"`;
+    const registry = await writeRegistry(dir.path, [{ name: 'over-tcp', image: TestImages.curl, cmd, results: ['result.bin'] }]);
+    const { code, report } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('tcp', { RestApi: true, RestTransport: 'tcp' }) });
+
+    expect(code).toBe(0);
+    const plugin = pluginOf(report, 'over-tcp');
+    expect(plugin).toMatchObject({ status: 'succeeded', transport: 'rest' });
+    expect(plugin.results.map((r) => r.sha256)).toEqual([sha256(payload)]);
+    expect((await savedPayloadOf(report.resultsDir, 'over-tcp')).equals(payload)).toBe(true);
+    expect(await readFile(plugin.logPath, 'utf8')).toMatch(/\napi=http:\/\/127\.0\.0\.1:\d+ socket=unset\n/);
+  });
+
+  it('accepts a plugin posting its own result, then the re-post of the declared file replaces it', async () => {
+    const draft = randomBytes(1024);
+    await writeTree(repo, { 'draft.bin': draft });
+    // The plugin-facing contract: token, socket, name and id all come from the environment.
+    const post = 'post() { curl -sS --fail-with-body --unix-socket "$PMT_API_SOCKET" -H "Authorization: Bearer $PMT_TOKEN" -F "name=$PMT_PLUGIN_NAME" -F "id=$PMT_PLUGIN_ID" -F "$1" http://pmt/save && echo; }';
+    const cmd = [post, 'post "result=@/input/draft.bin;filename=result.bin"', COPY_PAYLOAD, 'post result=@/result/result.bin'].join('\n');
+    const registry = await writeRegistry(dir.path, [{ name: 'self-post', image: TestImages.curl, cmd, results: ['result.bin'] }]);
+    const { code, report } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('self', { RestApi: true }) });
+
+    expect(code).toBe(0);
+    const plugin = pluginOf(report, 'self-post');
+    expect(plugin).toMatchObject({ status: 'succeeded', transport: 'rest' });
+    // Accepted three times: its draft, its final file, then pmt's own post of the declared file.
+    const stored = [...(await readFile(plugin.logPath, 'utf8')).matchAll(/\{"stored":\{"name":"result\.bin","size":(\d+),"sha256":"([0-9a-f]{64})"\}\}/g)];
+    expect(stored.map((m) => [Number(m[1]), m[2]])).toEqual([
+      [draft.length, sha256(draft)],
+      [payload.length, sha256(payload)],
+      [payload.length, sha256(payload)],
+    ]);
+    expect(plugin.results).toEqual([expect.objectContaining({ name: 'result.bin', size: payload.length, sha256: sha256(payload) })]);
+    expect((await savedPayloadOf(report.resultsDir, 'self-post')).equals(payload)).toBe(true);
+  });
+
+  it('gives byte-identical results for file-hasher through REST and through archive copy', async () => {
+    await writeTree(repo, { 'LICENSE': 'MIT License\n', 'src/main.c': 'int main(void) { return 0; }\n', 'src/deep/data.bin': randomBytes(70_000), 'empty.txt': '' });
+    const registry = join(REPO_ROOT, 'plugins.yaml');
+    const rest = await scanJson({ cwd: dir.path, input: repo, registry, plugins: 'file-hasher', config: await config('rest', { RestApi: true }) });
+    const archive = await scanJson({ cwd: dir.path, input: repo, registry, plugins: 'file-hasher', config: await config('archive', { RestApi: false }) });
+
+    expect([rest.code, archive.code]).toEqual([0, 0]);
+    const [viaRest, viaArchive] = [pluginOf(rest.report, 'file-hasher'), pluginOf(archive.report, 'file-hasher')];
+    expect([viaRest.transport, viaArchive.transport]).toEqual(['rest', 'archive']);
+    expect([viaRest.status, viaArchive.status]).toEqual(['succeeded', 'succeeded']);
+    const restBytes = await readFile(viaRest.results[0]!.localPath);
+    const archiveBytes = await readFile(viaArchive.results[0]!.localPath);
+    expect(restBytes.equals(archiveBytes)).toBe(true);
+    expect(viaRest.results[0]!.sha256).toBe(sha256(archiveBytes));
+    expect(viaArchive.results[0]!.sha256).toBe(sha256(restBytes));
+    // And it is a real listing of the fixture, not two equal empty files.
+    const listed = JSON.parse(restBytes.toString('utf8')) as { path: string; hashes: { sha256?: string } }[];
+    const byPath = new Map(listed.map((entry) => [entry.path, entry.hashes.sha256]));
+    for (const path of ['payload.bin', 'src/deep/data.bin', 'empty.txt']) {
+      expect(byPath.get(path), path).toBe(sha256(await readFile(join(repo, path))));
+    }
+  });
+});
