@@ -4,10 +4,11 @@
 # Unchanged build directories are skipped: each image carries the hash of its directory.
 # A Dockerfile that says `# pmt-build: optional` may fail (e.g. it downloads from a site that is
 # unreachable here): that plugin is skipped with a one-line reason. Any other failure fails.
-# Usage: scripts/build-plugins.sh [registry-file]   (default: plugins.yaml; needs `npm run build`)
+# Usage: scripts/build-plugins.sh [registry-file]   (default: the bundled plugins.yaml; needs `npm run build`)
 set -euo pipefail
+# A registry given on the command line is relative to where the script was called from.
+REGISTRY="$(realpath "${1:-$(dirname "$0")/../plugins.yaml}")"
 cd "$(dirname "$0")/.."
-REGISTRY="${1:-plugins.yaml}"
 
 say() { echo "[build-plugins] $*" >&2; }
 
@@ -15,8 +16,10 @@ context_hash() {
   (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
-# name<TAB>image<TAB>build-dir for each plugin with a build directory, read by pmt's own loader.
-plugins=$(node dist/cli/main.js list --json -r "$REGISTRY" --log-level silent | node -e '
+# name<TAB>image<TAB>build-dir for each plugin with a build directory, read by pmt's own loader
+# (which also reports a broken registry, with positions, and stops the script).
+listed=$(node dist/cli/main.js list --json -r "$REGISTRY")
+plugins=$(printf '%s' "$listed" | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     for (const p of JSON.parse(s).plugins) if (p.build) console.log([p.name, p.image, p.build].join("\t"));
   });')
@@ -33,7 +36,7 @@ while IFS=$'\t' read -r name image dir; do
     say "built $image ($(( $(date +%s) - start ))s)"
     rm -f "$log"
   elif grep -q '^# pmt-build: optional' "$dir/Dockerfile"; then
-    reason=$(grep -E 'ERROR|error|failed|Could not' "$log" | tail -n 1 | cut -c1-160)
+    reason=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'ERROR|error|failed|Could not' | tail -n 1 | cut -c1-160)
     say "skipped $name: its build needs a download that failed here (${reason:-see $log}); pmt -l shows it as not built"
   else
     say "error: building $image from $dir failed; last lines of $log:"

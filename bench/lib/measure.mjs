@@ -1,0 +1,42 @@
+// Small helpers shared by the benchmarks: run a command and time it, medians, a results table.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const PMT = `${REPO}dist/cli/main.js`;
+export const SAMPLE = `${REPO}samples/apache-project`;
+export const REGISTRY = `${REPO}plugins.yaml`;
+
+/** Runs a command to its end; resolves with wall time in ms and its output; rejects on a non-zero exit. */
+export function timed(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0 && !options.allowFailure) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`));
+      else resolve({ ms, stdout, stderr, code });
+    });
+  });
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+}
+
+/** `met` / `MISSED` for a target line. */
+export function verdict(ok) {
+  return ok ? 'met' : 'MISSED';
+}

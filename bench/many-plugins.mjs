@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// 100 trivial plugins through `pmt scan --concurrency 8` vs the same 100 containers run by
+// `xargs -P8 docker run --rm`, in the same invocation. Target: pmt ≤ 1.2 × xargs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+
+const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 100);
+const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 3);
+const IMAGE = 'pmt-test/curl:1';
+const CMD = 'echo ok > /result/result.txt';
+const work = mkdtempSync(join(tmpdir(), 'pmt-bench-many-'));
+
+const plugins = Array.from({ length: COUNT }, (_, i) => `  - name: trivial-${i}\n    version: "1"\n    docker_image: ${IMAGE}\n    shell: /bin/sh\n    cmd: ${CMD}\n    results: [result.txt]\n`);
+writeFileSync(join(work, 'plugins.yaml'), `version: R1.0\nplugins:\n${plugins.join('')}`);
+const xargs = `seq ${COUNT} | xargs -P8 -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
+
+try {
+  const modes = { REST: {}, archive: { RestApi: false } };
+  const results = { xargs: [], REST: [], archive: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    results.xargs.push((await timed('sh', ['-c', xargs])).ms);
+    for (const [mode, config] of Object.entries(modes)) {
+      writeFileSync(join(work, 'core_engine_config.json'), JSON.stringify(config));
+      const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', '8', '--no-cache', '--progress', 'none', '--log-level', 'warn', '-o', join(work, `out-${mode}-${round}`)];
+      results[mode].push((await timed('node', [PMT, ...args], { cwd: work })).ms);
+    }
+  }
+  const base = median(results.xargs);
+  printTable([
+    ['', 'median s', 'ratio'],
+    [`xargs -P8 docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
+    ...Object.keys(modes).map((mode) => [`pmt scan, ${mode} transport`, (median(results[mode]) / 1000).toFixed(2), (median(results[mode]) / base).toFixed(2)]),
+  ]);
+  for (const mode of Object.keys(modes)) {
+    const ratio = median(results[mode]) / base;
+    console.log(`${mode}: ${ratio.toFixed(2)} × xargs (target ≤ 1.2: ${verdict(ratio <= 1.2)})`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// pmt scan -p licensee vs a bare `docker run --rm` of the same image and command on the same repo,
+// alternated so that both see the same machine load. Target: median ratio ≤ 1.25.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
+
+const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 7);
+const IMAGE = 'pmt/licensee:9.15.2';
+const CMD = 'licensee detect /input --json > /result/result.json';
+const work = mkdtempSync(join(tmpdir(), 'pmt-bench-overhead-'));
+
+try {
+  const pmt = [];
+  const bare = [];
+  const run = (i) => ['scan', '-r', REGISTRY, '-i', SAMPLE, '-p', 'licensee', '-o', join(work, `out-${i}`), '--no-cache', '--no-upload', '--progress', 'none', '--log-level', 'warn'];
+  await timed('node', [PMT, ...run('warm')], { cwd: work }); // first run pays for page cache and image layers
+  for (let i = 0; i < ROUNDS; i++) {
+    const out = join(work, `bare-${i}`);
+    bare.push((await timed('docker', ['run', '--rm', '--network', 'none', '-v', `${SAMPLE}:/input:ro`, '-v', `${out}:/result`, IMAGE, '/bin/sh', '-c', CMD])).ms);
+    pmt.push((await timed('node', [PMT, ...run(i)], { cwd: work })).ms);
+  }
+  const ratios = pmt.map((ms, i) => ms / bare[i]);
+  printTable([
+    ['', 'median ms', 'min ms'],
+    ['docker run --rm (baseline)', median(bare).toFixed(0), Math.min(...bare).toFixed(0)],
+    ['pmt scan -p licensee', median(pmt).toFixed(0), Math.min(...pmt).toFixed(0)],
+  ]);
+  const ratio = median(ratios);
+  console.log(`median ratio pmt / bare run: ${ratio.toFixed(2)} (target ≤ 1.25: ${verdict(ratio <= 1.25)}), ${ROUNDS} alternated rounds`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
