@@ -147,9 +147,14 @@ export interface VolumeRuntime {
    */
   createFilledVolume(spec: FilledVolumeSpec): Promise<string>;
   /** Volumes carrying all of the given labels (any value when the value is undefined). */
-  listVolumes(labels: Record<string, string | undefined>): Promise<string[]>;
+  listVolumes(labels: Record<string, string | undefined>): Promise<VolumeSummary[]>;
   /** Removes a volume no container uses any more; a volume already gone is fine. */
   removeVolume(name: string): Promise<void>;
+}
+
+export interface VolumeSummary {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface FilledVolumeSpec {

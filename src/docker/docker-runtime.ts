@@ -14,6 +14,7 @@ import type {
   PullProgress,
   RegistryAuth,
   VolumeRuntime,
+  VolumeSummary,
 } from './container-runtime.js';
 import { createFilledVolume, putArchive, removeVolume } from './docker-archive.js';
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
@@ -181,11 +182,11 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     }
   }
 
-  async listVolumes(labels: Record<string, string | undefined>): Promise<string[]> {
+  async listVolumes(labels: Record<string, string | undefined>): Promise<VolumeSummary[]> {
     const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
     try {
       const found = await this.docker.listVolumes({ filters: { label } });
-      return (found.Volumes ?? []).map((v) => v.Name);
+      return (found.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
     } catch (error) {
       throw toDockerError('list volumes', error, this.endpoint);
     }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ContainerRuntime, ContainerSummary } from '../docker/container-runtime.js';
+import type { ContainerRuntime, ContainerSummary, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 
 /**
@@ -11,12 +11,17 @@ export async function reapStaleContainers(
   host: string,
   isAlive: (pid: number) => boolean,
   logger: Logger,
+  volumes?: VolumeRuntime,
 ): Promise<number> {
-  const candidates = await runtime.listContainers({ [Labels.pid]: undefined, [Labels.host]: host });
-  const stale = staleContainers(candidates, isAlive);
+  const mine = { [Labels.pid]: undefined, [Labels.host]: host };
+  const stale = staleContainers(await runtime.listContainers(mine), isAlive);
   await Promise.all(stale.map((c) => runtime.removeContainer(c.id)));
-  if (stale.length > 0) {
-    logger.info(`Removed ${stale.length} container(s) left by pmt processes that are gone`);
+  // Input volumes (remote engines) go after the containers that used them.
+  const listed = volumes ? await volumes.listVolumes(mine) : [];
+  const staleVolumes = staleContainers(listed.map((v) => ({ id: v.name, labels: v.labels, state: '' })), isAlive);
+  await Promise.all(staleVolumes.map((v) => volumes!.removeVolume(v.id)));
+  if (stale.length + staleVolumes.length > 0) {
+    logger.info(`Removed ${stale.length} container(s) and ${staleVolumes.length} volume(s) left by pmt processes that are gone`);
   }
   return stale.length;
 }

@@ -72,7 +72,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const { config } = env;
 
   const engine = await env.runtime.ping();
-  await reapStaleContainers(env.runtime, env.host, env.isAlive, logger);
+  await reapStaleContainers(env.runtime, env.host, env.isAlive, logger, engine.local ? undefined : env.volumes);
   const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-');
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });

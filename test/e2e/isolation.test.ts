@@ -7,12 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels } from '../support/engine-state.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
+import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
-
-interface Report {
-  runId: string;
-  plugins: { name: string; status: string; exitCode: number | null; durationMs: number; logPath: string; error: { origin: string; message: string; hint: string | null } | null; results: { localPath: string }[] }[];
-}
 
 /** A registry entry with the isolation keys that writeRegistry does not know. */
 async function writeRawRegistry(dir: string, plugins: Record<string, unknown>[]): Promise<string> {
@@ -34,12 +30,7 @@ describe('timeouts, limits and isolation on the real engine', () => {
     await dir.remove();
   });
 
-  async function scan(registry: string, args: string[]): Promise<{ code: number; report: Report }> {
-    const run = await runPmt(['scan', '-i', repo, '-r', registry, '--json', ...args], { cwd: dir.path });
-    const report = JSON.parse(run.stdout) as Report;
-    expect(await containersWithLabels(`pmt.run=${report.runId}`)).toEqual([]);
-    return { code: run.code, report };
-  }
+  const scan = (registry: string, args: string[]) => scanJson(['-i', repo, '-r', registry, ...args], { cwd: dir.path });
 
   it('a plugin past its timeout is killed, reported timed out with its partial log; the others carry on', async () => {
     const registry = await writeRawRegistry(dir.path, [

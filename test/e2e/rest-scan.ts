@@ -1,44 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { containersWithLabels } from '../support/engine-state.js';
-import { runPmt } from '../support/run-pmt.js';
+import { scanJson as scanReport } from '../support/scan-json.js';
 
-/** The parts of `pmt scan --json` the REST transport tests read. */
-export interface ScanJson {
-  runId: string;
-  exitCode: number;
-  resultsDir: string;
-  logsDir: string;
-  plugins: {
-    name: string;
-    status: string;
-    exitCode: number | null;
-    transport: string | null;
-    logPath: string;
-    error: { origin: string; message: string; hint: string | null } | null;
-    results: { name: string; size: number; sha256: string; localPath: string }[];
-  }[];
-}
+import type { ScanReportJson as ScanJson } from '../support/scan-json.js';
+
+export type { ScanJson };
 
 /**
  * Runs `pmt scan --json` in this process (no result cache: every plugin really runs) and checks
  * that none of the run's containers is left on the engine, however the run ended.
  */
-export async function scanJson(args: { cwd: string; input: string; registry: string; config: string; plugins?: string }): Promise<{ code: number; report: ScanJson; stderr: string }> {
-  const run = await runPmt(
-    ['scan', '-i', args.input, '-r', args.registry, '-c', args.config, '-p', args.plugins ?? 'all', '--json', '--no-cache', '--log-format', 'json'],
-    { cwd: args.cwd },
-  );
-  let report: ScanJson;
-  try {
-    report = JSON.parse(run.stdout) as ScanJson;
-  } catch {
-    throw new Error(`pmt scan printed no JSON report (exit ${run.code}):\n${run.stderr.slice(-4000)}`);
-  }
-  expect(await containersWithLabels(`pmt.run=${report.runId}`)).toEqual([]);
-  return { code: run.code, report, stderr: run.stderr };
+export function scanJson(args: { cwd: string; input: string; registry: string; config: string; plugins?: string }) {
+  return scanReport(['-i', args.input, '-r', args.registry, '-c', args.config, '-p', args.plugins ?? 'all', '--no-cache', '--log-format', 'json'], { cwd: args.cwd });
 }
 
 /** A core engine config file with its own name (several configs in one test dir). */

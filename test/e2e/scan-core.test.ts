@@ -1,29 +1,10 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { containersWithLabels } from '../support/engine-state.js';
 import { copySampleRepo, snapshotTree, tempDir, writeConfig, writeRegistry, writeTree } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
+import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
-
-interface JsonReport {
-  runId: string;
-  exitCode: number;
-  durationMs: number;
-  resultsDir: string;
-  logsDir: string;
-  plugins: {
-    name: string;
-    status: string;
-    exitCode: number | null;
-    durationMs: number;
-    transport: string | null;
-    logPath: string;
-    imageId: string | null;
-    error: { origin: string; message: string } | null;
-    results: { name: string; size: number; sha256: string; localPath: string }[];
-  }[];
-}
 
 describe('pmt scan (archive copy) on the real engine', () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -39,13 +20,7 @@ describe('pmt scan (archive copy) on the real engine', () => {
     await dir.remove();
   });
 
-  async function scan(registry: string, args: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
-    const run = await runPmt(['scan', '-i', repo, '-r', registry, '-c', config, '--json', ...args], { cwd: dir.path });
-    const report = JSON.parse(run.stdout) as JsonReport;
-    // However the run ended, none of its containers is left on the engine.
-    expect(await containersWithLabels(`pmt.run=${report.runId}`)).toEqual([]);
-    return { code: run.code, report, stderr: run.stderr };
-  }
+  const scan = (registry: string, args: string[]) => scanJson(['-i', repo, '-r', registry, '-c', config, ...args], { cwd: dir.path });
 
   it('runs plugins in parallel: wall time well under the sum of their durations', async () => {
     const sleeper = (name: string) => ({ name, image: TestImages.shell, cmd: 'sleep 2 && echo done > /result/result.txt' });

@@ -2,27 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { containersWithLabels } from '../support/engine-state.js';
 import { FakePmtServer } from '../support/fake-pmt-server.js';
 import { copySampleRepo, REPO_ROOT, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
+import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
-
-interface UploadJson {
-  fileName: string;
-  importer: string;
-  status: string;
-  httpStatus: number | null;
-  location: string | null;
-  attempts: number;
-  message: string | null;
-}
-interface Report {
-  runId: string;
-  exitCode: number;
-  server: { url: string; reachable: boolean; reason: string | null } | null;
-  plugins: { name: string; status: string; results: { name: string; localPath: string }[]; uploads: UploadJson[] }[];
-}
 
 /** A loopback port nothing listens on: bound, then closed again. */
 async function closedPort(): Promise<number> {
@@ -49,12 +33,7 @@ describe('uploading results to the PMT server', () => {
     await dir.remove();
   });
 
-  async function scan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; report: Report; stderr: string }> {
-    const run = await runPmt(['scan', '-i', repo, '--json', '--log-format', 'text', ...args], { cwd: dir.path, env });
-    const report = JSON.parse(run.stdout) as Report;
-    expect(await containersWithLabels(`pmt.run=${report.runId}`)).toEqual([]);
-    return { code: run.code, report, stderr: run.stderr };
-  }
+  const scan = (args: string[], env: NodeJS.ProcessEnv = {}) => scanJson(['-i', repo, '--log-format', 'text', ...args], { cwd: dir.path, env });
 
   it('runs every buildable bundled plugin in parallel and uploads each result byte for byte to its importer', async () => {
     const listed = await runPmt(['list', '--json', '-r', join(REPO_ROOT, 'plugins.yaml')], { cwd: dir.path });

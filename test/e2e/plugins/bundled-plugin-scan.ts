@@ -2,31 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { containersWithLabels } from '../../support/engine-state.js';
 import { REPO_ROOT, writeConfig } from '../../support/fixtures.js';
-import { runPmt } from '../../support/run-pmt.js';
+import { scanJson, type ScanReportJson as ScanJson } from '../../support/scan-json.js';
 
 /** The registry the bundled plugins come from, as users run them. */
 export const BUNDLED_REGISTRY = join(REPO_ROOT, 'plugins.yaml');
-
-/** What `pmt scan --json` prints, as far as these tests read it. */
-export interface ScanJson {
-  runId: string;
-  exitCode: number;
-  resultsDir: string | null;
-  logsDir: string;
-  plugins: {
-    name: string;
-    image: string;
-    imageId: string | null;
-    status: string;
-    exitCode: number | null;
-    transport: string | null;
-    logPath: string | null;
-    error: { origin: string; message: string; hint: string | null } | null;
-    results: { name: string; size: number; sha256: string; localPath: string | null }[];
-  }[];
-}
 
 export interface PluginScan {
   code: number;
@@ -43,11 +23,9 @@ export interface PluginScan {
  */
 export async function scanWithPlugin(name: string, repo: string, workDir: string, registry = BUNDLED_REGISTRY): Promise<PluginScan> {
   const config = await writeConfig(workDir, { PathDirLogs: join(workDir, 'logs'), PathDirResults: join(workDir, 'results') });
-  const run = await runPmt(['scan', '-r', registry, '-c', config, '-p', name, '-i', repo, '--no-cache', '--json'], { cwd: workDir });
-  const report = JSON.parse(run.stdout) as ScanJson;
-  expect(await containersWithLabels(`pmt.run=${report.runId}`)).toEqual([]);
+  const { code, stderr, report } = await scanJson(['-r', registry, '-c', config, '-p', name, '-i', repo, '--no-cache'], { cwd: workDir });
   expect(report.plugins.map((p) => p.name)).toEqual([name]);
-  return { code: run.code, stderr: run.stderr, report, plugin: report.plugins[0]! };
+  return { code, stderr, report, plugin: report.plugins[0]! };
 }
 
 /**

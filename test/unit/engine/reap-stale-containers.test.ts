@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerRuntime, ContainerSummary } from '../../../src/docker/container-runtime.js';
+import type { ContainerRuntime, ContainerSummary, VolumeRuntime } from '../../../src/docker/container-runtime.js';
 import { reapStaleContainers } from '../../../src/engine/reap-stale-containers.js';
 import { silentLogger } from '../../../src/log/logger.js';
 
@@ -32,5 +32,28 @@ describe('reapStaleContainers', () => {
     expect(filters).toEqual([{ 'pmt.pid': undefined, 'pmt.host': 'here' }]);
     expect(removed.sort()).toEqual(['dead', 'garbled']);
     expect(count).toBe(2);
+  });
+});
+
+describe('reapStaleContainers with input volumes (remote engines)', () => {
+  it('removes the volumes of dead pmt processes after their containers, and keeps the others', async () => {
+    const order: string[] = [];
+    const runtime = {
+      listContainers: async () => [container('dead-c', '111')],
+      removeContainer: async (id: string) => {
+        order.push(`container ${id}`);
+      },
+    } as unknown as ContainerRuntime;
+    const volumes = {
+      listVolumes: async () => [
+        { name: 'dead-v', labels: { 'pmt.pid': '111', 'pmt.host': 'here' } },
+        { name: 'live-v', labels: { 'pmt.pid': '222', 'pmt.host': 'here' } },
+      ],
+      removeVolume: async (name: string) => {
+        order.push(`volume ${name}`);
+      },
+    } as unknown as VolumeRuntime;
+    await reapStaleContainers(runtime, 'here', (pid) => pid === 222, silentLogger(), volumes);
+    expect(order).toEqual(['container dead-c', 'volume dead-v']);
   });
 });
