@@ -18,7 +18,7 @@ context_hash() {
 
 # name<TAB>image<TAB>build-dir for each plugin with a build directory, read by pmt's own loader
 # (which also reports a broken registry, with positions, and stops the script).
-listed=$(node dist/cli/main.js list --json -r "$REGISTRY")
+listed=$(node dist/pmt.mjs list --json -r "$REGISTRY")
 plugins=$(printf '%s' "$listed" | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     for (const p of JSON.parse(s).plugins) if (p.build) console.log([p.name, p.image, p.build].join("\t"));

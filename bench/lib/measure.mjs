@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const PMT = `${REPO}dist/cli/main.js`;
+export const PMT = `${REPO}dist/pmt.mjs`;
 export const SAMPLE = `${REPO}samples/apache-project`;
 export const REGISTRY = `${REPO}plugins.yaml`;
 

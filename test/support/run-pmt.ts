@@ -44,7 +44,7 @@ export async function runPmt(args: string[], options: { cwd: string; env?: NodeJ
 }
 
 /** The built CLI as a user runs it (needs `npm run build`, which `npm test` does first). */
-export const PMT_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const PMT_BIN = join(REPO_ROOT, 'dist', 'pmt.mjs');
 
 /** Starts the built CLI as a child process. */
 export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { result: Promise<PmtRun> } {
