@@ -1,7 +1,11 @@
-// Bundles the compiled CLI (dist/cli/main.js) into one file, dist/pmt.mjs, which `bin` points at.
+// Bundles the compiled CLI (dist/cli/main.js) into dist/pmt.mjs, which `bin` points at, plus chunks.
 // pmt starts noticeably faster from one file than from the hundreds of modules dockerode, fastify
 // and their dependencies are made of (module resolution and loading dominate a short command).
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: drop the previous build's so they don't pile up.
+for (const name of readdirSync('dist')) if (/^pmt-.*\.mjs$/.test(name)) rmSync(`dist/${name}`);
 
 // Bundled CommonJS code still uses require, __dirname and __filename; ESM has none of them.
 const banner = [
@@ -14,8 +18,13 @@ const banner = [
 ].join(' ');
 
 await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/pmt.mjs',
+  entryPoints: { pmt: 'dist/cli/main.js' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // Code only a scan needs (the engine, Fastify) goes into chunks loaded on first use.
+  splitting: true,
+  // Next to pmt.mjs: relative paths (../package.json) mean the same from every chunk.
+  chunkNames: 'pmt-[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -23,5 +32,8 @@ await build({
   // Optional native speed-ups of ssh2: loaded when present, skipped otherwise, as without a bundle.
   external: ['cpu-features', '*.node'],
   banner: { js: banner },
+  // Less text to parse at every start; names stay, so --debug stack traces still read well.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
