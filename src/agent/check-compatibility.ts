@@ -1,26 +1,25 @@
+import type { ExecResult } from '../docker/container-runtime.js';
 import type { LoggedExec } from '../transport/result-collector.js';
 import { PluginFailure } from './plugin-failure.js';
 
 /**
- * The container answers commands: `echo test` must print `test`. A plugin image whose shell is wrong
- * or missing fails here, with what came back, before anything else runs.
+ * The compatibility check, in one exec: `echo test` must print `test` (the image has a working
+ * shell), then the transport's probe (e.g. `curl -V`) runs and its output is returned for the
+ * transport to judge. A plugin image whose shell is wrong or missing fails here, with what came back.
  */
-export async function checkContainerAnswers(exec: LoggedExec, shell: string): Promise<void> {
-  const probe = [shell, '-c', 'echo test'];
+export async function checkContainer(exec: LoggedExec, shell: string, probe: string | undefined): Promise<ExecResult> {
+  const script = probe ? `echo test; ${probe}` : 'echo test';
+  const hint = `the image needs a POSIX shell (${shell}) and echo`;
   let result;
   try {
-    result = await exec(probe);
+    result = await exec([shell, '-c', script]);
   } catch (error) {
-    throw new PluginFailure(
-      `compatibility check \`echo test\` could not run: ${error instanceof Error ? error.message : String(error)}`,
-      `the image needs a POSIX shell (${shell}) and echo`,
-    );
+    throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, hint);
   }
-  if (result.exitCode !== 0 || result.stdout.trim() !== 'test') {
+  const [first = '', ...rest] = result.stdout.split('\n');
+  if (first !== 'test' || (!probe && result.exitCode !== 0)) {
     const got = (result.stdout.trim() || result.stderr.trim() || '(nothing)').slice(0, 200);
-    throw new PluginFailure(
-      `compatibility check \`echo test\` failed: exit code ${result.exitCode}, output ${JSON.stringify(got)}`,
-      `the image needs a POSIX shell (${shell}) and echo`,
-    );
+    throw new PluginFailure(`compatibility check \`echo test\` failed: exit code ${result.exitCode}, output ${JSON.stringify(got)}`, hint);
   }
+  return { ...result, stdout: rest.join('\n') };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ContainerLog } from '../log/container-log.js';
-import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
+import type { ExecResult } from '../docker/container-runtime.js';
+import type { ResultCollector } from '../transport/result-collector.js';
 import { PluginFailure } from './plugin-failure.js';
 
 /**
@@ -11,13 +12,12 @@ export async function pickCollector(
   transport: ResultCollector,
   archive: ResultCollector,
   restFallback: boolean,
-  run: PluginRun,
-  exec: LoggedExec,
+  probeOutput: ExecResult,
   logger: Logger,
   log: ContainerLog,
 ): Promise<ResultCollector> {
   try {
-    await transport.check(run, exec);
+    transport.checkProbe(probeOutput);
     return transport;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

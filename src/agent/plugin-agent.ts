@@ -6,7 +6,7 @@ import type { PluginPhase, ProgressListener } from '../engine/progress-event.js'
 import { ContainerLog } from '../log/container-log.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
-import { checkContainerAnswers } from './check-compatibility.js';
+import { checkContainer } from './check-compatibility.js';
 import { containerLimits, pluginTimeoutMs } from './container-limits.js';
 import { pluginContainerSpec, RESULT_DIR, runLabels, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
@@ -115,8 +115,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
     if (runsAsNonRoot(plugin.user ?? image.user)) await container.exec(['chmod', '0777', RESULT_DIR], { user: '0', signal });
 
-    await checkContainerAnswers(exec, plugin.shell);
-    collector = await pickCollector(transport, context.archive, context.config.restFallback, run, exec, logger, log);
+    const probed = await checkContainer(exec, plugin.shell, transport.probe);
+    collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
 
     phase('running');
     const result = await exec([plugin.shell, '-c', plugin.cmd]);

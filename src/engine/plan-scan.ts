@@ -61,8 +61,7 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
       containerLimits(plugin, config),
     );
     const commands = [
-      [plugin.shell, '-c', 'echo test'],
-      ...(rest ? [['curl', '-V']] : []),
+      [plugin.shell, '-c', rest ? 'echo test; curl -V' : 'echo test'],
       [plugin.shell, '-c', plugin.cmd],
       ...(rest ? [postResultsCommand(plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
     ].map((command) => command.join(' '));

@@ -24,7 +24,9 @@ export class ArchiveCollector implements ResultCollector {
     return { env: {}, binds: [], needsHostNetwork: false };
   }
 
-  async check(): Promise<void> {}
+  readonly probe = undefined;
+
+  checkProbe(): void {}
 
   async collect(run: PluginRun, container: PluginContainer, _exec: unknown, signal: AbortSignal): Promise<void> {
     for (const name of run.plugin.results) {

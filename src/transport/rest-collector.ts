@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { RESULT_DIR } from '../agent/container-spec.js';
 import { PluginFailure, tailLines } from '../agent/plugin-failure.js';
-import type { PluginContainer } from '../docker/container-runtime.js';
+import type { ExecResult, PluginContainer } from '../docker/container-runtime.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ContainerSetup, LoggedExec, PluginRun, ResultCollector } from './result-collector.js';
 import type { RestAddress, RestEndpoint } from './rest-server.js';
@@ -61,13 +61,9 @@ export class RestCollector implements ResultCollector {
     return restContainerSetup(this.endpoint.address, token);
   }
 
-  async check(_run: PluginRun, exec: LoggedExec): Promise<void> {
-    let answer;
-    try {
-      answer = await exec(['curl', '-V']);
-    } catch (error) {
-      throw new Error(`\`curl -V\` could not run in the container (${error instanceof Error ? error.message : String(error)}); the REST transport needs curl in the plugin image`);
-    }
+  readonly probe = 'curl -V';
+
+  checkProbe(answer: ExecResult): void {
     if (answer.exitCode !== 0 || !answer.stdout.startsWith('curl')) {
       throw new Error(`\`curl -V\` failed in the container (exit code ${answer.exitCode}); the REST transport needs curl in the plugin image`);
     }

@@ -27,8 +27,13 @@ export type LoggedExec = (command: readonly string[], label?: string) => Promise
 export interface ResultCollector {
   readonly kind: 'rest' | 'archive';
   setup(run: PluginRun): ContainerSetup;
-  /** Commands the transport needs inside the container; rejects with what is missing. */
-  check(run: PluginRun, exec: LoggedExec): Promise<void>;
+  /**
+   * A shell command that proves the transport works in the container (e.g. `curl -V`); it runs in
+   * the same exec as the agent's `echo test`, so checking costs one round trip to the engine.
+   */
+  readonly probe: string | undefined;
+  /** Judges the probe's output (after the `test` line); throws saying what is missing. */
+  checkProbe(output: ExecResult): void;
   /** Collects every declared result; rejects naming a missing or refused one. */
   collect(run: PluginRun, container: PluginContainer, exec: LoggedExec, signal: AbortSignal): Promise<void>;
   /** Forgets the run (tokens, credentials); called in every case. */
