@@ -14,7 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'pmt-bench-many-'));
 
 const plugins = Array.from({ length: COUNT }, (_, i) => `  - name: trivial-${i}\n    version: "1"\n    docker_image: ${IMAGE}\n    shell: /bin/sh\n    cmd: ${CMD}\n    results: [result.txt]\n`);
 writeFileSync(join(work, 'plugins.yaml'), `version: R1.0\nplugins:\n${plugins.join('')}`);
-const xargs = `seq ${COUNT} | xargs -P8 -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
+const xargs = `seq ${COUNT} | xargs -P8 -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro -v /result ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
 
 try {
   const modes = { REST: {}, archive: { RestApi: false } };
