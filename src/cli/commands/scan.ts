@@ -65,14 +65,8 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       const docker = runtime(options);
 
       if (options.dryRun) {
-        const engine = await docker.ping().catch((error: unknown) => {
-          if (error instanceof PmtError) return error;
-          throw error;
-        });
-        const engineLocal = engine instanceof PmtError ? undefined : engine.local;
-        const plans = planScan({ plugins, inputDir, config, timeoutOverrideMs: options.timeout, engineLocal, pid: process.pid });
-        const note = engine instanceof PmtError ? `Docker engine: not reachable (${engine.message}); plan assumes a local engine` : `Docker engine ${engine.version} at ${engine.endpoint}`;
-        io.stdout.write(options.json ? `${JSON.stringify({ engine: note, plugins: plans }, null, 2)}\n` : planToText(plans, note));
+        const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
+        io.stdout.write(await describePlan(docker, request, options.json));
         return done(ExitCode.ok);
       }
 
@@ -138,6 +132,20 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         stopListening();
       }
     });
+}
+
+type PlanRequest = Omit<Parameters<typeof planScan>[0], 'engineLocal'>;
+
+/** `--dry-run`: the plan, text or JSON. The engine is only asked whether it is local; nothing is created. */
+async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanRequest, json: boolean): Promise<string> {
+  const engine = await docker.ping().catch((error: unknown) => {
+    if (error instanceof PmtError) return error;
+    throw error;
+  });
+  const reachable = !(engine instanceof PmtError);
+  const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined });
+  const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
+  return json ? `${JSON.stringify({ engine: note, plugins: plans }, null, 2)}\n` : planToText(plans, note);
 }
 
 function collectNames(value: string, previous: string[] = []): string[] {
