@@ -33,7 +33,7 @@ export interface RestEndpointOptions {
   /** `unix`: a socket in a private directory, to bind-mount into containers; `tcp`: 127.0.0.1, random port. */
   readonly transport: 'unix' | 'tcp';
   readonly limits: PutLimits;
-  /** Fastify logs through a child `{component: 'rest'}`; without one it logs nothing. */
+  /** Fastify logs through a child `{component: 'REST endpoint'}`; without one it logs nothing. */
   readonly logger?: Logger;
   /** Where the socket directory is created; default `os.tmpdir()`. */
   readonly tempParent?: string;
@@ -92,7 +92,7 @@ export async function startRestEndpoint(options: RestEndpointOptions): Promise<R
  */
 function restLogger(logger: Logger): FastifyBaseLogger {
   const child = logger.child(
-    { component: 'rest' },
+    { component: 'REST endpoint' },
     {
       serializers: { busboyOptions: () => '[omitted]' },
       redact: { paths: ['headers.authorization', 'req.headers.authorization', 'request.headers.authorization'], censor: '[redacted]' },

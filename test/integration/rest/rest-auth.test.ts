@@ -155,7 +155,7 @@ describe('REST endpoint on a Unix socket', () => {
     await get(address, '/nowhere');
 
     const log = lines.join('');
-    expect(log).toContain('"component":"rest"');
+    expect(log).toContain('"component":"REST endpoint"');
     expect(log).toContain('result received');
     expect(log).toContain('result refused');
     expect(log).not.toContain(fixture.licenseeToken);
