@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels } from '../support/engine-state.js';
-import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { copySampleRepo, tempDir, writeConfig } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';

@@ -1,7 +1,6 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { buildHint } from '../../../src/agent/build-hint.js';
 import { loadRegistryFile } from '../../../src/registry/load-registry-file.js';
 import { docker } from '../../support/engine-state.js';
