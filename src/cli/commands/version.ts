@@ -2,16 +2,17 @@ import { Command } from 'commander';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
+import { withEngineOptions } from '../common-options.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 
 export function versionCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
-  return new Command('version')
+  return withEngineOptions(new Command('version'))
     .description('print the versions of pmt, its core engine and the Docker engine (alias: pmt -v)')
     .option('--json', 'print one JSON document', false)
-    .action(async (options: { json: boolean }) => {
+    .action(async (options: { json: boolean; dockerHost?: string; engineLocal?: boolean }) => {
       let docker: { version: string; apiVersion: string; endpoint: string } | { unreachable: string };
       try {
-        const info = await runtime().ping();
+        const info = await runtime(options).ping();
         docker = { version: info.version, apiVersion: info.apiVersion, endpoint: info.endpoint };
       } catch (error) {
         if (!(error instanceof PmtError)) throw error;
