@@ -136,7 +136,14 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Volumes: Object.fromEntries(spec.volumes.map((path) => [path, {}])),
         HostConfig: {
-          Binds: spec.binds.map((b) => `${b.hostPath}:${b.containerPath}:${b.readOnly ? 'ro' : 'rw'}`),
+          // Mounts, not Binds: a host path may contain ':' (Binds would split it).
+          Mounts: spec.binds.map((b) => ({
+            // An absolute path is a host directory; anything else names a volume (remote input).
+            Type: b.hostPath.startsWith('/') ? ('bind' as const) : ('volume' as const),
+            Source: b.hostPath,
+            Target: b.containerPath,
+            ReadOnly: b.readOnly,
+          })),
           NetworkMode: spec.networkMode,
           Memory: spec.limits.memoryBytes,
           // Equal to Memory: no swap on top, so the limit is the limit.

@@ -73,6 +73,15 @@ describe('pmt scan (archive copy) on the real engine', () => {
     expect(await snapshotTree(repo)).toEqual(before);
   });
 
+  it('scans an input whose path contains a colon (Docker bind syntax would split it)', async () => {
+    const odd = join(dir.path, 'odd:name');
+    await writeTree(odd, { LICENSE: 'MIT License' });
+    const registry = await writeRegistry(dir.path, [{ name: 'lister', image: TestImages.shell, cmd: 'ls /input > /result/result.txt' }]);
+    const { code, report } = await scanJson(['-i', odd, '-r', registry, '-c', config, '-p', 'lister'], { cwd: dir.path });
+    expect(code).toBe(0);
+    expect(await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).toBe('LICENSE\n');
+  });
+
   it('fails a plugin whose declared result is missing, naming the file', async () => {
     const registry = await writeRegistry(dir.path, [
       { name: 'forgetful', image: TestImages.shell, cmd: 'echo a > /result/other.txt', results: ['result.txt'] },
