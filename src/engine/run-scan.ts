@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
 import type { ContainerRuntime, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
+import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
 import { saveResultsLocally } from '../sinks/local-results.js';
 import { Filestore } from '../store/filestore.js';
@@ -73,7 +75,11 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
 
   const engine = await env.runtime.ping();
   await reapStaleContainers(env.runtime, env.host, env.isAlive, logger, engine.local ? undefined : env.volumes);
-  const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-');
+  // Both directories exist before any container starts: a scan must not run only to lose its results.
+  const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
+  const resultsDir = config.saveResultsLocally
+    ? await ensureDir(request.resultsDir ?? config.pathDirResults, tempParent, 'pmt-results-', 'results directory (-o or PathDirResults)')
+    : undefined;
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
 
@@ -124,9 +130,6 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
 
-    const resultsDir = config.saveResultsLocally
-      ? (request.resultsDir ?? (await ensureDir(config.pathDirResults, tempParent, 'pmt-results-')))
-      : undefined;
     const plugins: PluginReport[] = [];
     for (const outcome of outcomes) {
       const results = resultsDir
@@ -164,12 +167,21 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
   }
 }
 
-async function ensureDir(configured: string, tempParent: string, prefix: string): Promise<string> {
-  if (configured) {
+async function ensureDir(configured: string, tempParent: string, prefix: string, what: string): Promise<string> {
+  try {
+    if (!configured) return await mkdtemp(join(tempParent, prefix));
     await mkdir(configured, { recursive: true });
+    await access(configured, constants.W_OK);
     return configured;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new PmtError(`cannot use ${configured || tempParent} as the ${what}: ${reason}`, {
+      origin: 'config',
+      exitCode: ExitCode.usage,
+      hint: 'choose a writable directory',
+      cause: error,
+    });
   }
-  return mkdtemp(join(tempParent, prefix));
 }
 
 function signalOf(reason: unknown): NodeJS.Signals | undefined {

@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copySampleRepo, snapshotTree, tempDir, writeConfig, writeRegistry, writeTree } from '../support/fixtures.js';
+import { containersWithLabels } from '../support/engine-state.js';
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
@@ -156,6 +157,16 @@ describe('pmt scan refuses bad requests before starting any container', () => {
     const run = await runPmt(['scan', '-i', 'nowhere', '-r', registry], { cwd: dir.path });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/usage error: input directory .*nowhere does not exist/);
+  });
+
+  it('an unusable results directory is refused before any container starts', async () => {
+    const registry = await writeRegistry(dir.path, [{ name: 'one', image: TestImages.shell, cmd: 'echo x > /result/result.txt' }], 'one');
+    const before = await containersWithLabels(`pmt.pid=${process.pid}`);
+    const run = await runPmt(['scan', '-i', 'repo', '-r', registry, '-o', 'repo/LICENSE/out'], { cwd: dir.path });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot use ${join(dir.path, 'repo/LICENSE/out')} as the results directory (-o or PathDirResults): ENOTDIR`);
+    expect(run.stderr).not.toContain('Executing command');
+    expect(await containersWithLabels(`pmt.pid=${process.pid}`)).toEqual(before);
   });
 
   it('an input that is a file is a usage error', async () => {
