@@ -25,7 +25,7 @@ import type { RuntimeFactory } from '../runtime-factory.js';
 
 interface ScanOptions extends CommonOptions {
   input: string;
-  plugin: string[];
+  plugin?: string[];
   select?: string[];
   output?: string;
   concurrency?: number;
@@ -45,7 +45,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
   return withCommonOptions(new Command('scan'))
     .description('run plugins on a directory, each in its own container, and collect their results')
     .option('-i, --input <dir>', 'directory to scan (mounted read-only at /input)', '.')
-    .option('-p, --plugin <names>', 'plugin(s) to run: NAME, NAME,NAME or "all" (repeatable; default: the registry\'s default plugin)', collectNames, [])
+    .option('-p, --plugin <names>', 'plugin(s) to run: NAME, NAME,NAME or "all" (repeatable; default: the registry\'s default plugin)', collectNames)
     .option('-s, --select <names>', 'alias of -p, as in the original PMT client', collectNames)
     .option('-o, --output <dir>', 'where result files are saved (overrides PathDirResults)')
     .option('--concurrency <n>', `plugins run at once (default: number of plugins, at most ${MAX_DEFAULT_CONCURRENCY})`, positiveInteger)
@@ -60,7 +60,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .action(async (options: ScanOptions) => {
       const { registry, config } = await loadInputs(options, io, options.server === undefined ? {} : { serverUrl: options.server });
       const inputDir = await existingDirectory(resolve(io.cwd, options.input));
-      const plugins = registry.select([...options.plugin, ...(options.select ?? [])]);
+      const plugins = registry.select([...(options.plugin ?? []), ...(options.select ?? [])]);
       assertCompatible(plugins, CORE_ENGINE_VERSION, registry.source);
       const docker = runtime(options);
 
