@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ContainerRuntime, LocalImage } from '../docker/container-runtime.js';
+import { PullMeter } from '../docker/pull-meter.js';
 import type { ResolvedAuth } from '../docker/registry-auth.js';
 import { PmtError, ExitCode } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -34,12 +35,11 @@ export async function ensureImage(
   logger.info(`Image ${plugin.image} is not on the engine; pulling it (credentials: ${source})`);
   try {
     onPull(0);
-    const layers = new Map<string, { current: number; total: number }>();
+    const meter = new PullMeter();
     await runtime.pullImage(plugin.image, auth, (event) => {
-      if (!event.id || !event.total) return;
-      layers.set(event.id, { current: event.current ?? 0, total: event.total });
-      const sum = [...layers.values()].reduce((a, l) => ({ current: a.current + l.current, total: a.total + l.total }), { current: 0, total: 0 });
-      onPull(Math.floor((100 * sum.current) / sum.total));
+      meter.update(event);
+      const percent = meter.percent();
+      if (percent !== undefined) onPull(percent);
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

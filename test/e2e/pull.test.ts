@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
 import { docker } from '../support/engine-state.js';
-import { tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { REPO_ROOT, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
 import { TestImages } from '../support/test-images.js';
 
@@ -32,6 +33,14 @@ describe('pmt pull on the real engine', () => {
     expect(run.stdout).not.toContain(TestImages.curl);
     expect(run.stdout).toContain('1 already present, 0 pulled, 0 failed');
     expect(run.stderr).toBe('');
+  });
+
+  it('never pulls the image of a plugin built from a local directory; it says how to build it', async () => {
+    const run = await runPmt(['pull', '-r', join(REPO_ROOT, 'plugins.yaml'), '-p', 'scancode'], { cwd: dir.path });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`pmt/scancode:32.5.0: not pulled, built locally — build it with \`docker build --network host -t pmt/scancode:32.5.0 ${join(REPO_ROOT, 'plugins', 'scancode')}\``);
+    expect(run.stdout).not.toContain('pulling');
+    expect(run.stdout).toContain('0 already present, 0 pulled, 0 failed, 1 to build locally');
   });
 
   it('exits 1 naming an image that cannot be pulled, with the engine\'s reason and a hint, and pulls the rest', async () => {

@@ -1,14 +1,15 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { buildHint } from '../../agent/build-hint.js';
-import type { ContainerRuntime, PullProgress } from '../../docker/container-runtime.js';
+import type { ContainerRuntime } from '../../docker/container-runtime.js';
+import { PullMeter } from '../../docker/pull-meter.js';
 import { resolveRegistryAuth } from '../../docker/registry-auth.js';
 import { shortImageId } from '../../doctor/image-finding.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import type { Plugin } from '../../registry/plugin.js';
-import { formatBytes } from '../../store/format-bytes.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
+import { collectNames } from '../plugin-names.js';
 
 interface PullOptions extends CommonOptions {
   plugin?: string[];
@@ -28,7 +29,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
       await docker.ping();
       const defaultRegistry = await docker.defaultRegistry();
       const tty = io.stdout.isTTY === true;
-      const counts = { present: 0, pulled: 0, failed: 0 };
+      const counts = { present: 0, pulled: 0, failed: 0, toBuild: 0 };
 
       // Plugins sharing an image pull it once.
       for (const [image, users] of byImage(plugins)) {
@@ -36,6 +37,13 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
         if (local) {
           counts.present++;
           io.stdout.write(`${image}: already present (${shortImageId(local.id)})\n`);
+          continue;
+        }
+        // Built from a local directory: a registry image of that name could be anyone's (as in scan).
+        const built = users.find((p) => p.build !== undefined);
+        if (built) {
+          counts.toBuild++;
+          io.stdout.write(`${image}: not pulled, built locally — ${buildHint(built)}\n`);
           continue;
         }
         const { auth, source } = await resolveRegistryAuth(image, {
@@ -71,57 +79,14 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
         const line = `${image}: pulled${pulled ? ` (${shortImageId(pulled.id)})` : ''}`;
         io.stdout.write(tty ? `\r\u001b[2K${line}\n` : `${line}\n`);
       }
-      io.stdout.write(`${counts.present} already present, ${counts.pulled} pulled, ${counts.failed} failed\n`);
+      const toBuild = counts.toBuild > 0 ? `, ${counts.toBuild} to build locally` : '';
+      io.stdout.write(`${counts.present} already present, ${counts.pulled} pulled, ${counts.failed} failed${toBuild}\n`);
       done(counts.failed > 0 ? ExitCode.pluginFailed : ExitCode.ok);
     });
-}
-
-/**
- * Sums the engine's per-layer download progress into one figure. Layers announce their size only
- * once they start downloading, so the total can grow while a pull runs.
- */
-export class PullMeter {
-  readonly #layers = new Map<string, { current: number; total: number }>();
-  #status = 'pulling';
-
-  update(event: PullProgress): void {
-    if (event.status) this.#status = event.status.toLowerCase();
-    if (event.id === undefined) return;
-    const layer = this.#layers.get(event.id);
-    if (event.status === 'Downloading' && event.total !== undefined && event.total > 0) {
-      this.#layers.set(event.id, { current: Math.min(event.current ?? 0, event.total), total: event.total });
-    } else if (layer && (event.status === 'Download complete' || event.status === 'Pull complete')) {
-      layer.current = layer.total;
-    }
-  }
-
-  /** Whole percent of the bytes announced so far; undefined before any layer announced its size. */
-  percent(): number | undefined {
-    let current = 0;
-    let total = 0;
-    for (const layer of this.#layers.values()) {
-      current += layer.current;
-      total += layer.total;
-    }
-    return total === 0 ? undefined : Math.floor((100 * current) / total);
-  }
-
-  describe(): string {
-    const percent = this.percent();
-    if (percent === undefined) return this.#status;
-    const total = [...this.#layers.values()].reduce((sum, layer) => sum + layer.total, 0);
-    return `${percent}% of ${formatBytes(total)} (${this.#status})`;
-  }
 }
 
 function byImage(plugins: readonly Plugin[]): Map<string, Plugin[]> {
   const images = new Map<string, Plugin[]>();
   for (const plugin of plugins) images.set(plugin.image, [...(images.get(plugin.image) ?? []), plugin]);
   return images;
-}
-
-function collectNames(value: string, previous: string[] = []): string[] {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
-  if (names.length === 0) throw new InvalidArgumentError('expected one or more plugin names');
-  return [...previous, ...names];
 }

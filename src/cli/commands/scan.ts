@@ -19,6 +19,7 @@ import { loadInputs } from '../load-inputs.js';
 import { colorEnabled } from '../progress/color-support.js';
 import { createProgress } from '../progress/create-progress.js';
 import { progressOption, type ProgressMode } from '../progress/progress-mode.js';
+import { collectNames } from '../plugin-names.js';
 import { planToText } from '../render-plan.js';
 import { reportToJson, reportToText } from '../render-report.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
@@ -146,12 +147,6 @@ async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanReq
   const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined });
   const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
   return json ? `${JSON.stringify({ engine: note, plugins: plans }, null, 2)}\n` : planToText(plans, note);
-}
-
-function collectNames(value: string, previous: string[] = []): string[] {
-  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
-  if (names.length === 0) throw new InvalidArgumentError('expected one or more plugin names');
-  return [...previous, ...names];
 }
 
 function positiveInteger(value: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PullMeter } from '../../../src/cli/commands/pull.js';
+import { PullMeter } from '../../../src/docker/pull-meter.js';
 
 describe('PullMeter', () => {
   it('sums download progress over layers, counting finished layers as whole', () => {
