@@ -2,13 +2,13 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ContainerRuntime, DistributionProbe } from '../../docker/container-runtime.js';
-import { resolveRegistryAuth } from '../../docker/registry-auth.js';
 import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
 import { renderFindings } from '../../doctor/render-findings.js';
 import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
 import { processIsAlive } from '../../engine/reap-stale-containers.js';
 import { ConfigError, type ExitCodeValue } from '../../errors.js';
 import { silentLogger } from '../../log/logger.js';
+import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
@@ -36,19 +36,17 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
         inputs = { error, registryFile };
       }
       const docker = runtime(options);
-      let defaultRegistry: Promise<string> | undefined;
       const report = await runDoctor(
         { inputs, fix: options.fix },
         {
           runtime: docker,
-          resolveAuth: async (reference) =>
-            resolveRegistryAuth(reference, {
-              username: 'config' in inputs ? inputs.config.remoteRepoUser : undefined,
-              password: 'config' in inputs ? inputs.config.remoteRepoPass : undefined,
-              // Asked once, and only when some image is missing.
-              defaultRegistry: await (defaultRegistry ??= docker.defaultRegistry()),
-              env: io.env,
-            }),
+          resolveAuth: authResolver(
+            'config' in inputs
+              ? { username: inputs.config.remoteRepoUser, password: inputs.config.remoteRepoPass }
+              : { username: undefined, password: undefined },
+            docker,
+            io.env,
+          ),
           host: hostname(),
           pid: process.pid,
           isAlive: processIsAlive,

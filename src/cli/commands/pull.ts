@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { buildHint } from '../../agent/build-hint.js';
 import type { ContainerRuntime } from '../../docker/container-runtime.js';
 import { PullMeter } from '../../docker/pull-meter.js';
-import { resolveRegistryAuth } from '../../docker/registry-auth.js';
 import { shortImageId } from '../../doctor/image-finding.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import type { Plugin } from '../../registry/plugin.js';
+import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
@@ -27,7 +27,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
       const plugins = registry.select(options.plugin ?? 'all');
       const docker = runtime(options);
       await docker.ping();
-      const defaultRegistry = await docker.defaultRegistry();
+      const resolveAuth = authResolver({ username: config.remoteRepoUser, password: config.remoteRepoPass }, docker, io.env);
       const tty = io.stdout.isTTY === true;
       const counts = { present: 0, pulled: 0, failed: 0, toBuild: 0 };
 
@@ -46,12 +46,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
           io.stdout.write(`${image}: not pulled, built locally — ${buildHint(built)}\n`);
           continue;
         }
-        const { auth, source } = await resolveRegistryAuth(image, {
-          username: config.remoteRepoUser,
-          password: config.remoteRepoPass,
-          defaultRegistry,
-          env: io.env,
-        });
+        const { auth, source } = await resolveAuth(image);
         const meter = new PullMeter();
         let shown = '';
         const show = (line: string): void => {

@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/duration.js';
-import { resolveRegistryAuth } from '../../docker/registry-auth.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
 import { cacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
@@ -13,6 +12,7 @@ import { exitCodeOf } from '../../engine/scan-report.js';
 import { ExitCode, PmtError, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
+import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
@@ -106,13 +106,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
           {
             config,
             runtime: docker,
-            resolveAuth: async (reference) =>
-              resolveRegistryAuth(reference, {
-                username: config.remoteRepoUser,
-                password: config.remoteRepoPass,
-                defaultRegistry: await docker.defaultRegistry(),
-                env: io.env,
-              }),
+            resolveAuth: authResolver({ username: config.remoteRepoUser, password: config.remoteRepoPass }, docker, io.env),
             logger,
             progress: progress.listener,
             cache,
