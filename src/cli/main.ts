@@ -8,6 +8,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Deprecation notices of libraries (docker-modem's URL handling for ssh:// engines) are nothing a
+// user of pmt can act on; they would only clutter its output.
+process.noDeprecation = true;
+
 // The only place that ends the process: every command reports an exit code instead.
 const code = await runCli(process.argv.slice(2), processIO());
 process.exitCode = code;

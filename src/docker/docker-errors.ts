@@ -34,7 +34,9 @@ export function toDockerError(action: string, error: unknown, endpoint: string):
     return new EngineUnreachableError(`no Docker engine answers at ${endpoint} (${code})`, error);
   }
   const status = dockerStatusCode(error);
-  return new PmtError(`Docker engine could not ${action}: ${dockerMessage(error)}${status ? ` (HTTP ${status})` : ''}`, {
+  // Without an HTTP status the engine never answered (e.g. an ssh handshake failed): say where it was sought.
+  const where = status ? '' : ` at ${endpoint}`;
+  return new PmtError(`Docker engine${where} could not ${action}: ${dockerMessage(error)}${status ? ` (HTTP ${status})` : ''}`, {
     origin: 'docker',
     cause: error,
   });
