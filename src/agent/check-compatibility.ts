@@ -3,16 +3,17 @@ import type { LoggedExec } from '../transport/result-collector.js';
 import { PluginFailure } from './plugin-failure.js';
 
 /**
- * The compatibility check, in one exec: `echo test` must print `test` (the image has a working
+ * The compatibility check, in one command: `echo test` must print `test` (the image has a working
  * shell), then the transport's probe (e.g. `curl -V`) runs and its output is returned for the
  * transport to judge. A plugin image whose shell is wrong or missing fails here, with what came back.
+ * `run` is the agent's runner for pmt's own commands (through the container's main shell).
  */
-export async function checkContainer(exec: LoggedExec, shell: string, probe: string | undefined): Promise<ExecResult> {
+export async function checkContainer(run: LoggedExec, shell: string, probe: string | undefined): Promise<ExecResult> {
   const script = probe ? `echo test; ${probe}` : 'echo test';
   const hint = `the image needs a POSIX shell (${shell}) and echo`;
   let result;
   try {
-    result = await exec([shell, '-c', script]);
+    result = await run([shell, '-c', script]);
   } catch (error) {
     throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, hint);
   }

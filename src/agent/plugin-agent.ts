@@ -73,11 +73,13 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   // The run's signal (SIGINT/SIGTERM) and, once the image is there, the plugin's own deadline.
   let signal = context.signal;
 
-  const exec: LoggedExec = async (command, label) => {
+  // Every command runs through the container's main shell (no engine exec per command) and is
+  // logged, with its output, in the plugin's log file.
+  const shell: LoggedExec = async (command, label) => {
     const shown = label ?? command.join(' ');
     logger.info(`Executing command in container: ${shown}`);
     try {
-      const result = await container!.exec(command, { signal });
+      const result = await container!.runInMainShell(command, { signal });
       await log?.record(shown, result.stdout, result.stderr);
       return result;
     } catch (error) {
@@ -110,20 +112,29 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       inputVolume = shipped.name;
       logger.info(`Input copied into volume ${shipped.name.slice(0, 12)}: ${shipped.summary.files} files, ${shipped.summary.bytes} bytes (gitignore: ${shipped.gitignore})`);
     }
-    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits));
+    logger.debug(`Creating the container from ${plugin.image}`);
+    // The transport gets ready (the REST server loads and starts) while the engine starts the container.
+    let ready: Promise<void> | undefined;
+    const onStarting = (): void => {
+      ready = transport!.prepare();
+      ready.catch(() => undefined); // awaited below; a failure then fails this plugin
+    };
+    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits), { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
     if (runsAsNonRoot(plugin.user ?? image.user)) await container.exec(['chmod', '0777', RESULT_DIR], { user: '0', signal });
 
-    const probed = await checkContainer(exec, plugin.shell, transport.probe);
+    const probed = await checkContainer(shell, plugin.shell, transport.probe);
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
 
     phase('running');
-    const result = await exec([plugin.shell, '-c', plugin.cmd]);
+    // Ready before the cmd runs: a plugin may post its results itself while it runs.
+    await (collector === transport ? ready : collector.prepare());
+    const result = await shell([plugin.shell, '-c', plugin.cmd]);
     exitCode = result.exitCode;
     if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
     phase('collecting');
-    await collector.collect(run, container, exec, signal);
+    await collector.collect(run, container, shell, signal);
     await context.cache?.save(run, imageId).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
     logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
     return outcome('succeeded', undefined);
@@ -139,6 +150,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
     if (container) {
+      container.detach();
       await context.runtime.removeContainer(container.id).catch((error: unknown) => {
         logger.error(`Could not remove container ${container!.id.slice(0, 12)}: ${String(error)}`);
       });

@@ -11,8 +11,13 @@ export interface ContainerRuntime {
   findImage(reference: string): Promise<LocalImage | undefined>;
   /** Pulls an image to its end; rejects on any error event of the pull stream. */
   pullImage(reference: string, auth: RegistryAuth | undefined, onProgress?: (event: PullProgress) => void): Promise<void>;
-  /** Creates and starts a container whose main process keeps running until it is removed. */
-  startContainer(spec: ContainerSpec): Promise<PluginContainer>;
+  /**
+   * Creates and starts a container whose main process — a shell on an open stdin — keeps running
+   * until it is removed, attached before it starts so that pmt can talk to that shell.
+   * `onStarting` is called once the start request is on its way: the engine's slowest step, which
+   * pmt may use for work of its own.
+   */
+  startContainer(spec: ContainerSpec, hooks?: { readonly onStarting?: () => void }): Promise<PluginContainer>;
   /** Containers carrying all of the given labels (any value when the value is undefined). */
   listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]>;
   /** Force-removes a container and its anonymous volumes; a container already gone is fine. */
@@ -105,6 +110,11 @@ export interface ExecOptions {
   readonly user?: string;
 }
 
+export interface MainShellOptions {
+  /** Aborting rejects at once (ExecAborted with the output so far); the caller then removes the container. */
+  readonly signal?: AbortSignal;
+}
+
 /** An exec cut short by its abort signal, with the output it had produced until then. */
 export class ExecAborted extends Error {
   constructor(
@@ -123,7 +133,19 @@ export interface ExecResult {
 
 export interface PluginContainer {
   readonly id: string;
+  /**
+   * Runs a command as a new process set up by the engine (an exec) — for what the main shell cannot
+   * do, such as running as another user.
+   */
   exec(command: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a command through the container's main shell (see MainShell): as a child of that shell,
+   * with its user and environment, stdin /dev/null, stdout and stderr apart, and its exit status;
+   * one at a time. No engine exec, so it costs a fork instead of a new process set-up.
+   */
+  runInMainShell(command: readonly string[], options?: MainShellOptions): Promise<ExecResult>;
+  /** Lets go of the connection to the main shell; removal does this too. */
+  detach(): void;
   /** A tar stream of the path (file or directory) inside the container. */
   getArchive(path: string, signal?: AbortSignal): Promise<Readable>;
   /**

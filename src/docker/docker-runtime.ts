@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import Dockerode from 'dockerode';
 import type {
   ContainerRuntime,
@@ -9,6 +9,8 @@ import type {
   EngineInfo,
   FilledVolumeSpec,
   ExecOptions,
+  ExecResult,
+  MainShellOptions,
   LocalImage,
   PluginContainer,
   PullProgress,
@@ -20,6 +22,7 @@ import { createFilledVolume, putArchive, removeVolume } from './docker-archive.j
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
 import { pullImage } from './image-pull.js';
+import { MainShell } from './main-shell.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
 export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime {
@@ -121,7 +124,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     }
   }
 
-  async startContainer(spec: ContainerSpec): Promise<PluginContainer> {
+  async startContainer(spec: ContainerSpec, hooks: { readonly onStarting?: () => void } = {}): Promise<PluginContainer> {
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer({
@@ -161,13 +164,20 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     } catch (error) {
       throw toDockerError(`create a container from ${spec.image}`, error, this.endpoint);
     }
+    let shell: MainShell | undefined;
     try {
-      await container.start();
+      // Attached before it starts, as `docker run` does, so nothing the shell prints is missed.
+      const stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
+      shell = new MainShell(stream, (raw, stdout, stderr) => this.docker.modem.demuxStream(raw, stdout, stderr));
+      const starting = container.start();
+      hooks.onStarting?.();
+      await starting;
     } catch (error) {
+      shell?.close();
       await this.removeContainer(container.id).catch(() => undefined);
       throw toDockerError(`start a container from ${spec.image}`, error, this.endpoint);
     }
-    return new DockerPluginContainer(container, this.endpoint);
+    return new DockerPluginContainer(container, shell, this.endpoint);
   }
 
   async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {
@@ -225,9 +235,18 @@ class DockerPluginContainer implements PluginContainer {
 
   constructor(
     private readonly container: Dockerode.Container,
+    private readonly shell: MainShell,
     private readonly endpoint: string,
   ) {
     this.id = container.id;
+  }
+
+  runInMainShell(command: readonly string[], options?: MainShellOptions): Promise<ExecResult> {
+    return this.shell.run(command, options);
+  }
+
+  detach(): void {
+    this.shell.close();
   }
 
   async exec(command: readonly string[], options?: ExecOptions) {

@@ -18,7 +18,7 @@ import { Filestore } from '../store/filestore.js';
 import { ArchiveCollector } from '../transport/archive-collector.js';
 import { RestCollector } from '../transport/rest-collector.js';
 import type { ResultCollector } from '../transport/result-collector.js';
-import type { RestEndpoint } from '../transport/rest-server.js';
+import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { CachedResults } from './cached-results.js';
 import { mapBounded } from './map-bounded.js';
@@ -97,8 +97,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
     const collectorOnce = (): Promise<ResultCollector> =>
       (collector ??= (async () => {
         if (!config.restApi || !engine.local) return archive;
-        const { startRestEndpoint } = await import('../transport/rest-server.js');
-        endpoint = startRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
+        endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
         return new RestCollector(await endpoint, filestore);
       })());
     const inputDigest = env.cache ? (await digestInput(request.inputDir)).digest : undefined;

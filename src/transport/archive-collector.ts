@@ -28,7 +28,11 @@ export class ArchiveCollector implements ResultCollector {
 
   checkProbe(): void {}
 
-  async collect(run: PluginRun, container: PluginContainer, _exec: unknown, signal: AbortSignal): Promise<void> {
+  async prepare(): Promise<void> {
+    // Nothing to get ready: archive copy asks the engine when collecting.
+  }
+
+  async collect(run: PluginRun, container: PluginContainer, _shell: unknown, signal: AbortSignal): Promise<void> {
     for (const name of run.plugin.results) {
       await this.copyOut(run, container, name, signal);
     }

@@ -4,7 +4,7 @@ import { PluginFailure, tailLines } from '../agent/plugin-failure.js';
 import type { ExecResult, PluginContainer } from '../docker/container-runtime.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ContainerSetup, LoggedExec, PluginRun, ResultCollector } from './result-collector.js';
-import type { RestAddress, RestEndpoint } from './rest-server.js';
+import type { RestAddress, RestEndpoint } from './rest-endpoint.js';
 
 /** Where the run's socket directory appears inside plugin containers. */
 export const API_DIR_IN_CONTAINER = '/run/pmt';
@@ -69,8 +69,13 @@ export class RestCollector implements ResultCollector {
     }
   }
 
-  async collect(run: PluginRun, _container: PluginContainer, exec: LoggedExec): Promise<void> {
-    const posted = await exec(postResultsCommand(run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
+  prepare(): Promise<void> {
+    return this.endpoint.ready();
+  }
+
+  async collect(run: PluginRun, _container: PluginContainer, shell: LoggedExec): Promise<void> {
+    await this.endpoint.ready();
+    const posted = await shell(postResultsCommand(run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
     const received = new Set(this.filestore.list(run.id).map((r) => r.name));
     const missing = run.plugin.results.filter((name) => !received.has(name));
     if (missing.length === 0) return;

@@ -1,88 +1,41 @@
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PmtError } from '../errors.js';
-import type { Filestore, PutLimits } from '../store/filestore.js';
 import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { sendJson } from './rest-reply.js';
-import { RunRegistry } from './rest-runs.js';
+import type { ListeningServer, RestEndpointOptions } from './rest-endpoint.js';
+import type { RunRegistry } from './rest-runs.js';
 import { saveHandler } from './rest-save.js';
-import { createSocketDir } from './rest-socket-dir.js';
-
-export type RestAddress =
-  | { readonly kind: 'unix'; readonly hostDir: string; readonly socketPath: string }
-  | { readonly kind: 'tcp'; readonly url: string };
-
-/** The run's embedded endpoint where plugin containers post their result files. */
-export interface RestEndpoint {
-  readonly address: RestAddress;
-  /** Allows a plugin run to post its declared results; returns its fresh token (never logged). */
-  register(run: { id: number; plugin: string; results: readonly string[] }): { token: string };
-  /** After the plugin run ends: its token then gets 410. Its rejections stay readable. */
-  unregister(id: number): void;
-  /** Why posts of this plugin run were refused, oldest first (`HTTP <status>: <reason>`). */
-  rejections(id: number): readonly string[];
-  /** Idempotent; drops open connections and removes the socket directory. */
-  close(): Promise<void>;
-}
-
-export interface RestEndpointOptions {
-  readonly filestore: Filestore;
-  /** `unix`: a socket in a private directory, to bind-mount into containers; `tcp`: 127.0.0.1, random port. */
-  readonly transport: 'unix' | 'tcp';
-  readonly limits: PutLimits;
-  /** Fastify logs through a child `{component: 'REST endpoint'}`; without one it logs nothing. */
-  readonly logger?: Logger;
-  /** Where the socket directory is created; default `os.tmpdir()`. */
-  readonly tempParent?: string;
-}
 
 /** Idle sockets (a stalled upload included) are closed after this long. */
 const IDLE_TIMEOUT_MS = 60_000;
 
-export async function startRestEndpoint(options: RestEndpointOptions): Promise<RestEndpoint> {
-  const runs = new RunRegistry();
+/**
+ * Builds the Fastify app of a run's endpoint and listens on `target`; the Unix socket is made
+ * connectable for any container user (the per-run token is the protection).
+ */
+export async function listenRestServer(
+  options: RestEndpointOptions,
+  runs: RunRegistry,
+  target: { readonly path: string } | { readonly host: string; readonly port: number },
+): Promise<ListeningServer> {
   const app = await buildApp(options, runs);
-  let socketDir: string | undefined;
-  let address: RestAddress;
   try {
-    if (options.transport === 'unix') {
-      const { dir, socketPath } = await createSocketDir(options.tempParent);
-      socketDir = dir;
-      await app.listen({ path: socketPath });
-      // Connectable by any container user; the token is the protection.
-      await chmod(socketPath, 0o666);
-      address = { kind: 'unix', hostDir: dir, socketPath };
-    } else {
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const { port } = app.server.address() as AddressInfo;
-      address = { kind: 'tcp', url: `http://127.0.0.1:${port}` };
-    }
+    await app.listen(target);
+    if ('path' in target) await chmod(target.path, 0o666);
   } catch (error) {
     await app.close();
-    if (socketDir) await rm(socketDir, { recursive: true, force: true });
-    if (error instanceof PmtError) throw error;
     throw new PmtError(`pmt could not start its REST endpoint: ${error instanceof Error ? error.message : String(error)}`, {
       origin: 'pmt',
       hint: 'set restApi to false in the core engine config to collect results by archive copy instead',
       cause: error,
     });
   }
-
-  let closing: Promise<void> | undefined;
-  return {
-    address,
-    register: (run) => runs.register(run),
-    unregister: (id) => runs.unregister(id),
-    rejections: (id) => runs.rejections(id),
-    close: () =>
-      (closing ??= (async () => {
-        await app.close();
-        if (socketDir) await rm(socketDir, { recursive: true, force: true });
-      })()),
-  };
+  const port = 'path' in target ? undefined : (app.server.address() as AddressInfo).port;
+  return { port, close: () => app.close() };
 }
 
 /**

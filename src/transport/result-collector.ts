@@ -28,14 +28,23 @@ export interface ResultCollector {
   readonly kind: 'rest' | 'archive';
   setup(run: PluginRun): ContainerSetup;
   /**
-   * A shell command that proves the transport works in the container (e.g. `curl -V`); it runs in
-   * the same exec as the agent's `echo test`, so checking costs one round trip to the engine.
+   * A shell command that proves the transport works in the container (e.g. `curl -V`); it runs
+   * right after the agent's `echo test`, in the same command.
    */
   readonly probe: string | undefined;
   /** Judges the probe's output (after the `test` line); throws saying what is missing. */
   checkProbe(output: ExecResult): void;
-  /** Collects every declared result; rejects naming a missing or refused one. */
-  collect(run: PluginRun, container: PluginContainer, exec: LoggedExec, signal: AbortSignal): Promise<void>;
+  /**
+   * Collects every declared result; rejects naming a missing or refused one. `shell` runs a
+   * command of pmt's own in the container (through its main shell), logged.
+   */
+  collect(run: PluginRun, container: PluginContainer, shell: LoggedExec, signal: AbortSignal): Promise<void>;
+  /**
+   * Gets ready to collect (the REST server loads and starts listening) and resolves when ready. The
+   * agent starts it while the engine starts the container and awaits it before the plugin's cmd
+   * runs — a plugin may post its results itself while it runs.
+   */
+  prepare(): Promise<void>;
   /** Forgets the run (tokens, credentials); called in every case. */
   release(run: PluginRun): void;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Filestore, type PutLimits } from '../../../src/store/filestore.js';
-import { startRestEndpoint, type RestEndpoint } from '../../../src/transport/rest-server.js';
+import { startRestEndpoint, type RestEndpoint } from '../../../src/transport/rest-endpoint.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import type { RestAddress } from '../../../src/transport/rest-server.js';
+import type { RestAddress } from '../../../src/transport/rest-endpoint.js';
 
 /** One multipart part: a field (`value`) or a file (`filename` + `content`). */
 export interface Part {

@@ -1,0 +1,100 @@
+import { rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Filestore, PutLimits } from '../store/filestore.js';
+import { RunRegistry } from './rest-runs.js';
+import { createSocketDir } from './rest-socket-dir.js';
+
+export type RestAddress =
+  | { readonly kind: 'unix'; readonly hostDir: string; readonly socketPath: string }
+  | { readonly kind: 'tcp'; readonly url: string };
+
+/** The run's embedded endpoint where plugin containers post their result files. */
+export interface RestEndpoint {
+  readonly address: RestAddress;
+  /**
+   * Starts the server unless it runs already; resolves once it accepts connections, rejects (a
+   * PmtError) when it could not start.
+   */
+  ready(): Promise<void>;
+  /** Allows a plugin run to post its declared results; returns its fresh token (never logged). */
+  register(run: { id: number; plugin: string; results: readonly string[] }): { token: string };
+  /** After the plugin run ends: its token then gets 410. Its rejections stay readable. */
+  unregister(id: number): void;
+  /** Why posts of this plugin run were refused, oldest first (`HTTP <status>: <reason>`). */
+  rejections(id: number): readonly string[];
+  /** Idempotent; drops open connections and removes the socket directory. */
+  close(): Promise<void>;
+}
+
+export interface RestEndpointOptions {
+  readonly filestore: Filestore;
+  /** `unix`: a socket in a private directory, to bind-mount into containers; `tcp`: 127.0.0.1, random port. */
+  readonly transport: 'unix' | 'tcp';
+  readonly limits: PutLimits;
+  /** Fastify logs through a child `{component: 'REST endpoint'}`; without one it logs nothing. */
+  readonly logger?: Logger;
+  /** Where the socket directory is created; default `os.tmpdir()`. */
+  readonly tempParent?: string;
+}
+
+/** What the server module answers once it listens. */
+export interface ListeningServer {
+  /** The port, when listening on TCP. */
+  readonly port: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the run's endpoint. On a Unix socket its address is fixed before the server exists, so
+ * the server (Fastify: most of what a scan loads) is loaded and started only on the first
+ * `ready()` — which the agent calls while the engine starts the first container, i.e. while pmt
+ * would only wait. TCP needs its port for the containers' set-up, so it starts listening here.
+ */
+export async function openRestEndpoint(options: RestEndpointOptions): Promise<RestEndpoint> {
+  const runs = new RunRegistry();
+  const socket = options.transport === 'unix' ? await createSocketDir(options.tempParent) : undefined;
+  let listening: Promise<ListeningServer> | undefined;
+  const listen = (): Promise<ListeningServer> =>
+    (listening ??= import('./rest-server.js').then(({ listenRestServer }) =>
+      listenRestServer(options, runs, socket ? { path: socket.socketPath } : { host: '127.0.0.1', port: 0 }),
+    ));
+  const removeSocketDir = async (): Promise<void> => {
+    if (socket) await rm(socket.dir, { recursive: true, force: true });
+  };
+
+  let address: RestAddress;
+  if (socket) {
+    address = { kind: 'unix', hostDir: socket.dir, socketPath: socket.socketPath };
+  } else {
+    const { port } = await listen();
+    address = { kind: 'tcp', url: `http://127.0.0.1:${port}` };
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    ready: async () => {
+      await listen();
+    },
+    register: (run) => runs.register(run),
+    unregister: (id) => runs.unregister(id),
+    rejections: (id) => runs.rejections(id),
+    close: () =>
+      (closing ??= (async () => {
+        await (await listening?.catch(() => undefined))?.close();
+        await removeSocketDir();
+      })()),
+  };
+}
+
+/** Opens the endpoint and waits until it accepts connections. */
+export async function startRestEndpoint(options: RestEndpointOptions): Promise<RestEndpoint> {
+  const endpoint = await openRestEndpoint(options);
+  try {
+    await endpoint.ready();
+    return endpoint;
+  } catch (error) {
+    await endpoint.close();
+    throw error;
+  }
+}

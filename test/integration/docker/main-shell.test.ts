@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ExecAborted, type PluginContainer } from '../../../src/docker/container-runtime.js';
+import { DockerRuntime } from '../../../src/docker/docker-runtime.js';
+import { containersWithLabels, docker } from '../../support/engine-state.js';
+import { TEST_LABEL, TestImages } from '../../support/test-images.js';
+
+/**
+ * The agent executes every command through the container's main shell (stdin in, multiplexed
+ * stdout/stderr out). On the real engine: what an exec would give — separate streams, exact
+ * bytes, the exit status, arguments taken literally, no stdin — and failures that say so.
+ */
+describe('commands through the container\'s main shell', () => {
+  const runtime = DockerRuntime.fromEnvironment();
+  const session = randomBytes(4).toString('hex');
+  const started: PluginContainer[] = [];
+
+  async function start(): Promise<PluginContainer> {
+    const container = await runtime.startContainer({
+      image: TestImages.shell,
+      command: ['/bin/sh'],
+      labels: { [TEST_LABEL]: session },
+      binds: [],
+      volumes: ['/result'],
+      env: { GREETING: 'hello from env' },
+      networkMode: 'none',
+      limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0, pids: 64 },
+      user: undefined,
+      readOnlyRootfs: false,
+    });
+    started.push(container);
+    return container;
+  }
+
+  let container: PluginContainer;
+  beforeAll(async () => {
+    container = await start();
+  });
+  afterEach(async () => {
+    for (const c of started.splice(1)) {
+      c.detach();
+      await runtime.removeContainer(c.id);
+    }
+  });
+  afterAll(async () => {
+    for (const c of started.splice(0)) {
+      c.detach();
+      await runtime.removeContainer(c.id);
+    }
+    expect(await containersWithLabels(`${TEST_LABEL}=${session}`)).toEqual([]);
+  });
+
+  const sh = (script: string, signal?: AbortSignal) => container.runInMainShell(['/bin/sh', '-c', script], { signal });
+
+  it('keeps stdout and stderr apart, byte for byte, with the exit status', async () => {
+    expect(await sh('printf "out\\nno newline"; printf "err line\\n" >&2; exit 3')).toEqual({ stdout: 'out\nno newline', stderr: 'err line\n', exitCode: 3 });
+    expect(await sh('echo "$GREETING"')).toEqual({ stdout: 'hello from env\n', stderr: '', exitCode: 0 });
+    expect(await sh('true')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect(await sh('printf "\\n\\n"')).toEqual({ stdout: '\n\n', stderr: '', exitCode: 0 });
+  });
+
+  it('passes every argument literally: quotes, $, backticks, spaces and newlines', async () => {
+    const words = ["it's", '$HOME `id` $(id)', 'two\nlines', '', ' spaced '];
+    const result = await container.runInMainShell(['/bin/sh', '-c', 'for w in "$@"; do printf "[%s]" "$w"; done', 'argv0', ...words]);
+    expect(result).toEqual({ stdout: words.map((w) => `[${w}]`).join(''), stderr: '', exitCode: 0 });
+  });
+
+  it('gives commands no stdin, so one cannot swallow the next; state does not leak between them', async () => {
+    expect(await sh('cat; echo "read done"')).toEqual({ stdout: 'read done\n', stderr: '', exitCode: 0 });
+    await sh('cd /tmp; export LEAK=1; exit 0');
+    expect(await sh('pwd; echo "leak=${LEAK:-none}"')).toEqual({ stdout: '/\nleak=none\n', stderr: '', exitCode: 0 });
+  });
+
+  it('runs commands one at a time in the order given, and carries megabytes of output', async () => {
+    const [first, second, third] = await Promise.all([sh('sleep 0.2; echo first'), sh('echo second'), sh('head -c 3000000 /dev/zero | tr "\\0" x')]);
+    expect(first!.stdout).toBe('first\n');
+    expect(second!.stdout).toBe('second\n');
+    expect(third!.stdout).toHaveLength(3_000_000);
+  });
+
+  it('reports a command killed by a signal as the shell does (128 + n) and a missing program as 127', async () => {
+    expect((await sh('kill -KILL $$')).exitCode).toBe(137);
+    const missing = await container.runInMainShell(['no-such-program']);
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr).toMatch(/no-such-program: not found/);
+  });
+
+  it('cuts a command short on abort with what it printed so far, and takes no more commands', async () => {
+    const own = await start();
+    const controller = new AbortController();
+    const running = own.runInMainShell(['/bin/sh', '-c', 'echo started; sleep 30'], { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = Date.now();
+    controller.abort('timeout');
+    const error = await running.catch((e: unknown) => e);
+    expect(Date.now() - before).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(ExecAborted);
+    expect((error as ExecAborted).partial.stdout).toBe('started\n');
+    await expect(own.runInMainShell(['true'])).rejects.toThrow('cut short');
+  });
+
+  it('says so when the main shell itself ends, with what came back', async () => {
+    const own = await start();
+    // The command kills its parent, the main shell: tini then stops the container.
+    await expect(own.runInMainShell(['/bin/sh', '-c', 'echo going >&2; kill -KILL $PPID; sleep 5'])).rejects.toThrow(
+      /the container's main shell ended; it said: going/,
+    );
+    await expect(own.runInMainShell(['true'])).rejects.toThrow("the container's main shell ended");
+    const state = await docker.getContainer(own.id).inspect();
+    expect(state.State.Running).toBe(false);
+  });
+});
