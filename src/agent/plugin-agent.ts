@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
 import { ExecAborted, type ContainerRuntime, type PluginContainer } from '../docker/container-runtime.js';
 import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
+import type { BackgroundWork } from '../engine/background-work.js';
 import { ContainerLog } from '../log/container-log.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
@@ -49,6 +50,8 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   readonly now: () => Date;
   readonly runStarted: Date;
+  /** Where the agent leaves the removal of its container, which the run awaits before it ends. */
+  readonly background: BackgroundWork;
 }
 
 /**
@@ -149,15 +152,21 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   } finally {
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
+    container?.detach();
+    // The plugin is done: its container (and input volume) go while the next plugin starts; the
+    // run waits for this before it ends.
+    context.background.add(removeAll(container, inputVolume));
+  }
+
+  async function removeAll(container: PluginContainer | undefined, inputVolume: string | undefined): Promise<void> {
     if (container) {
-      container.detach();
       await context.runtime.removeContainer(container.id).catch((error: unknown) => {
-        logger.error(`Could not remove container ${container!.id.slice(0, 12)}: ${String(error)}`);
+        logger.error(`Could not remove container ${container.id.slice(0, 12)}: ${String(error)}`);
       });
     }
     if (inputVolume) {
       await context.volumes.removeVolume(inputVolume).catch((error: unknown) => {
-        logger.error(`Could not remove input volume ${inputVolume!.slice(0, 12)}: ${String(error)}`);
+        logger.error(`Could not remove input volume ${inputVolume.slice(0, 12)}: ${String(error)}`);
       });
     }
   }

@@ -9,7 +9,7 @@ import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import { digestInput } from '../cache/input-digest.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, VolumeRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, EngineInfo, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -20,6 +20,7 @@ import { RestCollector } from '../transport/rest-collector.js';
 import type { ResultCollector } from '../transport/result-collector.js';
 import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
+import { BackgroundWork } from './background-work.js';
 import { CachedResults } from './cached-results.js';
 import { mapBounded } from './map-bounded.js';
 import type { ProgressListener } from './progress-event.js';
@@ -69,17 +70,39 @@ export interface ScanEnvironment {
 export async function runScan(request: ScanRequest, env: ScanEnvironment): Promise<ScanReport> {
   const started = env.now();
   const logger = env.logger.child({ component: 'Core' });
+  const engine = await env.runtime.ping();
+  const background = new BackgroundWork();
+  // Containers of dead pmt processes go while this run starts (they never carry its pid); the run
+  // waits for that before it ends.
+  background.add(
+    reapStaleContainers(env.runtime, env.host, env.isAlive, logger, engine.local ? undefined : env.volumes).then(
+      () => undefined,
+      (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
+    ),
+  );
+  try {
+    return await scanOnEngine(request, env, { started, logger, engine, background });
+  } finally {
+    await background.settled();
+  }
+}
+
+/** The run once the engine has answered: everything it starts in the background is awaited by the caller too. */
+async function scanOnEngine(
+  request: ScanRequest,
+  env: ScanEnvironment,
+  { started, logger, engine, background }: { started: Date; logger: Logger; engine: EngineInfo; background: BackgroundWork },
+): Promise<ScanReport> {
   const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
   const { config } = env;
-
-  const engine = await env.runtime.ping();
-  await reapStaleContainers(env.runtime, env.host, env.isAlive, logger, engine.local ? undefined : env.volumes);
   // Both directories exist before any container starts: a scan must not run only to lose its results.
-  const logsDir = await ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
-  const resultsDir = config.saveResultsLocally
-    ? await ensureDir(request.resultsDir ?? config.pathDirResults, tempParent, 'pmt-results-', 'results directory (-o or PathDirResults)')
-    : undefined;
+  const [logsDir, resultsDir] = await Promise.all([
+    ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)'),
+    config.saveResultsLocally
+      ? ensureDir(request.resultsDir ?? config.pathDirResults, tempParent, 'pmt-results-', 'results directory (-o or PathDirResults)')
+      : undefined,
+  ]);
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
 
@@ -125,6 +148,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
       signal: env.signal,
       now: env.now,
       runStarted: started,
+      background,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
@@ -150,6 +174,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
       durationMs: env.now().getTime() - started.getTime(),
     };
   } finally {
+    await background.settled();
     await (await endpoint?.catch(() => undefined))?.close();
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
