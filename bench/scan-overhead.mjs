@@ -14,19 +14,27 @@ const work = mkdtempSync(join(tmpdir(), 'pmt-bench-overhead-'));
 try {
   const pmt = [];
   const bare = [];
+  const pmtVersion = [];
+  const nodeAlone = [];
   const run = (i) => ['scan', '-r', REGISTRY, '-i', SAMPLE, '-p', 'licensee', '-o', join(work, `out-${i}`), '--no-cache', '--no-upload', '--progress', 'none', '--log-level', 'warn'];
   await timed('node', [PMT, ...run('warm')], { cwd: work }); // first run pays for page cache and image layers
   for (let i = 0; i < ROUNDS; i++) {
     const out = join(work, `bare-${i}`);
     bare.push((await timed('docker', ['run', '--rm', '--network', 'none', '-v', `${SAMPLE}:/input:ro`, '-v', `${out}:/result`, IMAGE, '/bin/sh', '-c', CMD])).ms);
     pmt.push((await timed('node', [PMT, ...run(i)], { cwd: work })).ms);
+    // Context for the fixed overhead: Node's own start, and pmt's start with no work at all.
+    nodeAlone.push((await timed('node', ['-e', '0'])).ms);
+    pmtVersion.push((await timed('node', [PMT, '--help'], { cwd: work })).ms);
   }
   const ratios = pmt.map((ms, i) => ms / bare[i]);
   printTable([
     ['', 'median ms', 'min ms'],
     ['docker run --rm (baseline)', median(bare).toFixed(0), Math.min(...bare).toFixed(0)],
     ['pmt scan -p licensee', median(pmt).toFixed(0), Math.min(...pmt).toFixed(0)],
+    ['node -e 0 (context)', median(nodeAlone).toFixed(0), Math.min(...nodeAlone).toFixed(0)],
+    ['pmt --help (context)', median(pmtVersion).toFixed(0), Math.min(...pmtVersion).toFixed(0)],
   ]);
+  console.log(`fixed overhead of pmt: ${(median(pmt) - median(bare)).toFixed(0)} ms, of which ${median(pmtVersion).toFixed(0)} ms is starting Node and loading pmt (${median(nodeAlone).toFixed(0)} ms Node alone)`);
   const ratio = median(ratios);
   console.log(`median ratio pmt / bare run: ${ratio.toFixed(2)} (target ≤ 1.25: ${verdict(ratio <= 1.25)}), ${ROUNDS} alternated rounds`);
 } finally {

@@ -22,7 +22,8 @@ import { createFilledVolume, putArchive, removeVolume } from './docker-archive.j
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
 import { pullImage } from './image-pull.js';
-import { MainShell } from './main-shell.js';
+import { lastWords } from './last-words.js';
+import { MainShell, MainShellGone } from './main-shell.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
 export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime {
@@ -241,8 +242,17 @@ class DockerPluginContainer implements PluginContainer {
     this.id = container.id;
   }
 
-  runInMainShell(command: readonly string[], options?: MainShellOptions): Promise<ExecResult> {
-    return this.shell.run(command, options);
+  async runInMainShell(command: readonly string[], options?: MainShellOptions): Promise<ExecResult> {
+    try {
+      return await this.shell.run(command, options);
+    } catch (error) {
+      if (!(error instanceof MainShellGone) || error.end !== 'ended') throw error;
+      // A shell that ends at once (missing, or not a shell) may do so before the attach stream
+      // carries anything: its exit code and logged last words then say why.
+      const last = await lastWords(this.container).catch(() => undefined);
+      if (!last) throw error;
+      throw new MainShellGone('ended', `${error.reason} with exit code ${last.exitCode}`, error.said || last.output);
+    }
   }
 
   detach(): void {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough, type Duplex, type Writable } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import { BoundedText } from './bounded-text.js';
 import { ExecAborted, type ExecResult, type MainShellOptions } from './container-runtime.js';
 
@@ -7,6 +7,21 @@ import { ExecAborted, type ExecResult, type MainShellOptions } from './container
 const OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
 /** Enough of a stream's latest bytes to hold its end-of-command line. */
 const WINDOW_CHARS = 256;
+
+/** Why the main shell takes no more commands. */
+export type MainShellEnd = 'ended' | 'connection failed' | 'cut short' | 'closed';
+
+/** A command could not run, or not to its end, because the main shell is gone or unusable. */
+export class MainShellGone extends Error {
+  constructor(
+    readonly end: MainShellEnd,
+    readonly reason: string,
+    /** The last output of the shell, if any came. */
+    readonly said: string,
+  ) {
+    super(said ? `${reason}; it said: ${said}` : reason);
+  }
+}
 
 /** Splits the engine's multiplexed attach stream into stdout and stderr (dockerode's demuxStream). */
 export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
@@ -25,20 +40,26 @@ export class MainShell {
   private readonly tag = `pmt-end-${randomBytes(16).toString('hex')}`;
   private current: PendingCommand | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Why the shell can take no more commands (it ended, or a command was cut short). */
-  private unusable: string | undefined;
+  /** Why the shell can take no more commands. */
+  private unusable: { end: MainShellEnd; reason: string } | undefined;
 
   constructor(
     private readonly stream: Duplex,
     demux: Demux,
   ) {
-    const stdout = new PassThrough().on('data', (chunk: Buffer) => this.current?.append('stdout', chunk));
-    const stderr = new PassThrough().on('data', (chunk: Buffer) => this.current?.append('stderr', chunk));
-    demux(stream, stdout, stderr);
-    const ended = (): void => this.fail('the container\'s main shell ended');
+    // Handled as written, not a tick later: all output is seen before the stream's end is.
+    const sink = (name: 'stdout' | 'stderr'): Writable =>
+      new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          this.current?.append(name, chunk);
+          done();
+        },
+      });
+    demux(stream, sink('stdout'), sink('stderr'));
+    const ended = (): void => this.fail('ended', "the container's main shell ended");
     stream.once('end', ended);
     stream.once('close', ended);
-    stream.once('error', (error: Error) => this.fail(`the connection to the container's main shell failed: ${error.message}`));
+    stream.once('error', (error: Error) => this.fail('connection failed', `the connection to the container's main shell failed: ${error.message}`));
   }
 
   /** Runs `command` (an argument vector, quoted for the shell) and returns its output and exit status. */
@@ -50,19 +71,19 @@ export class MainShell {
 
   /** Lets go of the attach connection; the shell itself lives until the container is removed. */
   close(): void {
-    this.unusable ??= 'the main shell was closed';
+    this.unusable ??= { end: 'closed', reason: 'the main shell was closed' };
     this.stream.destroy();
   }
 
   private runNow(command: readonly string[], { signal }: MainShellOptions): Promise<ExecResult> {
     signal?.throwIfAborted();
-    if (this.unusable) return Promise.reject(new Error(this.unusable));
+    if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, ''));
     return new Promise<ExecResult>((resolve, reject) => {
       const onAbort = (): void => {
         const partial = this.current?.partial() ?? { stdout: '', stderr: '' };
         this.current = undefined;
         // The command may still run; its output must not be taken for the next one's.
-        this.unusable = 'a command in the main shell was cut short';
+        this.unusable = { end: 'cut short', reason: 'a command in the main shell was cut short' };
         reject(new ExecAborted(signal?.reason, partial));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -83,9 +104,9 @@ export class MainShell {
     });
   }
 
-  private fail(reason: string): void {
-    this.unusable ??= reason;
-    this.current?.fail(reason);
+  private fail(end: MainShellEnd, reason: string): void {
+    this.unusable ??= { end, reason };
+    this.current?.fail(end, reason);
   }
 }
 
@@ -100,7 +121,7 @@ class PendingCommand {
 
   constructor(
     private readonly tag: string,
-    private readonly settle: { done: (result: ExecResult) => void; failed: (error: Error) => void },
+    private readonly settle: { done: (result: ExecResult) => void; failed: (error: MainShellGone) => void },
   ) {
     this.stdoutEnd = new RegExp(`\\n${tag} (\\d+)\\n`);
     this.stderrEnd = new RegExp(`\\n${tag}\\n`);
@@ -125,10 +146,9 @@ class PendingCommand {
     return { stdout: this.text('stdout'), stderr: this.text('stderr') };
   }
 
-  fail(reason: string): void {
+  fail(end: MainShellEnd, reason: string): void {
     const { stdout, stderr } = this.partial();
-    const said = (stderr.trim() || stdout.trim()).slice(-500);
-    this.settle.failed(new Error(said ? `${reason}; it said: ${said}` : reason));
+    this.settle.failed(new MainShellGone(end, reason, (stderr.trim() || stdout.trim()).slice(-500)));
   }
 
   /** The stream's text without the end line and the newline pmt printed before it. */

@@ -111,6 +111,28 @@ describe('pmt scan (archive copy) on the real engine', () => {
     expect(report.plugins[1]?.status).toBe('succeeded');
   });
 
+  it('fails a plugin whose image lacks its shell at the compatibility check, with what came back, and runs the rest', async () => {
+    const registry = await writeRegistry(dir.path, [
+      { name: 'shell-less', image: TestImages.shell, shell: '/bin/no-such-shell', cmd: 'echo never > /result/result.txt' },
+      { name: 'not-a-shell', image: TestImages.shell, shell: '/bin/true', cmd: 'echo never > /result/result.txt' },
+      { name: 'works', image: TestImages.shell, cmd: 'echo ok > /result/result.txt' },
+    ]);
+    const { code, report } = await scan(registry, ['-p', 'all']);
+
+    expect(code).toBe(1);
+    const [shellLess, notAShell, works] = report.plugins;
+    for (const failed of [shellLess, notAShell]) {
+      expect(failed?.status).toBe('failed');
+      expect(failed?.error?.origin).toBe('plugin');
+      expect(failed?.error?.message).toMatch(/^compatibility check `echo test` could not run: the container's main shell ended/);
+      expect(failed?.error?.hint).toContain('POSIX shell');
+    }
+    // What the engine's init said when it could not start the missing shell reaches the user.
+    expect(shellLess?.error?.message).toContain('/bin/no-such-shell');
+    expect(works?.status).toBe('succeeded');
+    expect(await containersWithLabels('pmt.plugin=shell-less')).toEqual([]);
+  });
+
   it('writes every command of a plugin run into its log, in the original layout', async () => {
     const registry = await writeRegistry(dir.path, [
       { name: 'chatty', image: TestImages.shell, cmd: 'echo to-stdout; echo to-stderr >&2; echo r > /result/result.txt' },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ExecAborted, type PluginContainer } from '../../../src/docker/container-runtime.js';
+import { ExecAborted, type ContainerSpec, type PluginContainer } from '../../../src/docker/container-runtime.js';
 import { DockerRuntime } from '../../../src/docker/docker-runtime.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { TEST_LABEL, TestImages } from '../../support/test-images.js';
@@ -15,19 +15,20 @@ describe('commands through the container\'s main shell', () => {
   const session = randomBytes(4).toString('hex');
   const started: PluginContainer[] = [];
 
+  const spec = (): ContainerSpec => ({
+    image: TestImages.shell,
+    command: ['/bin/sh'],
+    labels: { [TEST_LABEL]: session },
+    binds: [],
+    volumes: ['/result'],
+    env: { GREETING: 'hello from env' },
+    networkMode: 'none',
+    limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0, pids: 64 },
+    user: undefined,
+    readOnlyRootfs: false,
+  });
   async function start(): Promise<PluginContainer> {
-    const container = await runtime.startContainer({
-      image: TestImages.shell,
-      command: ['/bin/sh'],
-      labels: { [TEST_LABEL]: session },
-      binds: [],
-      volumes: ['/result'],
-      env: { GREETING: 'hello from env' },
-      networkMode: 'none',
-      limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0, pids: 64 },
-      user: undefined,
-      readOnlyRootfs: false,
-    });
+    const container = await runtime.startContainer(spec());
     started.push(container);
     return container;
   }
@@ -99,11 +100,20 @@ describe('commands through the container\'s main shell', () => {
     await expect(own.runInMainShell(['true'])).rejects.toThrow('cut short');
   });
 
+  it('says why when the container is not running a shell at all: its exit code and logged last words', async () => {
+    // The engine's init cannot start the shell and exits before the attach stream carries anything.
+    const own = await runtime.startContainer({ ...spec(), command: ['/bin/no-such-shell'] });
+    started.push(own);
+    await expect(own.runInMainShell(['true'])).rejects.toThrow(
+      /^the container's main shell ended with exit code 127; it said: .*exec \/bin\/no-such-shell failed: No such file or directory/,
+    );
+  });
+
   it('says so when the main shell itself ends, with what came back', async () => {
     const own = await start();
     // The command kills its parent, the main shell: tini then stops the container.
     await expect(own.runInMainShell(['/bin/sh', '-c', 'echo going >&2; kill -KILL $PPID; sleep 5'])).rejects.toThrow(
-      /the container's main shell ended; it said: going/,
+      /^the container's main shell ended with exit code \d+; it said: going$/,
     );
     await expect(own.runInMainShell(['true'])).rejects.toThrow("the container's main shell ended");
     const state = await docker.getContainer(own.id).inspect();

@@ -1,0 +1,28 @@
+import { Readable, Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+
+/** How many of the last log lines are worth showing in a one-line message. */
+const TAIL_LINES = 5;
+
+/**
+ * A stopped container's exit code and the last lines it printed, from the engine's log (which a
+ * log driver that keeps nothing leaves empty).
+ */
+export async function lastWords(container: Dockerode.Container): Promise<{ exitCode: number; output: string }> {
+  const info = await container.inspect();
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail: TAIL_LINES })) as unknown as Buffer;
+  // Without a TTY the engine multiplexes both streams into frames; dockerode's demuxer splits them.
+  const text: Buffer[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      text.push(chunk);
+      done();
+    },
+  });
+  const source = Readable.from([raw]);
+  const ended = new Promise((resolve) => source.once('end', resolve));
+  container.modem.demuxStream(source, sink, sink);
+  await ended;
+  const output = Buffer.concat(text).toString('utf8').trim().split('\n').join(' | ').slice(-500);
+  return { exitCode: info.State.ExitCode, output };
+}
