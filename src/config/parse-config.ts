@@ -4,8 +4,9 @@ import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG, MINIMUM_SIZES } from './config-defaults.js';
-import { CONFIG_FILE_KEYS, configSchema, SIZE_KEYS } from './config-schema.js';
+import { CONFIG_FILE_KEYS, SIZE_KEYS } from './config-schema.js';
 import { schemaProblems } from './schema-problems.js';
+import { validateConfig } from './schema-validators.generated.js';
 import { normalizeServerUrl, serverUrlProblem } from './server-url.js';
 import { parseSourceDocument, type SourceDocument } from './source-document.js';
 import { byPosition, problemAt, withPath } from './source-location.js';
@@ -27,7 +28,7 @@ export function parseConfig(text: string, file: string, baseDir: string): Config
   if (!parsed.ok) throw new ConfigError(parsed.problems, CONFIG_HINT);
   const { source } = parsed;
   const value: unknown = source.doc.toJS();
-  const problems = schemaProblems(source, configSchema, value);
+  const problems = schemaProblems(source, validateConfig, value);
   const config: Mutable<Config> = { ...DEFAULT_CONFIG, source: file };
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     applyFileValues(source, value as Record<string, unknown>, config, baseDir, problems);

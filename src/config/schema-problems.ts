@@ -1,29 +1,24 @@
-import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
+import type { ErrorObject, SchemaObject } from 'ajv';
 import type { Problem } from '../errors.js';
 import { closestKey, didYouMean } from './closest-key.js';
+import { MESSAGES_KEYWORD } from './messages-keyword.js';
 import type { SourceDocument } from './source-document.js';
 import { problemAt, withPath, type ValuePath } from './source-location.js';
 
-/**
- * Schema annotation with the message to show when a keyword fails, e.g.
- * `{ type: 'array', minItems: 1, 'x-messages': { minItems: 'must list at least one result file' } }`.
- */
-export const MESSAGES_KEYWORD = 'x-messages';
+export { MESSAGES_KEYWORD };
 
-/** Validates `value` (the document's plain JS form) against `schema`; every error as a positioned problem. */
-export function schemaProblems(source: SourceDocument, schema: SchemaObject, value: unknown): Problem[] {
-  // Compiled per call (a few ms, no module-level cache to keep). The meta-schema check and code
-  // optimisation would cost ~10× that on every start; the schemas are checked by a unit test instead.
-  const ajv = new Ajv({
-    allErrors: true,
-    verbose: true,
-    allowUnionTypes: true,
-    validateSchema: false,
-    meta: false,
-    code: { optimize: false },
-  });
-  ajv.addVocabulary([MESSAGES_KEYWORD]);
-  const validate = ajv.compile(schema);
+/**
+ * A schema's validate function, compiled ahead of time by scripts/generate-validators.mjs into
+ * schema-validators.generated.ts (compiling at run time meant loading ajv's compiler at every start).
+ * Like ajv's, it leaves the errors of the last call in `errors`.
+ */
+export interface PrecompiledValidator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/** Validates `value` (the document's plain JS form) with `validate`; every error as a positioned problem. */
+export function schemaProblems(source: SourceDocument, validate: PrecompiledValidator, value: unknown): Problem[] {
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   // A misspelt required key is one mistake: keep "unknown key … did you mean", drop "missing required key".

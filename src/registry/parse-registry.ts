@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseSourceDocument } from '../config/source-document.js';
 import { schemaProblems } from '../config/schema-problems.js';
+import { validateRegistry } from '../config/schema-validators.generated.js';
 import { byPosition } from '../config/source-location.js';
 import { parseByteSize } from '../config/byte-size.js';
 import { parseDuration } from '../config/duration.js';
@@ -9,7 +10,7 @@ import { normalizeRegistryDocument } from './legacy-keys.js';
 import type { Plugin } from './plugin.js';
 import { Registry } from './registry.js';
 import { registryProblems } from './registry-checks.js';
-import { registrySchema, type PluginEntry, type RegistryFile } from './registry-schema.js';
+import type { PluginEntry, RegistryFile } from './registry-schema.js';
 
 export interface ParseRegistryOptions {
   /** Directory that relative `build` paths are resolved against: the registry file's directory. */
@@ -32,7 +33,7 @@ export function parseRegistry(text: string, file: string, options: ParseRegistry
 
   const problems: Problem[] = normalizeRegistryDocument(source);
   const value: unknown = source.doc.toJS();
-  problems.push(...schemaProblems(source, registrySchema, value), ...registryProblems(source, value));
+  problems.push(...schemaProblems(source, validateRegistry, value), ...registryProblems(source, value));
   if (problems.length > 0) throw new ConfigError(problems.sort(byPosition), REGISTRY_HINT);
 
   const registry = value as RegistryFile;

@@ -1,5 +1,5 @@
 import type { SchemaObject } from 'ajv';
-import { MESSAGES_KEYWORD } from '../config/schema-problems.js';
+import { MESSAGES_KEYWORD } from '../config/messages-keyword.js';
 
 /** The registry format versions pmt reads. */
 export const SUPPORTED_REGISTRY_VERSIONS: readonly string[] = ['R1.0'];
