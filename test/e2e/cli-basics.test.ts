@@ -98,7 +98,7 @@ describe('pmt -l, -v, validate and --help as a user runs them', () => {
     const { port } = listener.address() as AddressInfo;
     try {
       const env = { ...process.env, SSH_AUTH_SOCK: join(dir.path, 'no-agent.sock') };
-      const run = await runPmt(['doctor', '--docker-host', `ssh://pmt@127.0.0.1:${port}`], { cwd: REPO_ROOT, env });
+      const run = await spawnPmt(['doctor', '--docker-host', `ssh://pmt@127.0.0.1:${port}`], { cwd: REPO_ROOT, env }).result;
       expect(banners[0]).toMatch(/^SSH-2\.0-/);
       expect(run.stdout).toMatch(/^FAIL engine\s+.*ssh:\/\/pmt@127\.0\.0\.1:\d+/m);
       expect(run.stderr).not.toContain('DeprecationWarning');
