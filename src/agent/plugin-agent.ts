@@ -160,9 +160,10 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   async function removeAll(container: PluginContainer | undefined, inputVolume: string | undefined): Promise<void> {
     if (container) {
-      await context.runtime.removeContainer(container.id).catch((error: unknown) => {
-        logger.error(`Could not remove container ${container.id.slice(0, 12)}: ${String(error)}`);
-      });
+      await context.runtime.removeContainer(container.id).then(
+        () => logger.debug({ container: container.id.slice(0, 12) }, 'Container removed'),
+        (error: unknown) => logger.error(`Could not remove container ${container.id.slice(0, 12)}: ${String(error)}`),
+      );
     }
     if (inputVolume) {
       await context.volumes.removeVolume(inputVolume).catch((error: unknown) => {
