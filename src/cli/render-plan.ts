@@ -15,7 +15,7 @@ export function planToText(plans: readonly PluginPlan[], engineNote: string): st
       `  security:   all capabilities dropped, no-new-privileges, init as PID 1${c.readOnlyRootfs ? ', read-only root filesystem, tmpfs /tmp' : ''}${c.user ? `, user ${c.user}` : ''}`,
       `  labels:     ${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`,
       `  env:        ${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-      `  main:       ${c.command.join(' ')}`,
+      `  main:       ${c.command.join(' ')} (kept alive on its stdin; runs the commands below as its children)`,
       '  commands:',
       ...plan.commands.map((command, i) => `    ${i + 1}. ${command}`),
       `  results:    ${plan.collect}`,
