@@ -5,7 +5,7 @@ import type { Finding } from './finding.js';
 /** How `curl -V` went in a throwaway container of the plugin's image. */
 export type CurlProbe =
   | { readonly kind: 'ran'; readonly result: ExecResult }
-  /** The exec itself failed (e.g. no such executable): for a scan that is the same as no curl. */
+  /** The probe could not run to its end (e.g. no answer in time): for a scan that is the same as no curl. */
   | { readonly kind: 'exec-failed'; readonly reason: string }
   /** No container of the image started or kept running, so a scan could not run the plugin at all. */
   | { readonly kind: 'not-started'; readonly reason: string };

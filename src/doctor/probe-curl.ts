@@ -1,5 +1,5 @@
 import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
-import { dockerStatusCode } from '../docker/docker-errors.js';
+import { MainShellGone } from '../docker/main-shell.js';
 import { EngineUnreachableError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
 import type { CurlProbe } from './curl-finding.js';
@@ -35,15 +35,15 @@ export async function probeCurl(runtime: ContainerRuntime, plugin: Plugin, label
   }
   const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
   try {
-    return { kind: 'ran', result: await container.exec(['curl', '-V'], { signal }) };
+    // Through the container's main shell, exactly as a scan's compatibility check runs it.
+    return { kind: 'ran', result: await container.runInMainShell(['curl', '-V'], { signal }) };
   } catch (error) {
     if (error instanceof EngineUnreachableError) throw error;
-    // 409: the container already stopped, i.e. the plugin's shell did not keep running.
-    if (dockerStatusCode((error as { cause?: unknown }).cause) === 409) {
-      return { kind: 'not-started', reason: `the container stopped at once, so the plugin's shell ${plugin.shell} did not keep running` };
-    }
+    // The plugin's shell did not keep running: a scan could not run the plugin at all.
+    if (error instanceof MainShellGone && error.end === 'ended') return { kind: 'not-started', reason: error.message };
     return { kind: 'exec-failed', reason: signal.aborted ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : reasonOf(error) };
   } finally {
+    container.detach();
     await runtime.removeContainer(container.id);
   }
 }

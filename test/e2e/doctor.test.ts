@@ -102,6 +102,18 @@ describe('pmt doctor on the real engine', () => {
     expect(text.stdout).not.toContain('\u001b[');
   });
 
+  it('fails a plugin whose image lacks its shell, saying what the engine\'s init said', async () => {
+    const registry = await writeRegistry(dir.path, [{ name: 'shell-less', image: TestImages.curl, shell: '/bin/no-such-shell', cmd: 'true' }]);
+    const { code, report } = await doctor(['-r', registry, '-c', await writeConfig(dir.path, { RestApi: true })]);
+    expect(code).toBe(1);
+    expect(findingsOf(report, 'curl')[0]).toMatchObject({
+      plugin: 'shell-less',
+      status: 'fail',
+      message: expect.stringMatching(/could not run: the container's main shell ended with exit code 127; it said: .*\/bin\/no-such-shell/),
+      hint: "check that the image has the plugin's shell /bin/no-such-shell",
+    });
+  });
+
   it('skips curl probes when RestApi is off', async () => {
     const registry = await writeRegistry(dir.path, [{ name: 'no-curl', image: TestImages.shell, cmd: 'true' }]);
     const { code, report } = await doctor(['-r', registry, '-c', await writeConfig(dir.path, { RestApi: false })]);
