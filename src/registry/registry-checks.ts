@@ -41,6 +41,11 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
     if (!isObject(plugin)) return;
     const at = (key: string): ValuePath => ['plugins', index, key];
     const { name, docker_image: image, core_version: coreVersion, results, timeout, resources } = plugin;
+    // Both reach the container's shell as quoted words on a line: a NUL cannot travel in one.
+    for (const key of ['shell', 'cmd']) {
+      const value = plugin[key];
+      if (typeof value === 'string' && value.includes('\0')) report(at(key), 'must not contain a NUL character');
+    }
     if (typeof timeout === 'string' || typeof timeout === 'number') {
       const parsed = parseDuration(timeout);
       if ('error' in parsed) report(at('timeout'), parsed.error);

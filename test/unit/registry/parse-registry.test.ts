@@ -141,6 +141,14 @@ describe('parseRegistry: problems', () => {
     ]);
   });
 
+  it('reports a NUL character in shell or cmd (they travel to the container\'s shell as quoted words)', () => {
+    const broken = VALID.replace('shell: /bin/sh', 'shell: "/bin/sh\\0"').replace('cmd: licensee detect /input --json > /result/result.json', 'cmd: "licensee\\0 detect"');
+    expect(problems(broken)).toEqual([
+      'reg.yaml:7:12: plugins[0].shell: must not contain a NUL character',
+      'reg.yaml:8:10: plugins[0].cmd: must not contain a NUL character',
+    ]);
+  });
+
   it('reports an invalid Docker image reference', () => {
     expect(problems(edit('docker_image: pmt/licensee:9.16.0', 'docker_image: pmt/Licensee:9.16.0'))).toEqual([
       'reg.yaml:6:19: plugins[0].docker_image: invalid Docker image reference "pmt/Licensee:9.16.0": the repository name must be lowercase',
