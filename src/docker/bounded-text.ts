@@ -1,3 +1,6 @@
+/** Most output a command may leave in memory per stream; the rest is counted, not kept. */
+export const COMMAND_OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
+
 /** Collects a stream's bytes up to a limit and says how much was left out. */
 export class BoundedText {
   private readonly chunks: Buffer[] = [];

@@ -105,7 +105,6 @@ export interface ContainerLimits {
 export interface ExecOptions {
   /** Aborting rejects the exec at once; the caller then removes the container. */
   readonly signal?: AbortSignal;
-  readonly env?: Readonly<Record<string, string>>;
   /** Run as this user instead of the container's (e.g. `0` to prepare /result for a non-root plugin). */
   readonly user?: string;
 }

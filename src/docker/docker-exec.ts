@@ -1,10 +1,7 @@
-import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { ExecAborted, type ExecOptions, type ExecResult } from './container-runtime.js';
-import { BoundedText } from './bounded-text.js';
-
-/** Most output a command may leave in memory per stream; the rest is counted, not kept. */
-const OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
+import { BoundedText, COMMAND_OUTPUT_LIMIT_BYTES } from './bounded-text.js';
+import { chunkSink } from './chunk-sink.js';
 
 /**
  * Runs a command in a running container and returns its separated output and exit code.
@@ -24,16 +21,17 @@ export async function execInContainer(
     AttachStderr: true,
     AttachStdin: false,
     Tty: false,
-    Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
     ...(options.user ? { User: options.user } : {}),
     abortSignal: signal,
   });
   const stream = await exec.start({ hijack: true, stdin: false, abortSignal: signal });
-  const stdout = new BoundedText(OUTPUT_LIMIT_BYTES);
-  const stderr = new BoundedText(OUTPUT_LIMIT_BYTES);
-  const out = new PassThrough().on('data', (chunk: Buffer) => stdout.append(chunk));
-  const err = new PassThrough().on('data', (chunk: Buffer) => stderr.append(chunk));
-  container.modem.demuxStream(stream, out, err);
+  const stdout = new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES);
+  const stderr = new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES);
+  container.modem.demuxStream(
+    stream,
+    chunkSink((chunk) => stdout.append(chunk)),
+    chunkSink((chunk) => stderr.append(chunk)),
+  );
 
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
@@ -53,8 +51,6 @@ export async function execInContainer(
       reject(error);
     });
   });
-  out.end();
-  err.end();
 
   const exitCode = await waitForExitCode(exec, signal);
   return { stdout: stdout.text(), stderr: stderr.text(), exitCode };

@@ -1,5 +1,6 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { chunkSink } from './chunk-sink.js';
 
 /** How many of the last log lines are worth showing in a one-line message. */
 const TAIL_LINES = 5;
@@ -13,12 +14,7 @@ export async function lastWords(container: Dockerode.Container): Promise<{ exitC
   const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail: TAIL_LINES })) as unknown as Buffer;
   // Without a TTY the engine multiplexes both streams into frames; dockerode's demuxer splits them.
   const text: Buffer[] = [];
-  const sink = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      text.push(chunk);
-      done();
-    },
-  });
+  const sink = chunkSink((chunk) => text.push(chunk));
   const source = Readable.from([raw]);
   const ended = new Promise((resolve) => source.once('end', resolve));
   container.modem.demuxStream(source, sink, sink);

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Writable, type Duplex } from 'node:stream';
-import { BoundedText } from './bounded-text.js';
+import type { Duplex, Writable } from 'node:stream';
+import { BoundedText, COMMAND_OUTPUT_LIMIT_BYTES } from './bounded-text.js';
+import { chunkSink } from './chunk-sink.js';
 import { ExecAborted, type ExecResult, type MainShellOptions } from './container-runtime.js';
 
-/** Most output a command may leave in memory per stream; the rest is counted, not kept. */
-const OUTPUT_LIMIT_BYTES = 8 * 1024 * 1024;
 /** Enough of a stream's latest bytes to hold its end-of-command line. */
 const WINDOW_CHARS = 256;
 
@@ -47,15 +46,12 @@ export class MainShell {
     private readonly stream: Duplex,
     demux: Demux,
   ) {
-    // Handled as written, not a tick later: all output is seen before the stream's end is.
-    const sink = (name: 'stdout' | 'stderr'): Writable =>
-      new Writable({
-        write: (chunk: Buffer, _encoding, done) => {
-          this.current?.append(name, chunk);
-          done();
-        },
-      });
-    demux(stream, sink('stdout'), sink('stderr'));
+    // Chunks are handled as written, so all output is seen before the stream's end is.
+    demux(
+      stream,
+      chunkSink((chunk) => this.current?.append('stdout', chunk)),
+      chunkSink((chunk) => this.current?.append('stderr', chunk)),
+    );
     const ended = (): void => this.fail('ended', "the container's main shell ended");
     stream.once('end', ended);
     stream.once('close', ended);
@@ -112,7 +108,7 @@ export class MainShell {
 
 /** One command's output on both streams until both end lines have arrived. */
 class PendingCommand {
-  private readonly kept = { stdout: new BoundedText(OUTPUT_LIMIT_BYTES), stderr: new BoundedText(OUTPUT_LIMIT_BYTES) };
+  private readonly kept = { stdout: new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES), stderr: new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES) };
   private readonly window = { stdout: '', stderr: '' };
   private exitCode: number | undefined;
   private stderrEnded = false;
