@@ -85,8 +85,9 @@ export class LiveProgress {
     this.#rowsOnScreen = lines.length;
   }
 
+  /** A terminal that reports 0 columns (under `script`, some CI log viewers) counts as 80 wide. */
   #columns(): number {
-    return Math.max(2, this.#stream.columns ?? DEFAULT_COLUMNS);
+    return Math.max(2, this.#stream.columns || DEFAULT_COLUMNS);
   }
 }
 

@@ -89,6 +89,13 @@ describe('LiveProgress', () => {
     live.stop();
   });
 
+  it('treats a terminal that reports 0 columns and 0 rows (under `script`, some CI viewers) as 80 columns wide', () => {
+    const { terminal, live } = setUp({ plugins: ['licensee'], columns: 0, rows: 0 });
+    live.update({ plugin: 'licensee', phase: 'failed', elapsedMs: 0, detail: 'exit code 2 from the scanner' });
+    expect(terminal.writes.at(-1)).toBe('✗ licensee        failed        0.0s  exit code 2 from the scanner\n');
+    live.stop();
+  });
+
   it('keeps the region shorter than the screen', () => {
     const { terminal, live } = setUp({ plugins: ['a', 'b', 'c', 'd'], rows: 4 });
     live.update({ plugin: 'a', phase: 'succeeded', elapsedMs: 0 });
