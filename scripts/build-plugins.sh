@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the image of every plugin in the registry that names a `build` directory, from its
 # Dockerfile (FROM the local debian:bookworm-slim), tagged as the registry's docker_image.
-# Unchanged build directories are skipped: each image carries the hash of its directory.
+# Unchanged build directories are skipped: each image carries the hash of its directory (label
+# pmt.build-context), which pmt computes (src/build/build-context-hash.ts) and compares in
+# `pmt -l`, `pmt doctor` and `pmt scan` to say when an image is out of date.
 # A Dockerfile that says `# pmt-build: optional` may fail (e.g. it downloads from a site that is
 # unreachable here): that plugin is skipped with a one-line reason. Any other failure fails.
 # Usage: scripts/build-plugins.sh [registry-file]   (default: the bundled plugins.yaml; needs `npm run build`)
@@ -12,23 +14,21 @@ cd "$(dirname "$0")/.."
 
 say() { echo "[build-plugins] $*" >&2; }
 
-context_hash() {
-  (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
-}
-
-# name<TAB>image<TAB>build-dir for each plugin with a build directory, read by pmt's own loader
-# (which also reports a broken registry, with positions, and stops the script).
+# name<TAB>image<TAB>build-dir<TAB>hash-now<TAB>hash-of-the-image for each plugin with a build
+# directory, read by pmt's own loader (which also reports a broken registry, with positions, and
+# stops the script) and hashed by pmt, so that the label means the same to both.
 listed=$(node dist/pmt.mjs list --json -r "$REGISTRY")
 plugins=$(printf '%s' "$listed" | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-    for (const p of JSON.parse(s).plugins) if (p.build) console.log([p.name, p.image, p.build].join("\t"));
+    for (const p of JSON.parse(s).plugins) {
+      if (p.build) console.log([p.name, p.image, p.build, p.buildHash ?? "-", p.imageBuildHash ?? "-"].join("\t"));
+    }
   });')
 
 failed=0
-while IFS=$'\t' read -r name image dir; do
+while IFS=$'\t' read -r name image dir hash current; do
   [ -n "$name" ] || continue
-  hash=$(context_hash "$dir")
-  current=$(docker image inspect -f '{{ index .Config.Labels "pmt.build-context" }}' "$image" 2>/dev/null || true)
+  if [ "$hash" = "-" ]; then say "error: $name: build directory $dir cannot be read"; failed=1; continue; fi
   if [ "$current" = "$hash" ]; then continue; fi
   log=$(mktemp "${TMPDIR:-/tmp}/pmt-build-$name.XXXXXX")
   start=$(date +%s)

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { imageFreshness } from '../build/image-freshness.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
 import { ExecAborted, type ContainerRuntime, type PluginContainer } from '../docker/container-runtime.js';
@@ -97,6 +98,13 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     log = await ContainerLog.create(context.logDir, plugin.name, started);
     const image = await ensureImage(context.runtime, plugin, context.resolveAuth, logger, (percent) => phase('pulling', { percent }));
     imageId = image.id;
+    // An edited build directory is not a reason to refuse the image the user has, but it must be said
+    // (before the cache, which would otherwise quietly serve the old image's results).
+    const freshness = await imageFreshness(plugin, image);
+    if (freshness.state === 'out of date') {
+      logger.warn(`${freshness.message}; running it as it is — ${freshness.hint}`);
+      await log.note(`warning: ${freshness.message} — ${freshness.hint}`);
+    }
     if (await context.cache?.restore(run, imageId)) {
       logger.info('Results restored from the cache; no container started');
       await log.note('results restored from the cache; no container was started');

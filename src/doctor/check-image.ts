@@ -1,3 +1,4 @@
+import { imageFreshness } from '../build/image-freshness.js';
 import type { AuthResolver } from '../agent/ensure-image.js';
 import type { ContainerRuntime, DistributionProbe } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -12,7 +13,7 @@ const REGISTRY_TIMEOUT_MS = 5_000;
  */
 export async function checkImage(runtime: ContainerRuntime & DistributionProbe, plugin: Plugin, resolveAuth: AuthResolver): Promise<ImageState> {
   const local = await runtime.findImage(plugin.image);
-  if (local) return { present: true, id: local.id };
+  if (local) return { present: true, id: local.id, freshness: await imageFreshness(plugin, local) };
   const { auth } = await resolveAuth(plugin.image);
   const signal = AbortSignal.timeout(REGISTRY_TIMEOUT_MS);
   try {

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { BUILD_CONTEXT_LABEL, buildContextHash } from '../../build/build-context-hash.js';
+import { imageFreshness } from '../../build/image-freshness.js';
 import type { ContainerRuntime } from '../../docker/container-runtime.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import type { Plugin } from '../../registry/plugin.js';
@@ -12,7 +14,7 @@ interface ListOptions extends CommonOptions {
   json: boolean;
 }
 
-type ImageStatus = 'present' | 'not built' | 'not present' | 'engine unreachable';
+type ImageStatus = 'present' | 'out of date' | 'not built' | 'not present' | 'engine unreachable';
 
 interface ListedPlugin {
   name: string;
@@ -24,6 +26,12 @@ interface ListedPlugin {
   coreVersion: string | null;
   importer: string;
   build: string | null;
+  /** The build directory's hash now (see buildContextHash); null without a readable `build`. */
+  buildHash: string | null;
+  /** The hash the local image was built from (its pmt.build-context label), if it has one. */
+  imageBuildHash: string | null;
+  /** Set when the image no longer matches its build directory. */
+  outOfDate?: { message: string; hint: string } | undefined;
 }
 
 export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
@@ -39,7 +47,9 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         io.stdout.write(`No plugins in ${registry.source}\n`);
       } else {
         const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, p.version, p.image, p.imageStatus]);
-        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n* default plugin\n`);
+        const legend = listed.some((p) => p.default) ? '* default plugin\n' : '';
+        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n${legend}`);
+        for (const p of listed) if (p.outOfDate) io.stderr.write(`pmt: warning: ${p.outOfDate.message} — ${p.outOfDate.hint}\n`);
       }
       done(ExitCode.ok);
     });
@@ -56,7 +66,13 @@ async function describePlugins(plugins: readonly Plugin[], defaultPlugin: Plugin
   return Promise.all(
     plugins.map(async (plugin) => {
       const image = reachable ? await runtime.findImage(plugin.image) : undefined;
-      const status: ImageStatus = !reachable ? 'engine unreachable' : image ? 'present' : plugin.build ? 'not built' : 'not present';
+      const freshness = image ? await imageFreshness(plugin, image) : undefined;
+      const buildHash = freshness ? freshness.hash : plugin.build ? await buildContextHash(plugin.build).catch(() => undefined) : undefined;
+      const status: ImageStatus = !reachable
+        ? 'engine unreachable'
+        : image
+          ? freshness?.state === 'out of date' ? 'out of date' : 'present'
+          : plugin.build ? 'not built' : 'not present';
       return {
         name: plugin.name,
         version: plugin.version,
@@ -67,6 +83,9 @@ async function describePlugins(plugins: readonly Plugin[], defaultPlugin: Plugin
         coreVersion: plugin.coreVersion ?? null,
         importer: plugin.importer,
         build: plugin.build ?? null,
+        buildHash: buildHash ?? null,
+        imageBuildHash: image?.labels[BUILD_CONTEXT_LABEL] ?? null,
+        outOfDate: freshness?.state === 'out of date' ? { message: freshness.message, hint: freshness.hint } : undefined,
       };
     }),
   );

@@ -8,7 +8,7 @@ const refused = { present: false, registry: { available: false, reason: 'connect
 
 describe('imageFinding', () => {
   it('is ok for a present image, with the short id docker images shows', () => {
-    expect(imageFinding(plain, { present: true, id: 'sha256:90ab60410859aaaabbbbcccc' })).toEqual({
+    expect(imageFinding(plain, { present: true, id: 'sha256:90ab60410859aaaabbbbcccc', freshness: { state: 'unknown', hash: undefined } })).toEqual({
       check: 'image',
       plugin: 'plain',
       status: 'ok',
