@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 
 /** Options every command understands. */
 export interface CommonOptions {
-  registry: string;
+  /** `-r`; undefined: PMT_REGISTRY, ./plugins.yaml, the user config dir, the bundled registry. */
+  registry?: string;
   config?: string;
   debug: boolean;
   logLevel: string;
@@ -13,8 +14,8 @@ export interface CommonOptions {
 
 export function withCommonOptions(command: Command): Command {
   return withEngineOptions(command)
-    .option('-r, --registry <file>', 'plugin registry (YAML or JSON)', 'plugins.yaml')
-    .option('-c, --config <file>', 'core engine config (default: ./core_engine_config.json if present, else built-in defaults)')
+    .option('-r, --registry <file>', 'plugin registry, YAML or JSON (default: PMT_REGISTRY, else ./plugins.yaml, else plugins.yaml in $XDG_CONFIG_HOME/pmt or ~/.config/pmt, else the bundled one)')
+    .option('-c, --config <file>', 'core engine config (default: PMT_CONFIG, else ./core_engine_config.json, else core_engine_config.json in $XDG_CONFIG_HOME/pmt or ~/.config/pmt, else built-in defaults)')
     .option('--debug', 'print stack traces and debug logs', false)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, JSON lines otherwise)').choices(['text', 'json']));

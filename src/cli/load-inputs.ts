@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { ConfigOverrides } from '../config/config-overrides.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { ConfigError, type Problem } from '../errors.js';
+import { lookUpConfig, lookUpRegistry, type LookedUp } from '../lookup/input-lookup.js';
 import { loadRegistryFile } from '../registry/load-registry-file.js';
 import type { Registry } from '../registry/registry.js';
 import type { CliIO } from './cli-io.js';
@@ -11,16 +11,39 @@ import type { CommonOptions } from './common-options.js';
 export interface Inputs {
   readonly registry: Registry;
   readonly config: Config;
+  /** Which files were used and why (lookup order), for `pmt -l`, `pmt doctor` and messages. */
+  readonly lookup: InputLookup;
+}
+
+export interface InputLookup {
+  readonly registry: LookedUp;
+  readonly config: LookedUp;
+}
+
+/** Where the registry and config of a command are (see lookup/input-lookup.ts); nothing is read yet. */
+export async function lookUpInputs(options: Pick<CommonOptions, 'registry' | 'config'>, io: CliIO): Promise<InputLookup> {
+  const [registry, config] = await Promise.all([
+    lookUpRegistry({ cwd: io.cwd, env: io.env, flag: options.registry }),
+    lookUpConfig({ cwd: io.cwd, env: io.env, flag: options.config }),
+  ]);
+  return { registry, config };
+}
+
+/** The config alone, looked up as every command does. */
+export async function loadConfig(options: Pick<CommonOptions, 'config'>, io: CliIO, overrides: ConfigOverrides = {}): Promise<Config> {
+  const found = await lookUpConfig({ cwd: io.cwd, env: io.env, flag: options.config });
+  return resolveConfig({ cwd: io.cwd, configPath: found.file, env: io.env, overrides });
 }
 
 /** Loads registry and config together so that the problems of both are reported at once. */
 export async function loadInputs(options: CommonOptions, io: CliIO, overrides: ConfigOverrides = {}): Promise<Inputs> {
+  const lookup = await lookUpInputs(options, io);
   const [registry, config] = await Promise.allSettled([
-    loadRegistryFile(resolve(io.cwd, options.registry)),
-    resolveConfig({ cwd: io.cwd, configPath: options.config, env: io.env, overrides }),
+    loadRegistryFile(lookup.registry.file!),
+    resolveConfig({ cwd: io.cwd, configPath: lookup.config.file, env: io.env, overrides }),
   ]);
   if (registry.status === 'fulfilled' && config.status === 'fulfilled') {
-    return { registry: registry.value, config: config.value };
+    return { registry: registry.value, config: config.value, lookup };
   }
   const failures = [registry, config].filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
   const configErrors = failures.filter((e): e is ConfigError => e instanceof ConfigError);
@@ -28,4 +51,9 @@ export async function loadInputs(options: CommonOptions, io: CliIO, overrides: C
   if (configErrors.length === 1) throw configErrors[0];
   const problems: Problem[] = configErrors.flatMap((e) => [...e.problems]);
   throw new ConfigError(problems, configErrors.map((e) => e.hint).filter(Boolean).join('; ') || undefined);
+}
+
+/** `/path/plugins.yaml (user config dir)`: a looked-up file and why it was chosen. */
+export function describeLookup(found: LookedUp): string {
+  return found.file === undefined ? found.why : `${found.file} (${found.why})`;
 }

@@ -3,16 +3,24 @@ import { formatProblem, type ConfigError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Finding } from './finding.js';
 
-/** The registry and config loaded: one ok finding each. */
-export function validInputFindings(registry: Registry, config: Config): Finding[] {
+/** Why each file was chosen (the lookup order's level), e.g. `user config dir`. */
+export interface InputReasons {
+  readonly registry: string;
+  readonly config: string;
+}
+
+/** The registry and config loaded: one ok finding each, naming the file and why it was chosen. */
+export function validInputFindings(registry: Registry, config: Config, why?: InputReasons): Finding[] {
   const names = registry.available().map((p) => p.name);
+  const because = (reason: string | undefined): string => (reason ? ` (${reason})` : '');
+  const configText = config.source === 'built-in defaults' ? 'no config file found: built-in defaults' : `${config.source}${because(why?.config)}: valid`;
   return [
     {
       check: 'registry',
       status: 'ok',
-      message: `${registry.source}: ${names.length} plugin(s)${names.length > 0 ? ` (${names.join(', ')})` : ''}; default: ${registry.default()?.name ?? 'none'}`,
+      message: `${registry.source}${because(why?.registry)}: ${names.length} plugin(s)${names.length > 0 ? ` (${names.join(', ')})` : ''}; default: ${registry.default()?.name ?? 'none'}`,
     },
-    { check: 'config', status: 'ok', message: `${config.source}: valid` },
+    { check: 'config', status: 'ok', message: why ? configText : `${config.source}: valid` },
   ];
 }
 

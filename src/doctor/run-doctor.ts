@@ -11,7 +11,7 @@ import { curlFinding } from './curl-finding.js';
 import { engineFailure, engineFinding } from './engine-finding.js';
 import type { DoctorReport, Finding, SkippedChecks } from './finding.js';
 import { imageFinding } from './image-finding.js';
-import { invalidInputFindings, validInputFindings } from './input-findings.js';
+import { invalidInputFindings, validInputFindings, type InputReasons } from './input-findings.js';
 import { staleContainers } from '../engine/reap-stale-containers.js';
 import { leftoverFinding, removedFinding } from './leftover-containers.js';
 import { probeCurl } from './probe-curl.js';
@@ -27,6 +27,8 @@ const CONCURRENCY = 4;
 export interface DoctorInputs {
   readonly registry: Registry;
   readonly config: Config;
+  /** Why the registry and config files were chosen (lookup order), shown with their findings. */
+  readonly why?: InputReasons;
 }
 
 export interface DoctorRequest {
@@ -55,7 +57,7 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
     skipped.push({ checks: ['image', 'curl'], reason: 'the registry or config is invalid' });
   } else {
     inputs = request.inputs;
-    findings.push(...validInputFindings(inputs.registry, inputs.config));
+    findings.push(...validInputFindings(inputs.registry, inputs.config, inputs.why));
   }
 
   let engine: EngineInfo;

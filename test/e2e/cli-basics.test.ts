@@ -25,7 +25,8 @@ describe('pmt -l, -v, validate and --help as a user runs them', () => {
     expect(lines[0]).toMatch(/^PLUGIN\s+VERSION\s+IMAGE\s+IMAGE STATUS$/);
     expect(lines.find((l) => l.startsWith('licensee *'))).toMatch(/pmt\/licensee:\S+\s+present$/);
     expect(lines.find((l) => l.startsWith('scancode '))).toMatch(/not built$/);
-    expect(lines.at(-1)).toBe('* default plugin');
+    expect(lines.at(-2)).toBe('* default plugin');
+    expect(lines.at(-1)).toBe(`Registry: ${join(REPO_ROOT, 'plugins.yaml')} (working directory)`);
   });
 
   it.each(['original-plugins.yaml', 'original-plugins.json'])('loads and lists the original PMT client registry %s unchanged', async (name) => {

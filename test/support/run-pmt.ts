@@ -15,12 +15,20 @@ export interface PmtRun {
 
 /**
  * Each run gets a result cache of its own unless the test passes XDG_CACHE_HOME: a result cached by
- * one test must never answer for another.
+ * one test must never answer for another. Likewise an empty user config dir unless the test passes
+ * XDG_CONFIG_HOME: a registry or config in the developer's ~/.config/pmt must not change a test.
  */
 function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.ProcessEnv; remove: () => void } {
-  if (env?.XDG_CACHE_HOME) return { env: { ...process.env, ...env }, remove: () => undefined };
-  const dir = mkdtempSync(join(tmpdir(), 'pmt-test-cache-'));
-  return { env: { ...process.env, ...env, XDG_CACHE_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const made: string[] = [];
+  const fresh = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+  const merged = { ...process.env, ...env };
+  if (!env?.XDG_CACHE_HOME) merged.XDG_CACHE_HOME = fresh('pmt-test-cache-');
+  if (!env?.XDG_CONFIG_HOME) merged.XDG_CONFIG_HOME = fresh('pmt-test-config-');
+  return { env: merged, remove: () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** Runs pmt in this process with captured output (no signals). */

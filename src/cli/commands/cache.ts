@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { cacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
-import { resolveConfig } from '../../config/resolve-config.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { CliIO } from '../cli-io.js';
+import { loadConfig } from '../load-inputs.js';
 
 interface CacheOptions {
   config?: string;
@@ -15,10 +15,10 @@ const MiB = 2 ** 20;
 export function cacheCommand(io: CliIO, done: (code: ExitCodeValue) => void): Command {
   const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s) };
   const cacheDir = async (options: CacheOptions): Promise<string> =>
-    cacheDirOf(await resolveConfig({ cwd: io.cwd, configPath: options.config, env: io.env }), io.env);
+    cacheDirOf(await loadConfig(options, io), io.env);
   const sub = (name: string): Command =>
     new Command(name)
-      .option('-c, --config <file>', 'core engine config (default: ./core_engine_config.json if present, else built-in defaults)')
+      .option('-c, --config <file>', 'core engine config (default: PMT_CONFIG, ./core_engine_config.json, the user config dir, built-in defaults)')
       .exitOverride()
       .configureOutput(output);
 

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ContainerRuntime, DistributionProbe } from '../../docker/container-runtime.js';
 import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
@@ -11,7 +10,7 @@ import { silentLogger } from '../../log/logger.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadInputs } from '../load-inputs.js';
+import { loadInputs, lookUpInputs } from '../load-inputs.js';
 
 interface DoctorOptions extends CommonOptions {
   json: boolean;
@@ -27,10 +26,12 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
     .option('--json', 'print one JSON document', false)
     .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 the registry or config is invalid, 3 no Docker engine answers.')
     .action(async (options: DoctorOptions) => {
-      const registryFile = resolve(io.cwd, options.registry);
+      const lookup = await lookUpInputs(options, io);
+      const registryFile = lookup.registry.file!;
       let inputs: DoctorRequest['inputs'];
       try {
-        inputs = await loadInputs(options, io);
+        const loaded = await loadInputs(options, io);
+        inputs = { ...loaded, why: { registry: loaded.lookup.registry.why, config: loaded.lookup.config.why } };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         inputs = { error, registryFile };

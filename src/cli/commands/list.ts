@@ -8,7 +8,7 @@ import type { CliIO } from '../cli-io.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatTable } from '../format-table.js';
-import { loadInputs } from '../load-inputs.js';
+import { describeLookup, loadInputs } from '../load-inputs.js';
 
 interface ListOptions extends CommonOptions {
   json: boolean;
@@ -39,16 +39,18 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .description('list the plugins of the registry and whether their images are on the Docker engine (alias: pmt -l)')
     .option('--json', 'print one JSON document', false)
     .action(async (options: ListOptions) => {
-      const { registry } = await loadInputs(options, io);
+      const { registry, lookup } = await loadInputs(options, io);
       const listed = await describePlugins(registry.available(), registry.default(), runtime(options));
+      const from = `Registry: ${describeLookup(lookup.registry)}`;
       if (options.json) {
-        io.stdout.write(`${JSON.stringify({ registry: registry.source, plugins: listed }, null, 2)}\n`);
+        const registryLookup = { file: lookup.registry.file, origin: lookup.registry.origin, why: lookup.registry.why };
+        io.stdout.write(`${JSON.stringify({ registry: registry.source, registryLookup, plugins: listed }, null, 2)}\n`);
       } else if (listed.length === 0) {
         io.stdout.write(`No plugins in ${registry.source}\n`);
       } else {
         const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, p.version, p.image, p.imageStatus]);
         const legend = listed.some((p) => p.default) ? '* default plugin\n' : '';
-        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n${legend}`);
+        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n${legend}${from}\n`);
         for (const p of listed) if (p.outOfDate) io.stderr.write(`pmt: warning: ${p.outOfDate.message} — ${p.outOfDate.hint}\n`);
       }
       done(ExitCode.ok);

@@ -12,7 +12,7 @@ export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void):
     .description('check the plugin registry and the core engine config; print every problem as file:line:col (exit 0 or 2)')
     .option('--json', 'print one JSON document', false)
     .action(async (options: CommonOptions & { json: boolean }) => {
-      const { registry, config } = await loadInputs(options, io);
+      const { registry, config, lookup } = await loadInputs(options, io);
       // A plugin this pmt would refuse to run is a problem of the registry, reported here too.
       assertCompatible(registry.available(), CORE_ENGINE_VERSION, registry.source);
       const shown = describeConfig(config);
@@ -21,8 +21,8 @@ export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void):
         io.stdout.write(`${JSON.stringify({ registry: { source: registry.source, plugins, default: registry.default()?.name ?? null }, config: shown }, null, 2)}\n`);
       } else {
         const names = registry.available().map((p) => p.name).join(', ');
-        io.stdout.write(`registry ${registry.source}: ${registry.available().length} plugin(s) OK (${names}); default: ${registry.default()?.name ?? 'none'}\n`);
-        io.stdout.write(`config ${config.source}: OK\n`);
+        io.stdout.write(`registry ${registry.source} (${lookup.registry.why}): ${registry.available().length} plugin(s) OK (${names}); default: ${registry.default()?.name ?? 'none'}\n`);
+        io.stdout.write(lookup.config.file ? `config ${config.source} (${lookup.config.why}): OK\n` : 'config: none found, built-in defaults: OK\n');
         for (const [key, value] of Object.entries(shown)) io.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
       }
       done(ExitCode.ok);
