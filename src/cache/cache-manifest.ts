@@ -1,3 +1,4 @@
+import { resultNameProblem } from '../registry/result-name.js';
 import { CACHE_FORMAT } from './cache-key.js';
 
 /** One result file of a cached entry, as its manifest records it. */
@@ -17,9 +18,9 @@ export interface Manifest {
 
 export const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
-/** A name that stays inside the directory it is joined to: no separator, not `.`/`..`, no NUL. */
+/** A valid result name (src/registry/result-name.ts): it stays inside the directory it is joined to. */
 export function isPlainName(name: string): boolean {
-  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+  return resultNameProblem(name) === undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { parseDuration } from '../config/duration.js';
 import { imageReferenceProblem } from './image-reference.js';
 import { RESERVED_PLUGIN_NAME } from './registry.js';
 import { SUPPORTED_REGISTRY_VERSIONS } from './registry-schema.js';
-import { resultNameProblem } from './result-name.js';
+import { resultNameProblem, savedNameKey, savedNameProblem, savedResultName } from './result-name.js';
 
 type Json = Record<string, unknown>;
 
@@ -37,6 +37,9 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
 
   const plugins = Array.isArray(registry.plugins) ? registry.plugins : [];
   const firstByName = new Map<string, number>();
+  // Every result of every plugin is saved into one directory as <plugin>_<result>: two of them must
+  // never land on one file, whichever plugins a scan selects.
+  const savedBy = new Map<string, { index: number; plugin: string; result: string }>();
   plugins.forEach((plugin: unknown, index) => {
     if (!isObject(plugin)) return;
     const at = (key: string): ValuePath => ['plugins', index, key];
@@ -81,9 +84,19 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
       const seen = new Set<string>();
       results.forEach((result: unknown, resultIndex) => {
         if (typeof result !== 'string') return;
+        const at = ['plugins', index, 'results', resultIndex];
         const problem = seen.has(result) ? `"${result}" is listed twice` : resultNameProblem(result);
-        if (problem !== undefined) report(['plugins', index, 'results', resultIndex], problem);
         seen.add(result);
+        if (problem !== undefined) return report(at, problem);
+        // A duplicate plugin name is reported as such, not once more per result.
+        if (typeof name !== 'string' || firstByName.get(name.toLowerCase()) !== index) return;
+        const tooLong = savedNameProblem(name, result);
+        if (tooLong !== undefined) return report(at, `"${result}" ${tooLong}`);
+        const key = savedNameKey(name, result);
+        const other = savedBy.get(key);
+        if (other === undefined) return void savedBy.set(key, { index, plugin: name, result });
+        const whose = other.index === index ? 'another result of this plugin' : `"${other.result}" of plugins[${other.index}] (${other.plugin})`;
+        report(at, `"${result}" would be saved as "${savedResultName(name, result)}", the same file as ${whose} (names are compared ignoring case); rename one of them`);
       });
     }
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PmtError } from '../errors.js';
-import { fileNameProblem } from './rest-file-name.js';
+import { resultNameProblem } from '../registry/result-name.js';
 
 /** A plugin run allowed to post results, as the endpoint knows it. */
 export interface RegisteredRun {
@@ -31,7 +31,7 @@ export class RunRegistry {
     }
     if (this.#runs.get(run.id)?.active) throw new PmtError(`plugin run ${run.id} is already registered`, { origin: 'pmt' });
     for (const name of run.results) {
-      const problem = fileNameProblem(name);
+      const problem = resultNameProblem(name);
       if (problem) throw new PmtError(`plugin ${run.plugin} declares a result that cannot be posted: ${problem}`, { origin: 'config' });
     }
     const token = randomBytes(32).toString('hex');

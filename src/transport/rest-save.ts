@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PmtError } from '../errors.js';
 import { ResultTooLargeError, type Filestore, type PutLimits, type StagedResult } from '../store/filestore.js';
 import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
-import { fileNameProblem } from './rest-file-name.js';
+import { resultNameProblem } from '../registry/result-name.js';
 import { SaveRejection } from './rest-rejection.js';
 import { sendJson } from './rest-reply.js';
 import type { RegisteredRun, RunRegistry } from './rest-runs.js';
@@ -117,7 +117,9 @@ function checkFilePart(run: RegisteredRun, fields: ReadonlyMap<string, string>, 
   if (plugin !== run.plugin) {
     throw new SaveRejection(422, `field "name" is ${JSON.stringify(plugin)}, but plugin run ${run.id} is plugin ${JSON.stringify(run.plugin)}`);
   }
-  const problem = fileNameProblem(part.filename);
+  if (!part.filename) throw new SaveRejection(400, 'the file part has no file name');
+  // Refused, never reduced to a base name: `../../x` is an attack or a bug, not a request for `x`.
+  const problem = resultNameProblem(part.filename);
   if (problem) throw new SaveRejection(400, problem);
   if (!run.results.has(part.filename)) {
     const declared = [...run.results].map((name) => JSON.stringify(name)).join(', ');

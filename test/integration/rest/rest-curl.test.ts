@@ -62,7 +62,7 @@ describe('REST endpoint with the real curl', () => {
       ...curlTarget(f.endpoint.address, '/save'),
     ]);
     expect(run.exitCode).toBe(22);
-    expect(JSON.parse(run.stdout)).toEqual({ error: 'file name "../../result.json" contains a path separator' });
+    expect(JSON.parse(run.stdout)).toEqual({ error: '"../../result.json" must be a plain file name, not a path' });
     expect(f.filestore.list(0)).toEqual([]);
   });
 

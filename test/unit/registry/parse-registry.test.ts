@@ -141,6 +141,36 @@ describe('parseRegistry: problems', () => {
     ]);
   });
 
+  it('reports result names a transport cannot carry (curl -F syntax, invisible characters)', () => {
+    expect(problems(edit('results: [result.json]', 'results: ["a,b.txt", "del\\x7f", "x\\u202Etxt.exe"]'))).toEqual([
+      'reg.yaml:9:15: plugins[0].results[0]: "a,b.txt" must not contain "," (curl -F gives it a meaning)',
+      'reg.yaml:9:26: plugins[0].results[1]: "del\\u007f" must not contain control or invisible formatting characters (found U+007F)',
+      'reg.yaml:9:37: plugins[0].results[2]: "x\\u202etxt.exe" must not contain control or invisible formatting characters (found U+202E)',
+    ]);
+  });
+
+  it('reports a <plugin>_<result> save name over 255 bytes', () => {
+    const long = 'r'.repeat(246);
+    expect(parse(edit('results: [result.json]', `results: [${long}]`)).available()).toHaveLength(1);
+    expect(problems(edit('results: [result.json]', `results: [${long}x]`))).toEqual([
+      `reg.yaml:9:15: plugins[0].results[0]: "${long}x" is saved as "licensee_…" (256 bytes), longer than the 255 bytes a file name may have; shorten the result or plugin name`,
+    ]);
+  });
+
+  it('reports two results that would be saved as one file, across plugins and ignoring case', () => {
+    const second = `  - name: licensee_result
+    version: 1.0.0
+    docker_image: pmt/x:1
+    shell: /bin/sh
+    cmd: "true"
+    results: [JSON, Other.txt, other.TXT]
+`;
+    expect(problems(VALID.replace('results: [result.json]', 'results: [result.json, result_json]') + second)).toEqual([
+      'reg.yaml:15:15: plugins[1].results[0]: "JSON" would be saved as "licensee_result_JSON", the same file as "result_json" of plugins[0] (licensee) (names are compared ignoring case); rename one of them',
+      'reg.yaml:15:32: plugins[1].results[2]: "other.TXT" would be saved as "licensee_result_other.TXT", the same file as another result of this plugin (names are compared ignoring case); rename one of them',
+    ]);
+  });
+
   it('reports a NUL character in shell or cmd (they travel to the container\'s shell as quoted words)', () => {
     const broken = VALID.replace('shell: /bin/sh', 'shell: "/bin/sh\\0"').replace('cmd: licensee detect /input --json > /result/result.json', 'cmd: "licensee\\0 detect"');
     expect(problems(broken)).toEqual([
