@@ -4,6 +4,9 @@
 # Unchanged build directories are skipped: each image carries the hash of its directory (label
 # pmt.build-context), which pmt computes (src/build/build-context-hash.ts) and compares in
 # `pmt -l`, `pmt doctor` and `pmt scan` to say when an image is out of date.
+# A build directory may pin npm packages for its image in `<dir>/*/package-lock.json`: they are
+# installed on the host first (`npm ci --ignore-scripts`, no dev or optional packages), since the npm
+# registry is reached from the host and not from inside a build; node_modules is left out of the hash.
 # A Dockerfile that says `# pmt-build: optional` may fail (e.g. it downloads from a site that is
 # unreachable here): that plugin is skipped with a one-line reason. Any other failure fails.
 # Usage: scripts/build-plugins.sh [registry-file]   (default: the bundled plugins.yaml; needs `npm run build`)
@@ -13,6 +16,21 @@ REGISTRY="$(realpath "${1:-$(dirname "$0")/../plugins.yaml}")"
 cd "$(dirname "$0")/.."
 
 say() { echo "[build-plugins] $*" >&2; }
+
+# npm ci for each pinned package set of a build directory, only when its lock file changed.
+install_npm_packages() {
+  local lock pkgdir stamp want
+  for lock in "$1"/*/package-lock.json; do
+    [ -f "$lock" ] || continue
+    pkgdir=$(dirname "$lock")
+    stamp="$pkgdir/node_modules/.pmt-lock-sha256"
+    want=$(sha256sum "$lock" | cut -d' ' -f1)
+    [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && continue
+    say "installing the npm packages of $pkgdir"
+    npm ci --prefix "$pkgdir" --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+    echo "$want" >"$stamp"
+  done
+}
 
 # name<TAB>image<TAB>build-dir<TAB>hash-now<TAB>hash-of-the-image for each plugin with a build
 # directory, read by pmt's own loader (which also reports a broken registry, with positions, and
@@ -29,6 +47,7 @@ failed=0
 while IFS=$'\t' read -r name image dir hash current; do
   [ -n "$name" ] || continue
   if [ "$hash" = "-" ]; then say "error: $name: build directory $dir cannot be read"; failed=1; continue; fi
+  install_npm_packages "$dir"
   if [ "$current" = "$hash" ]; then continue; fi
   log=$(mktemp "${TMPDIR:-/tmp}/pmt-build-$name.XXXXXX")
   start=$(date +%s)

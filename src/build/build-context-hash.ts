@@ -12,9 +12,11 @@ export const BUILD_CONTEXT_LABEL = 'pmt.build-context';
 
 /**
  * A short hash of every regular file below `dir` (names and contents; symbolic links and empty
- * directories are not followed or counted). It is byte for byte what
- * `(cd DIR && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16`
- * prints, so images labelled before this module existed keep matching.
+ * directories are not followed or counted), leaving out `node_modules` directories: they are
+ * installed from a lock file that is itself hashed (see scripts/build-plugins.sh). It is byte for
+ * byte what `find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16`
+ * prints in the directory (with node_modules pruned), so images labelled before this module existed
+ * keep matching.
  */
 export async function buildContextHash(dir: string): Promise<string> {
   const files = (await regularFiles(dir, '.')).sort(compareBytes);
@@ -28,6 +30,7 @@ async function regularFiles(root: string, relative: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(join(root, relative), { withFileTypes: true })) {
     const path = `${relative}/${entry.name}`;
+    if (entry.isDirectory() && entry.name === 'node_modules') continue;
     if (entry.isDirectory()) found.push(...(await regularFiles(root, path)));
     else if (entry.isFile()) found.push(path);
   }
