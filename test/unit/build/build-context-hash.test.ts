@@ -7,7 +7,7 @@ import { REPO_ROOT, tempDir } from '../../support/fixtures.js';
 
 /** The pipeline scripts/build-plugins.sh labelled images with before pmt computed the hash itself. */
 function shellHash(dir: string): string {
-  return execFileSync('bash', ['-c', '(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16', 'hash', dir], {
+  return execFileSync('bash', ['-c', '(cd "$1" && find . -type f -not -path "*/node_modules/*" -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16', 'hash', dir], {
     encoding: 'utf8',
   }).trim();
 }
@@ -22,7 +22,7 @@ describe('buildContextHash', () => {
   });
 
   it('is what the shell pipeline prints, for the bundled plugins', async () => {
-    for (const name of ['licensee', 'scancode', 'file-hasher']) {
+    for (const name of ['licensee', 'scancode', 'file-hasher', 'cyclonedx']) {
       const path = join(REPO_ROOT, 'plugins', name);
       expect(await buildContextHash(path)).toBe(shellHash(path));
     }
@@ -45,6 +45,16 @@ describe('buildContextHash', () => {
     expect(before).toBe(shellHash(dir.path));
 
     await writeFile(join(dir.path, 'sub/deeper/x'), 'changed');
+    expect(await buildContextHash(dir.path)).not.toBe(before);
+  });
+
+  it('leaves out node_modules directories (installed from a lock file that is hashed)', async () => {
+    await mkdir(join(dir.path, 'generator/node_modules/pkg'), { recursive: true });
+    await writeFile(join(dir.path, 'generator/package-lock.json'), '{}\n');
+    const before = await buildContextHash(dir.path);
+    await writeFile(join(dir.path, 'generator/node_modules/pkg/index.js'), 'installed\n');
+    expect(await buildContextHash(dir.path)).toBe(before);
+    await writeFile(join(dir.path, 'generator/package-lock.json'), '{"changed":true}\n');
     expect(await buildContextHash(dir.path)).not.toBe(before);
   });
 });
