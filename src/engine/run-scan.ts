@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuthResolver } from '../agent/ensure-image.js';
+import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import { digestInput } from '../cache/input-digest.js';
 import type { ResultCache } from '../cache/result-cache.js';
@@ -154,14 +155,10 @@ async function scanOnEngine(
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
 
     const plugins: PluginReport[] = [];
-    for (const outcome of outcomes) {
-      const results = resultsDir
-        ? await saveResultsLocally(filestore, outcome, resultsDir)
-        : outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined }));
-      plugins.push({ outcome, results });
-    }
+    for (const outcome of outcomes) plugins.push(await saveLocally(filestore, outcome, resultsDir, env, logger, started));
     if (resultsDir && plugins.some((p) => p.results.length > 0)) logger.info(`Results saved in ${resultsDir}`);
-    const server = env.signal.aborted ? undefined : await delivery?.deliver(filestore, outcomes, env.signal);
+    const saved = plugins.map((p) => p.outcome);
+    const server = env.signal.aborted ? undefined : await delivery?.deliver(filestore, saved, env.signal);
 
     return {
       runId,
@@ -179,6 +176,26 @@ async function scanOnEngine(
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
   }
+}
+
+/**
+ * Saves a plugin run's results into the results directory (when there is one). A result that cannot
+ * be saved fails that plugin run alone: it is reported (and not uploaded) as failed, with why.
+ */
+async function saveLocally(
+  filestore: Filestore,
+  outcome: PluginOutcome,
+  dir: string | undefined,
+  env: ScanEnvironment,
+  logger: Logger,
+  started: Date,
+): Promise<PluginReport> {
+  if (!dir) return { outcome, results: outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined })) };
+  const save = await saveResultsLocally(filestore, outcome, dir);
+  if (!save.failure) return { outcome, results: save.results };
+  logger.error(`${save.failure.message} (${save.failure.hint})`);
+  env.progress({ plugin: outcome.plugin.name, phase: 'failed', elapsedMs: env.now().getTime() - started.getTime(), detail: save.failure.message });
+  return { outcome: { ...outcome, status: 'failed', results: [], error: save.failure }, results: [] };
 }
 
 /** Belt and braces: whatever an agent could not remove goes now. */

@@ -1,4 +1,11 @@
+import { constants } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
+
+/**
+ * Appends never follow a link: the file was created by pmt (`wx`), and a link swapped in for it
+ * afterwards (the logs directory may be in a repository, or shared) must not redirect pmt's writes.
+ */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 import { join } from 'node:path';
 
 /**
@@ -27,11 +34,11 @@ export class ContainerLog {
     let text = '';
     if (stdout) text += `stdout of command ${command}\n${withNewline(stdout)}`;
     if (stderr) text += `stderr of command ${command}\n${withNewline(stderr)}`;
-    if (text) await appendFile(this.path, text);
+    if (text) await appendFile(this.path, text, { flag: APPEND });
   }
 
   async note(message: string): Promise<void> {
-    await appendFile(this.path, `pmt: ${message}\n`);
+    await appendFile(this.path, `pmt: ${message}\n`, { flag: APPEND });
   }
 }
 

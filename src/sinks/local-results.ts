@@ -1,17 +1,58 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PluginOutcome } from '../agent/plugin-outcome.js';
+import type { OutcomeError, PluginOutcome } from '../agent/plugin-outcome.js';
+import { savedResultName } from '../registry/result-name.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ReportedResult } from '../engine/scan-report.js';
 
-/** Writes a succeeded plugin run's results as `<dir>/<plugin>_<file>`, as the original client did. */
-export async function saveResultsLocally(filestore: Filestore, outcome: PluginOutcome, dir: string): Promise<ReportedResult[]> {
-  await mkdir(dir, { recursive: true });
+/** What saving one plugin run's results came to: every file saved, or why not (then none is kept). */
+export type LocalSave = { readonly results: ReportedResult[]; readonly failure?: undefined } | { readonly results: []; readonly failure: OutcomeError };
+
+/**
+ * Writes a plugin run's results as `<dir>/<plugin>_<file>`, as the original client did; each file
+ * is written to a temp file and renamed into place (Filestore.saveTo), so a link planted at that
+ * name is replaced, never followed. A file that cannot be saved (disk full, a name too long for
+ * that file system) fails this plugin run only: the files of it already saved are removed, so its
+ * results are all there or none is, and the caller goes on with the other plugins.
+ */
+export async function saveResultsLocally(filestore: Filestore, outcome: PluginOutcome, dir: string): Promise<LocalSave> {
   const saved: ReportedResult[] = [];
-  for (const result of outcome.results) {
-    const localPath = join(dir, `${outcome.plugin.name}_${result.name}`);
-    await filestore.saveTo(outcome.id, result.name, localPath);
-    saved.push({ name: result.name, size: result.size, sha256: result.sha256, localPath });
+  let current: string | undefined;
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const result of outcome.results) {
+      current = result.name;
+      const localPath = join(dir, savedResultName(outcome.plugin.name, result.name));
+      await filestore.saveTo(outcome.id, result.name, localPath);
+      saved.push({ name: result.name, size: result.size, sha256: result.sha256, localPath });
+    }
+    return { results: saved };
+  } catch (error) {
+    await Promise.all(saved.map((result) => rm(result.localPath!, { force: true }).catch(() => undefined)));
+    return { results: [], failure: saveFailure(error, outcome.plugin.name, current, dir) };
   }
-  return saved;
+}
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  ENAMETOOLONG: 'the name is too long for that file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'a directory of that name is in the way',
+  ENOTDIR: 'a file is in the way of the directory',
+  ENOENT: 'the directory disappeared',
+  EIO: 'an I/O error',
+};
+
+function saveFailure(error: unknown, plugin: string, result: string | undefined, dir: string): OutcomeError {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const reason = code && REASONS[code] ? `${REASONS[code]} (${code})` : error instanceof Error ? error.message : String(error);
+  const what = result === undefined ? `the results directory ${dir}` : `${join(dir, savedResultName(plugin, result))}`;
+  return {
+    origin: 'user',
+    message: `could not save the results of plugin ${plugin}: writing ${what} failed: ${reason}; none of its results were kept there`,
+    hint: 'free space or fix permissions there, or choose another results directory with -o (PathDirResults); the other plugins were saved and uploaded as usual',
+  };
 }

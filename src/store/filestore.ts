@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { PmtError } from '../errors.js';
 import { linkOrCopy } from './link-or-copy.js';
 import { MemoryBudget } from './memory-budget.js';
+import { replaceFile } from './replace-file.js';
 import { ResultTooLargeError } from './result-too-large-error.js';
 import { spool, type ResultSource, type SpoolData } from './spool.js';
 import type { PutLimits, StagedResult, StoredResult } from './stored-result.js';
@@ -186,15 +187,15 @@ export class Filestore {
   }
 
   /**
-   * Writes a file to `path` (overwriting it): a spilled file is hard-linked there when `path` is on
-   * the store's file system (no bytes copied), else copied; a file in memory is written in one go.
+   * Puts a file at `path`, replacing what is there without ever following it (see replaceFile): a
+   * spilled file is hard-linked when `path` is on the store's file system (no bytes copied), else
+   * copied; a file in memory is written in one go. On failure nothing is left at or beside `path`.
    */
   async saveTo(pluginId: number, name: string, path: string): Promise<void> {
     const data = this.#require(pluginId, name).data;
     // Temp files are created with the default mode (the directory is what keeps them private), so
     // a link or a copy gets the same permissions as writeFile.
-    if (data.kind === 'file') await linkOrCopy(data.path, path);
-    else await writeFile(path, data.chunks);
+    await replaceFile(path, (temp) => (data.kind === 'file' ? linkOrCopy(data.path, temp) : writeFile(temp, data.chunks, { flag: 'wx' })));
   }
 
   /** Drops a plugin run's results, including files still being received or staged. */
