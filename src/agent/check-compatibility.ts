@@ -1,6 +1,8 @@
-import type { ExecResult } from '../docker/container-runtime.js';
+import { ExecAborted, type ExecResult } from '../docker/container-runtime.js';
+import { MainShellGone } from '../docker/main-shell.js';
 import type { LoggedExec } from '../transport/result-collector.js';
 import { PluginFailure } from './plugin-failure.js';
+import { NOT_A_SHELL_HINT } from './shell-failure.js';
 
 /**
  * The compatibility check, in one command: `echo test` must print `test` (the image has a working
@@ -15,6 +17,8 @@ export async function checkContainer(run: LoggedExec, shell: string, probe: stri
   try {
     result = await run([shell, '-c', script]);
   } catch (error) {
+    if (error instanceof MainShellGone && error.end === 'not a shell') throw new PluginFailure(error.message, NOT_A_SHELL_HINT);
+    if (error instanceof ExecAborted) throw error;
     throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, hint);
   }
   const [first = '', ...rest] = result.stdout.split('\n');

@@ -15,3 +15,10 @@ export function containerLimits(plugin: Plugin, config: Config): ContainerLimits
 export function pluginTimeoutMs(plugin: Plugin, config: Config, override: number | undefined): number {
   return override ?? plugin.timeoutMs ?? config.defaultTimeoutMs;
 }
+
+/** Where a plugin's time limit came from, so that a timeout's hint names the setting to change. */
+export type TimeoutSource = 'flag' | 'entry' | 'config';
+
+export function timeoutSource(plugin: Plugin, override: number | undefined): TimeoutSource {
+  return override !== undefined ? 'flag' : plugin.timeoutMs !== undefined ? 'entry' : 'config';
+}

@@ -2,20 +2,22 @@ import type { Logger } from 'pino';
 import { imageFreshness } from '../build/image-freshness.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
-import { ExecAborted, type ContainerRuntime, type PluginContainer } from '../docker/container-runtime.js';
+import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
 import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
 import { ContainerLog } from '../log/container-log.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainer } from './check-compatibility.js';
-import { containerLimits, pluginTimeoutMs } from './container-limits.js';
+import { containerLimits, pluginTimeoutMs, timeoutSource } from './container-limits.js';
 import { pluginContainerSpec, RESULT_DIR, runLabels, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
 import { createInputVolume } from '../docker/input-volume.js';
 import { ensureImage, type AuthResolver } from './ensure-image.js';
 import { describeFailure } from './describe-failure.js';
 import { commandFailure } from './command-failure.js';
+import { commandEndedShell } from './shell-failure.js';
+import { loggedCommand } from './logged-command.js';
 import type { OutcomeError, PluginOutcome, PluginStatus } from './plugin-outcome.js';
 import { pickCollector } from './pick-collector.js';
 
@@ -79,19 +81,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   // Every command runs through the container's main shell (no engine exec per command) and is
   // logged, with its output, in the plugin's log file.
-  const shell: LoggedExec = async (command, label) => {
-    const shown = label ?? command.join(' ');
-    logger.info(`Executing command in container: ${shown}`);
-    try {
-      const result = await container!.runInMainShell(command, { signal });
-      await log?.record(shown, result.stdout, result.stderr);
-      return result;
-    } catch (error) {
-      // A command cut short by a timeout or signal still leaves what it printed in the log.
-      if (error instanceof ExecAborted) await log?.record(`${shown} (cut short)`, error.partial.stdout, error.partial.stderr);
-      throw error;
-    }
-  };
+  const logging = { logger, get log() { return log; }, now: context.now };
+  const shell: LoggedExec = (command, label) =>
+    loggedCommand(label ?? command.join(' '), () => container!.runInMainShell(command, { signal }), logging);
 
   try {
     signal.throwIfAborted();
@@ -133,7 +125,10 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits), { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
-    if (runsAsNonRoot(plugin.user ?? image.user)) await container.exec(['chmod', '0777', RESULT_DIR], { user: '0', signal });
+    if (runsAsNonRoot(plugin.user ?? image.user)) {
+      const chmod = ['chmod', '0777', RESULT_DIR];
+      await loggedCommand(`${chmod.join(' ')} (as root, in an engine exec)`, () => container!.exec(chmod, { user: '0', signal }), logging);
+    }
 
     const probed = await checkContainer(shell, plugin.shell, transport.probe);
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
@@ -141,7 +136,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     phase('running');
     // Ready before the cmd runs: a plugin may post its results itself while it runs.
     await (collector === transport ? ready : collector.prepare());
-    const result = await shell([plugin.shell, '-c', plugin.cmd]);
+    const result = await shell([plugin.shell, '-c', plugin.cmd]).catch((error: unknown) => {
+      throw commandEndedShell(error, log!.path) ?? error;
+    });
     exitCode = result.exitCode;
     if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
     phase('collecting');
@@ -152,10 +149,10 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   } catch (error) {
     await context.filestore.discard(run.id);
     const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.aborted ? 'timed out' : 'failed';
-    const described = describeFailure(error, status, formatDuration(timeoutMs));
+    const described = describeFailure(error, status, { duration: formatDuration(timeoutMs), source: timeoutSource(plugin, context.timeoutOverrideMs) });
     if (status === 'interrupted') logger.warn('Interrupted; removing the container');
     else logger.error(described.hint ? `${described.message} (${described.hint})` : described.message);
-    await log?.note(`${status}: ${described.message}`).catch(() => undefined);
+    await log?.note(described.message.startsWith(status) ? described.message : `${status}: ${described.message}`).catch(() => undefined);
     return outcome(status, described);
   } finally {
     transport?.release(run);

@@ -169,7 +169,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     try {
       // Attached before it starts, as `docker run` does, so nothing the shell prints is missed.
       const stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
-      shell = new MainShell(stream, (raw, stdout, stderr) => this.docker.modem.demuxStream(raw, stdout, stderr));
+      shell = new MainShell(stream, (raw, stdout, stderr) => this.docker.modem.demuxStream(raw, stdout, stderr), `\`${spec.command.join(' ')}\``);
       const starting = container.start();
       hooks.onStarting?.();
       await starting;
@@ -247,11 +247,14 @@ class DockerPluginContainer implements PluginContainer {
       return await this.shell.run(command, options);
     } catch (error) {
       if (!(error instanceof MainShellGone) || error.end !== 'ended') throw error;
-      // A shell that ends at once (missing, or not a shell) may do so before the attach stream
-      // carries anything: its exit code and logged last words then say why.
       const last = await lastWords(this.container).catch(() => undefined);
       if (!last) throw error;
-      throw new MainShellGone('ended', `${error.reason} with exit code ${last.exitCode}`, error.said || last.output);
+      // A shell that ends at once (missing, or not a shell) may do so before the attach stream
+      // carries anything: its logged last words then say why. One that had been answering went
+      // during a command: only that command's own output belongs in the message, never earlier
+      // commands' (nor pmt's end lines) from the container's log.
+      const said = error.answered ? error.said : error.said || last.output;
+      throw new MainShellGone('ended', `${error.reason} with exit code ${last.exitCode}`, said, { ...error.details, exitCode: last.exitCode });
     }
   }
 

@@ -2,6 +2,9 @@ import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { chunkSink } from './chunk-sink.js';
 
+/** A line of MainShell's end-of-command protocol. */
+const END_LINE = /pmt-end-[0-9a-f]{32}/;
+
 /** How many of the last log lines are worth showing in a one-line message. */
 const TAIL_LINES = 5;
 
@@ -19,6 +22,8 @@ export async function lastWords(container: Dockerode.Container): Promise<{ exitC
   const ended = new Promise((resolve) => source.once('end', resolve));
   container.modem.demuxStream(source, sink, sink);
   await ended;
-  const output = Buffer.concat(text).toString('utf8').trim().split('\n').join(' | ').slice(-500);
+  // pmt's own end lines (see MainShell) are protocol, not something the container said.
+  const lines = Buffer.concat(text).toString('utf8').trim().split('\n').filter((line) => !END_LINE.test(line));
+  const output = lines.join(' | ').slice(-500);
   return { exitCode: info.State.ExitCode, output };
 }

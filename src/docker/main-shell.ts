@@ -7,18 +7,41 @@ import { ExecAborted, type ExecResult, type MainShellOptions } from './container
 /** Enough of a stream's latest bytes to hold its end-of-command line. */
 const WINDOW_CHARS = 256;
 
+/**
+ * How long a main process may take to answer pmt's first line. A POSIX shell answers it with two
+ * builtins, in milliseconds even on a loaded machine; a program that is not a shell (perl, python,
+ * cat) either echoes the line or waits for the end of its input, which never comes.
+ */
+export const FIRST_ANSWER_MS = 10_000;
+
 /** Why the main shell takes no more commands. */
-export type MainShellEnd = 'ended' | 'connection failed' | 'cut short' | 'closed';
+export type MainShellEnd = 'ended' | 'not a shell' | 'connection failed' | 'cut short' | 'closed';
 
 /** A command could not run, or not to its end, because the main shell is gone or unusable. */
 export class MainShellGone extends Error {
   constructor(
     readonly end: MainShellEnd,
     readonly reason: string,
-    /** The last output of the shell, if any came. */
+    /** The last output of the command that was running (never of earlier ones), if any came. */
     readonly said: string,
+    readonly details: {
+      /** Whether the shell had answered any command before it went: else it never worked at all. */
+      readonly answered?: boolean;
+      /** The main process's exit status, when the engine told it. */
+      readonly exitCode?: number;
+      /** All the running command had printed. */
+      readonly partial?: { readonly stdout: string; readonly stderr: string };
+    } = {},
   ) {
     super(said ? `${reason}; it said: ${said}` : reason);
+  }
+
+  get answered(): boolean {
+    return this.details.answered ?? false;
+  }
+
+  get partial(): { readonly stdout: string; readonly stderr: string } {
+    return this.details.partial ?? { stdout: '', stderr: '' };
   }
 }
 
@@ -41,10 +64,15 @@ export class MainShell {
   private queue: Promise<unknown> = Promise.resolve();
   /** Why the shell can take no more commands. */
   private unusable: { end: MainShellEnd; reason: string } | undefined;
+  /** Whether the main process has answered a line as a POSIX shell does. */
+  private answered = false;
 
   constructor(
     private readonly stream: Duplex,
     demux: Demux,
+    /** The main process as the user named it, for messages (the entry's `shell`). */
+    private readonly program = 'the main process',
+    private readonly firstAnswerMs = FIRST_ANSWER_MS,
   ) {
     // Chunks are handled as written, so all output is seen before the stream's end is.
     demux(
@@ -60,7 +88,11 @@ export class MainShell {
 
   /** Runs `command` (an argument vector, quoted for the shell) and returns its output and exit status. */
   run(command: readonly string[], options: MainShellOptions = {}): Promise<ExecResult> {
-    const next = this.queue.then(() => this.runNow(command, options));
+    const next = this.queue.then(async () => {
+      // The first line proves the main process speaks the protocol (a builtin only, so it is quick).
+      if (!this.answered) await this.runNow([':'], { ...options, firstAnswer: true });
+      return this.runNow(command, options);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -71,11 +103,17 @@ export class MainShell {
     this.stream.destroy();
   }
 
-  private runNow(command: readonly string[], { signal }: MainShellOptions): Promise<ExecResult> {
+  private runNow(command: readonly string[], { signal, firstAnswer = false }: MainShellOptions & { firstAnswer?: boolean }): Promise<ExecResult> {
     signal?.throwIfAborted();
-    if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, ''));
+    if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, '', { answered: this.answered }));
+    const line = `${command.map(quote).join(' ')} </dev/null; pmt_status=$?; echo; echo "${this.tag} $pmt_status"; echo >&2; echo ${this.tag} >&2\n`;
     return new Promise<ExecResult>((resolve, reject) => {
+      const notAShell = `${this.program} is not a POSIX shell: pmt writes shell commands to it`;
+      const silence = firstAnswer
+        ? setTimeout(() => this.fail('not a shell', `${notAShell}, and it did not answer the first one within ${this.firstAnswerMs / 1000}s`), this.firstAnswerMs)
+        : undefined;
       const onAbort = (): void => {
+        clearTimeout(silence);
         const partial = this.current?.partial() ?? { stdout: '', stderr: '' };
         this.current = undefined;
         // The command may still run; its output must not be taken for the next one's.
@@ -85,18 +123,23 @@ export class MainShell {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.current = new PendingCommand(this.tag, {
         done: (result) => {
+          clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
           this.current = undefined;
+          this.answered = true;
           resolve(result);
         },
         failed: (error) => {
+          clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
           this.current = undefined;
           reject(error);
         },
+        // A program that copies its input to its output (cat, tee) prints pmt's own line back.
+        echoed: firstAnswer ? (): void => this.fail('not a shell', `${notAShell}, and it printed them back instead of running them`) : undefined,
+        answered: () => this.answered,
       });
-      const tag = this.tag;
-      this.stream.write(`${command.map(quote).join(' ')} </dev/null; pmt_status=$?; echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`);
+      this.stream.write(line);
     });
   }
 
@@ -117,7 +160,13 @@ class PendingCommand {
 
   constructor(
     private readonly tag: string,
-    private readonly settle: { done: (result: ExecResult) => void; failed: (error: MainShellGone) => void },
+    private readonly settle: {
+      done: (result: ExecResult) => void;
+      failed: (error: MainShellGone) => void;
+      /** Called when pmt's own line comes back as output; only watched while it is set. */
+      echoed: (() => void) | undefined;
+      answered: () => boolean;
+    },
   ) {
     this.stdoutEnd = new RegExp(`\\n${tag} (\\d+)\\n`);
     this.stderrEnd = new RegExp(`\\n${tag}\\n`);
@@ -128,6 +177,10 @@ class PendingCommand {
     // The tag is ASCII: latin1 maps bytes 1:1, so a character split across chunks cannot hide it.
     const window = (this.window[stream] + chunk.toString('latin1')).slice(-WINDOW_CHARS);
     this.window[stream] = window;
+    if (this.settle.echoed && window.includes('pmt_status=$?')) {
+      this.settle.echoed();
+      return;
+    }
     if (stream === 'stdout' && this.exitCode === undefined) {
       const end = this.stdoutEnd.exec(window);
       if (end) this.exitCode = Number(end[1]);
@@ -143,15 +196,17 @@ class PendingCommand {
   }
 
   fail(end: MainShellEnd, reason: string): void {
-    const { stdout, stderr } = this.partial();
-    this.settle.failed(new MainShellGone(end, reason, (stderr.trim() || stdout.trim()).slice(-500)));
+    const partial = this.partial();
+    const said = end === 'not a shell' ? '' : (partial.stderr.trim() || partial.stdout.trim()).slice(-500);
+    this.settle.failed(new MainShellGone(end, reason, said, { answered: this.settle.answered(), partial }));
   }
 
-  /** The stream's text without the end line and the newline pmt printed before it. */
+  /** The stream's text without pmt's end line (nor anything after it, nor the newline before it). */
   private text(stream: 'stdout' | 'stderr'): string {
     const text = this.kept[stream].text();
-    const end = text.lastIndexOf(`\n${this.tag}`);
-    return end >= 0 ? text.slice(0, end) : text;
+    const end = text.indexOf(this.tag);
+    if (end < 0) return text;
+    return text.slice(0, text[end - 1] === '\n' ? end - 1 : end);
   }
 }
 

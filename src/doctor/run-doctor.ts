@@ -7,14 +7,14 @@ import { reapStaleContainers } from '../engine/reap-stale-containers.js';
 import { PmtError, type ConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkImage } from './check-image.js';
-import { curlFinding } from './curl-finding.js';
+import { curlFinding, shellFinding } from './curl-finding.js';
 import { engineFailure, engineFinding } from './engine-finding.js';
 import type { DoctorReport, Finding, SkippedChecks } from './finding.js';
 import { imageFinding } from './image-finding.js';
 import { invalidInputFindings, validInputFindings, type InputReasons } from './input-findings.js';
 import { staleContainers } from '../engine/reap-stale-containers.js';
 import { leftoverFinding, removedFinding } from './leftover-containers.js';
-import { probeCurl } from './probe-curl.js';
+import { probePlugin } from './probe-plugin.js';
 import type { Plugin } from '../registry/plugin.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -54,7 +54,7 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
   let inputs: DoctorInputs | undefined;
   if ('error' in request.inputs) {
     findings.push(...invalidInputFindings(request.inputs.error, request.inputs.registryFile));
-    skipped.push({ checks: ['image', 'curl'], reason: 'the registry or config is invalid' });
+    skipped.push({ checks: ['image', 'shell', 'curl'], reason: 'the registry or config is invalid' });
   } else {
     inputs = request.inputs;
     findings.push(...validInputFindings(inputs.registry, inputs.config, inputs.why));
@@ -66,7 +66,7 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
     findings.push(engineFailure(error));
-    skipped.push({ checks: inputs ? ['image', 'curl', 'leftovers'] : ['leftovers'], reason: 'no Docker engine answers' });
+    skipped.push({ checks: inputs ? ['image', 'shell', 'curl', 'leftovers'] : ['leftovers'], reason: 'no Docker engine answers' });
     return { findings, skipped };
   }
   findings.push(engineFinding(engine));
@@ -90,19 +90,18 @@ async function pluginFindings({ registry, config }: DoctorInputs, engine: Engine
     }
   });
 
-  if (!config.restApi) {
-    skipped.push({ checks: ['curl'], reason: 'RestApi is false: results come back by archive copy, which needs no curl' });
-    return findings;
-  }
-  if (!engine.local) {
-    skipped.push({ checks: ['curl'], reason: `the engine at ${engine.endpoint} is not on this machine, so scans use archive copy` });
-    return findings;
-  }
+  const withCurl = config.restApi && engine.local;
+  if (!config.restApi) skipped.push({ checks: ['curl'], reason: 'RestApi is false: results come back by archive copy, which needs no curl' });
+  else if (!engine.local) skipped.push({ checks: ['curl'], reason: `the engine at ${engine.endpoint} is not on this machine, so scans use archive copy` });
   // Registry order, not the order the checks finished in.
   present.sort((a, b) => plugins.indexOf(a) - plugins.indexOf(b));
   const labels = { [DOCTOR_LABEL]: '1', [Labels.pid]: String(env.pid), [Labels.host]: env.host };
-  const probes = await mapBounded(present, CONCURRENCY, (plugin) => probeCurl(env.runtime, plugin, labels));
-  return [...findings, ...probes.map((probe, i) => curlFinding(present[i]!, probe, config.restFallback))];
+  // A scan's own compatibility check, through the plugin's shell: whether it is there and is a POSIX
+  // shell matters whatever the transport; curl only for REST.
+  const probes = await mapBounded(present, CONCURRENCY, (plugin) => probePlugin(env.runtime, plugin, labels, withCurl));
+  const shells = probes.map((probe, i) => shellFinding(present[i]!, probe));
+  const curls = withCurl ? probes.flatMap((probe, i) => (probe.kind === 'ran' ? [curlFinding(present[i]!, probe, config.restFallback)] : [])) : [];
+  return [...findings, ...shells, ...curls];
 }
 
 async function leftovers(env: DoctorEnv, fix: boolean): Promise<Finding> {

@@ -63,7 +63,7 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
     const commands = [
       [plugin.shell, '-c', rest ? 'echo test; curl -V' : 'echo test'],
       [plugin.shell, '-c', plugin.cmd],
-      ...(rest ? [postResultsCommand(plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
+      ...(rest ? [postResultsCommand(plugin.shell, plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
     ].map((command) => command.join(' '));
     return {
       plugin: plugin.name,

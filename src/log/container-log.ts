@@ -9,9 +9,11 @@ const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 import { join } from 'node:path';
 
 /**
- * The per-plugin-run log of every command executed in its container, in the original client's
- * layout: `stdout of command <cmd>` / `stderr of command <cmd>` then the text; empty outputs left out.
- * Appended command by command so that a run cut short still leaves what it did.
+ * The per-plugin-run log of every command executed in its container. Each command gets a line when
+ * it starts (local time) and one when it ends (exit status or how it ended, and how long it took),
+ * whatever it printed; between them its output in the original client's layout:
+ * `stdout of command <cmd>` / `stderr of command <cmd>` then the text (empty outputs left out).
+ * Appended as it happens, so that a run cut short still shows how far it got.
  */
 export class ContainerLog {
   private constructor(readonly path: string) {}
@@ -30,11 +32,18 @@ export class ContainerLog {
     }
   }
 
-  async record(command: string, stdout: string, stderr: string): Promise<void> {
+  /** `pmt: <time> started: <command>`, written before the command runs. */
+  async started(command: string, at: Date): Promise<void> {
+    await appendFile(this.path, `pmt: ${clockTime(at)} started: ${command}\n`, { flag: APPEND });
+  }
+
+  /** The command's output, then `pmt: <how it ended> after <duration>: <command>`. */
+  async ended(command: string, output: { readonly stdout: string; readonly stderr: string }, how: string, durationMs: number): Promise<void> {
     let text = '';
-    if (stdout) text += `stdout of command ${command}\n${withNewline(stdout)}`;
-    if (stderr) text += `stderr of command ${command}\n${withNewline(stderr)}`;
-    if (text) await appendFile(this.path, text, { flag: APPEND });
+    if (output.stdout) text += `stdout of command ${command}\n${withNewline(output.stdout)}`;
+    if (output.stderr) text += `stderr of command ${command}\n${withNewline(output.stderr)}`;
+    text += `pmt: ${how} after ${formatElapsed(durationMs)}: ${command}\n`;
+    await appendFile(this.path, text, { flag: APPEND });
   }
 
   async note(message: string): Promise<void> {
@@ -48,6 +57,17 @@ function withNewline(text: string): string {
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** `2026-11-23 16:20:26.512` in local time, as the log's file name has it. */
+function clockTime(date: Date): string {
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return `${timestamp(date).replace('_', ' ').replace(/-(\d\d)-(\d\d)$/, ':$1:$2')}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** `0.012s`, `1.250s`, `95.0s`: exact enough to tell a quick command from a hanging one. */
+function formatElapsed(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(3)}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** YYYY-MM-DD_HH-MM-SS in local time, as the original client named its logs. */

@@ -29,9 +29,13 @@ done
 exit $status
 `;
 
-/** The command that posts declared results from inside the container: names travel as arguments. */
-export function postResultsCommand(results: readonly string[]): string[] {
-  return ['/bin/sh', '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...results];
+/**
+ * The command that posts declared results from inside the container: names travel as arguments.
+ * It runs in the plugin's own shell (POSIX, and proven by the compatibility check), so an image
+ * needs no other shell — e.g. no /bin/sh beside the /bin/bash its entry names.
+ */
+export function postResultsCommand(shell: string, results: readonly string[]): string[] {
+  return [shell, '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...results];
 }
 
 /** What a container needs to reach the endpoint: the socket dir mounted, or the host's network for TCP. */
@@ -75,7 +79,7 @@ export class RestCollector implements ResultCollector {
 
   async collect(run: PluginRun, _container: PluginContainer, shell: LoggedExec): Promise<void> {
     await this.endpoint.ready();
-    const posted = await shell(postResultsCommand(run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
+    const posted = await shell(postResultsCommand(run.plugin.shell, run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
     const received = new Set(this.filestore.list(run.id).map((r) => r.name));
     const missing = run.plugin.results.filter((name) => !received.has(name));
     if (missing.length === 0) return;

@@ -106,12 +106,14 @@ describe('pmt doctor on the real engine', () => {
     const registry = await writeRegistry(dir.path, [{ name: 'shell-less', image: TestImages.curl, shell: '/bin/no-such-shell', cmd: 'true' }]);
     const { code, report } = await doctor(['-r', registry, '-c', await writeConfig(dir.path, { RestApi: true })]);
     expect(code).toBe(1);
-    expect(findingsOf(report, 'curl')[0]).toMatchObject({
+    expect(findingsOf(report, 'shell')[0]).toMatchObject({
       plugin: 'shell-less',
       status: 'fail',
       message: expect.stringMatching(/could not run: the container's main shell ended with exit code 127; it said: .*\/bin\/no-such-shell/),
-      hint: "check that the image has the plugin's shell /bin/no-such-shell",
+      hint: 'the image needs a POSIX shell (/bin/no-such-shell) and echo',
     });
+    // A plugin a scan cannot run at all is not said to have curl, nor to fall back.
+    expect(findingsOf(report, 'curl')).toEqual([]);
   });
 
   it('skips curl probes when RestApi is off', async () => {
@@ -143,7 +145,7 @@ describe('pmt doctor on the real engine', () => {
     ]);
     expect(findingsOf(report, 'engine')[0]?.status).toBe('ok');
     expect(findingsOf(report, 'image')).toEqual([]);
-    expect(report.skipped).toEqual([{ checks: ['image', 'curl'], reason: 'the registry or config is invalid' }]);
+    expect(report.skipped).toEqual([{ checks: ['image', 'shell', 'curl'], reason: 'the registry or config is invalid' }]);
   });
 
   it('exits 3 when no engine answers, skipping the engine checks', async () => {
@@ -153,7 +155,7 @@ describe('pmt doctor on the real engine', () => {
     const report = JSON.parse(run.stdout) as JsonDoctor;
     expect(run.code).toBe(3);
     expect(findingsOf(report, 'engine')[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('no Docker engine answers'), hint: expect.stringContaining('DOCKER_HOST') });
-    expect(report.skipped).toEqual([{ checks: ['image', 'curl', 'leftovers'], reason: 'no Docker engine answers' }]);
+    expect(report.skipped).toEqual([{ checks: ['image', 'shell', 'curl', 'leftovers'], reason: 'no Docker engine answers' }]);
   });
 
   it('reports a container left by a dead pmt, and --fix removes it (and only such containers)', async () => {

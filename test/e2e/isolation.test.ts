@@ -45,8 +45,12 @@ describe('timeouts, limits and isolation on the real engine', () => {
     expect(forever?.error?.message).toBe('timed out after 2s; the container was removed');
     expect(forever?.durationMs).toBeLessThan(30_000);
     const log = await readFile(forever!.logPath, 'utf8');
-    expect(log).toContain('stdout of command /bin/sh -c echo started-work; sleep 600 (cut short)\nstarted-work\n');
-    expect(log).toContain('pmt: timed out: timed out after 2s');
+    expect(log).toMatch(/^pmt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} started: \/bin\/sh -c echo started-work; sleep 600\n/m);
+    expect(log).toMatch(
+      /^stdout of command \/bin\/sh -c echo started-work; sleep 600\nstarted-work\npmt: cut short \(timeout or signal\) after \d+\.\d{3}s: \/bin\/sh -c echo started-work; sleep 600\n/m,
+    );
+    expect(log).toContain('pmt: timed out after 2s; the container was removed');
+    expect(forever?.error?.hint).toBe("raise the plugin's `timeout` in the registry (or override it with --timeout); the log shows how far it got");
     expect(quick?.status).toBe('succeeded');
   });
 
@@ -56,6 +60,8 @@ describe('timeouts, limits and isolation on the real engine', () => {
     expect(code).toBe(1);
     expect(report.plugins[0]?.status).toBe('timed out');
     expect(report.plugins[0]?.error?.message).toContain('after 1.5s');
+    // The flag set the limit, so the hint names the flag, not the registry's `timeout`.
+    expect(report.plugins[0]?.error?.hint).toBe("pass a longer --timeout (it overrides the registry entry's `timeout` and DefaultTimeout); the log shows how far it got");
   });
 
   it('a plugin that exceeds its memory limit is killed and says so', async () => {

@@ -1,20 +1,23 @@
+import { checkContainer } from '../agent/check-compatibility.js';
+import { PluginFailure } from '../agent/plugin-failure.js';
 import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
-import { MainShellGone } from '../docker/main-shell.js';
 import { EngineUnreachableError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
 import type { CurlProbe } from './curl-finding.js';
 
-/** `curl -V` answers at once; a probe that takes longer is stuck. */
+/** `echo test; curl -V` answers at once; a probe that takes longer is stuck. */
 const PROBE_TIMEOUT_MS = 20_000;
 
 /** Enough for a shell and `curl -V`; the plugin's own limits are for scanning. */
 const PROBE_LIMITS = { memoryBytes: 128 * 2 ** 20, cpus: 0, pids: 64 } as const;
 
 /**
- * Runs `curl -V` in a throwaway container of the plugin's image, started like a scan's (the
- * plugin's shell as main process and its user, no network), and removes it again whatever happened.
+ * Runs a scan's compatibility check (`<shell> -c 'echo test[; curl -V]'`, through the plugin's
+ * shell as the container's main process, as its user, without network) in a throwaway container of
+ * the plugin's image, and removes it again whatever happened. `not-started` means a scan could not
+ * run the plugin at all (no such shell, not a POSIX shell, no `echo`), with the message a scan gives.
  */
-export async function probeCurl(runtime: ContainerRuntime, plugin: Plugin, labels: Readonly<Record<string, string>>): Promise<CurlProbe> {
+export async function probePlugin(runtime: ContainerRuntime, plugin: Plugin, labels: Readonly<Record<string, string>>, withCurl: boolean): Promise<CurlProbe> {
   let container: PluginContainer;
   try {
     container = await runtime.startContainer({
@@ -35,12 +38,11 @@ export async function probeCurl(runtime: ContainerRuntime, plugin: Plugin, label
   }
   const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
   try {
-    // Through the container's main shell, exactly as a scan's compatibility check runs it.
-    return { kind: 'ran', result: await container.runInMainShell(['curl', '-V'], { signal }) };
+    const run = (command: readonly string[]) => container.runInMainShell(command, { signal });
+    return { kind: 'ran', result: await checkContainer(run, plugin.shell, withCurl ? 'curl -V' : undefined) };
   } catch (error) {
     if (error instanceof EngineUnreachableError) throw error;
-    // The plugin's shell did not keep running: a scan could not run the plugin at all.
-    if (error instanceof MainShellGone && error.end === 'ended') return { kind: 'not-started', reason: error.message };
+    if (error instanceof PluginFailure) return { kind: 'not-started', reason: error.message, ...(error.hint ? { hint: error.hint } : {}) };
     return { kind: 'exec-failed', reason: signal.aborted ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : reasonOf(error) };
   } finally {
     container.detach();
