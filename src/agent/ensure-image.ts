@@ -19,6 +19,7 @@ export async function ensureImage(
   resolveAuth: AuthResolver,
   logger: Logger,
   onPull: (percent: number) => void = () => undefined,
+  registryFlag?: string,
 ): Promise<LocalImage> {
   const local = await runtime.findImage(plugin.image);
   if (local) return local;
@@ -27,7 +28,7 @@ export async function ensureImage(
     throw new PmtError(`image ${plugin.image} is not built: plugin "${plugin.name}" is built from ${plugin.build}, so pmt does not pull it`, {
       origin: 'docker',
       exitCode: ExitCode.pluginFailed,
-      hint: buildHint(plugin),
+      hint: buildHint(plugin, registryFlag),
     });
   }
 
@@ -45,7 +46,7 @@ export async function ensureImage(
     const reason = error instanceof Error ? error.message : String(error);
     throw new PmtError(
       `image ${plugin.image} is not on the Docker engine and pulling it failed (credentials: ${source}): ${reason}`,
-      { origin: 'docker', exitCode: ExitCode.pluginFailed, hint: buildHint(plugin), cause: error },
+      { origin: 'docker', exitCode: ExitCode.pluginFailed, hint: buildHint(plugin, registryFlag), cause: error },
     );
   }
   const pulled = await runtime.findImage(plugin.image);

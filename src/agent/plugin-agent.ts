@@ -53,6 +53,8 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   readonly now: () => Date;
   readonly runStarted: Date;
+  /** The `-r FILE` of the command, for the build command an unbuilt image's error names. */
+  readonly registryFlag?: string;
   /** Where the agent leaves the removal of its container, which the run awaits before it ends. */
   readonly background: BackgroundWork;
 }
@@ -88,11 +90,11 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   try {
     signal.throwIfAborted();
     log = await ContainerLog.create(context.logDir, plugin.name, started);
-    const image = await ensureImage(context.runtime, plugin, context.resolveAuth, logger, (percent) => phase('pulling', { percent }));
+    const image = await ensureImage(context.runtime, plugin, context.resolveAuth, logger, (percent) => phase('pulling', { percent }), context.registryFlag);
     imageId = image.id;
     // An edited build directory is not a reason to refuse the image the user has, but it must be said
     // (before the cache, which would otherwise quietly serve the old image's results).
-    const freshness = await imageFreshness(plugin, image);
+    const freshness = await imageFreshness(plugin, image, context.registryFlag);
     if (freshness.state === 'out of date') {
       logger.warn(`${freshness.message}; running it as it is — ${freshness.hint}`);
       await log.note(`warning: ${freshness.message} — ${freshness.hint}`);

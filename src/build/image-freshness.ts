@@ -1,5 +1,6 @@
 import type { LocalImage } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
+import { buildCommand } from './build-command.js';
 import { BUILD_CONTEXT_LABEL, buildContextHash } from './build-context-hash.js';
 
 /**
@@ -11,7 +12,8 @@ export type Freshness =
   | { readonly state: 'current' | 'unknown'; readonly hash: string | undefined }
   | { readonly state: 'out of date'; readonly hash: string; readonly message: string; readonly hint: string };
 
-export async function imageFreshness(plugin: Plugin, image: LocalImage): Promise<Freshness> {
+/** `registryFlag`: the command's `-r FILE`, named in the rebuild command. */
+export async function imageFreshness(plugin: Plugin, image: LocalImage, registryFlag?: string): Promise<Freshness> {
   if (!plugin.build) return { state: 'unknown', hash: undefined };
   const hash = await buildContextHash(plugin.build).catch(() => undefined);
   const built = image.labels[BUILD_CONTEXT_LABEL];
@@ -21,11 +23,6 @@ export async function imageFreshness(plugin: Plugin, image: LocalImage): Promise
     state: 'out of date',
     hash,
     message: `image ${plugin.image} is out of date: ${plugin.build} changed since the image was built`,
-    hint: `rebuild with \`${labelledBuildCommand(plugin, hash)}\``,
+    hint: `rebuild with \`${buildCommand(plugin, registryFlag)}\``,
   };
-}
-
-/** `docker build` of an entry's directory, labelled so that pmt can tell later whether it is current. */
-export function labelledBuildCommand(plugin: Plugin, hash: string): string {
-  return `docker build --network host --label ${BUILD_CONTEXT_LABEL}=${hash} -t ${plugin.image} ${plugin.build ?? '.'}`;
 }

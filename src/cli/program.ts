@@ -4,6 +4,7 @@ import type { DockerRuntime } from '../docker/docker-runtime.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { PMT_VERSION } from '../version.js';
 import type { CliIO } from './cli-io.js';
+import { buildCommand } from './commands/build.js';
 import { cacheCommand } from './commands/cache.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
@@ -43,6 +44,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     versionCommand(io, runtime, done),
     doctorCommand(io, runtime, done),
     pullCommand(io, runtime, done),
+    buildCommand(io, runtime, done),
     cacheCommand(io, done),
   ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));

@@ -36,6 +36,29 @@ export interface DistributionProbe {
   inspectDistribution(reference: string, auth: RegistryAuth | undefined, signal?: AbortSignal): Promise<DistributionAnswer>;
 }
 
+/**
+ * Builds images from a streamed build context through the engine (POST /build). Separate from
+ * ContainerRuntime so existing fakes stay valid.
+ */
+export interface ImageBuilder {
+  /**
+   * Builds `context` (a tar stream holding a Dockerfile at its root) and tags it. Resolves with the
+   * image id; rejects with ImageBuildFailed (the engine's message) when a step fails, and with
+   * EngineUnreachableError when no engine answers.
+   */
+  buildImage(context: Readable, request: ImageBuildRequest): Promise<string>;
+}
+
+export interface ImageBuildRequest {
+  readonly tag: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The network of RUN steps: `host` reaches package mirrors on engines without a bridge. */
+  readonly networkMode: 'host' | 'none' | 'default';
+  /** The build's output as the engine sends it (`Step 2/5 : RUN …`, the commands' output). */
+  readonly onOutput?: (text: string) => void;
+  readonly signal?: AbortSignal;
+}
+
 export type DistributionAnswer = { readonly available: true; readonly digest: string } | { readonly available: false; readonly reason: string };
 
 export interface EngineInfo {

@@ -8,6 +8,8 @@ import type {
   DistributionProbe,
   EngineInfo,
   FilledVolumeSpec,
+  ImageBuilder,
+  ImageBuildRequest,
   ExecOptions,
   ExecResult,
   MainShellOptions,
@@ -21,12 +23,13 @@ import type {
 import { createFilledVolume, putArchive, removeVolume } from './docker-archive.js';
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
+import { buildImage, ImageBuildFailed } from './image-build.js';
 import { pullImage } from './image-pull.js';
 import { lastWords } from './last-words.js';
 import { MainShell, MainShellGone } from './main-shell.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
-export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime {
+export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder {
   /** Where the engine is reached, for messages; the default socket is found only when first used. */
   endpoint: string;
 
@@ -97,6 +100,15 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await pullImage(this.docker, reference, auth, onProgress);
     } catch (error) {
       throw toDockerError(`pull image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async buildImage(context: Readable, request: ImageBuildRequest): Promise<string> {
+    try {
+      return await buildImage(this.docker, context, request);
+    } catch (error) {
+      if (error instanceof ImageBuildFailed || request.signal?.aborted) throw error;
+      throw toDockerError(`build image ${request.tag}`, error, this.endpoint);
     }
   }
 

@@ -11,9 +11,14 @@ const REGISTRY_TIMEOUT_MS = 5_000;
  * The local image if the engine has it; otherwise whether its registry would serve it, asked
  * without pulling (doctor only looks, `pmt pull` fetches).
  */
-export async function checkImage(runtime: ContainerRuntime & DistributionProbe, plugin: Plugin, resolveAuth: AuthResolver): Promise<ImageState> {
+export async function checkImage(
+  runtime: ContainerRuntime & DistributionProbe,
+  plugin: Plugin,
+  resolveAuth: AuthResolver,
+  registryFlag?: string,
+): Promise<ImageState> {
   const local = await runtime.findImage(plugin.image);
-  if (local) return { present: true, id: local.id, freshness: await imageFreshness(plugin, local) };
+  if (local) return { present: true, id: local.id, freshness: await imageFreshness(plugin, local, registryFlag) };
   const { auth } = await resolveAuth(plugin.image);
   const signal = AbortSignal.timeout(REGISTRY_TIMEOUT_MS);
   try {

@@ -10,7 +10,7 @@ export type ImageState =
   | { readonly present: false; readonly registry: DistributionAnswer };
 
 /** Present is fine; absent but pullable or buildable is a warning; neither is a failure. */
-export function imageFinding(plugin: Plugin, state: ImageState): Finding {
+export function imageFinding(plugin: Plugin, state: ImageState, registryFlag?: string): Finding {
   const base = { check: 'image', plugin: plugin.name } as const;
   if (state.present) {
     const { freshness } = state;
@@ -28,8 +28,8 @@ export function imageFinding(plugin: Plugin, state: ImageState): Finding {
     };
   }
   const why = `${plugin.image} not present and not pullable: ${registry.reason}`;
-  if (plugin.build) return { ...base, status: 'warn', message: `${why}; buildable from ${plugin.build}`, hint: buildHint(plugin) };
-  return { ...base, status: 'fail', message: why, hint: buildHint(plugin) };
+  if (plugin.build) return { ...base, status: 'warn', message: `${why}; buildable from ${plugin.build}`, hint: buildHint(plugin, registryFlag) };
+  return { ...base, status: 'fail', message: why, hint: buildHint(plugin, registryFlag) };
 }
 
 /** `sha256:90ab60410859…` → `90ab60410859`, as `docker images` shows it. */

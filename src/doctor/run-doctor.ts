@@ -36,6 +36,8 @@ export interface DoctorRequest {
   readonly inputs: DoctorInputs | { readonly error: ConfigError; readonly registryFile: string };
   /** Remove containers left by dead pmt processes instead of only reporting them. */
   readonly fix: boolean;
+  /** The `-r FILE` of the command, named in the build command of an unbuilt image. */
+  readonly registryFlag?: string;
 }
 
 export interface DoctorEnv {
@@ -70,20 +72,26 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
     return { findings, skipped };
   }
   findings.push(engineFinding(engine));
-  if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped)));
+  if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped, request.registryFlag)));
   findings.push(await leftovers(env, request.fix));
   return { findings, skipped };
 }
 
 /** One image finding per plugin, then one curl finding per present image when REST is used. */
-async function pluginFindings({ registry, config }: DoctorInputs, engine: EngineInfo, env: DoctorEnv, skipped: SkippedChecks[]): Promise<Finding[]> {
+async function pluginFindings(
+  { registry, config }: DoctorInputs,
+  engine: EngineInfo,
+  env: DoctorEnv,
+  skipped: SkippedChecks[],
+  registryFlag: string | undefined,
+): Promise<Finding[]> {
   const plugins = registry.available();
   const present: Plugin[] = [];
   const findings = await mapBounded(plugins, CONCURRENCY, async (plugin): Promise<Finding> => {
     try {
-      const state = await checkImage(env.runtime, plugin, env.resolveAuth);
+      const state = await checkImage(env.runtime, plugin, env.resolveAuth, registryFlag);
       if (state.present) present.push(plugin);
-      return imageFinding(plugin, state);
+      return imageFinding(plugin, state, registryFlag);
     } catch (error) {
       if (!(error instanceof PmtError)) throw error;
       return { check: 'image', status: 'fail', plugin: plugin.name, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };

@@ -42,6 +42,8 @@ export interface ScanRequest {
   readonly timeoutMs: number | undefined;
   /** Remote engines: ship only what git does not ignore. */
   readonly respectGitignore: boolean;
+  /** The `-r FILE` of the command, named in the build command of an unbuilt image. */
+  readonly registryFlag?: string;
 }
 
 /** The collaborators of a run; the CLI passes real ones, tests may pass others. */
@@ -150,6 +152,7 @@ async function scanOnEngine(
       now: env.now,
       runStarted: started,
       background,
+      registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));

@@ -65,7 +65,7 @@ describe('pmt doctor on the real engine', () => {
         // Every bundled plugin names its build directory, and there is no registry here.
         expect(finding.status).toBe('warn');
         expect(finding.message).toContain('not pullable');
-        expect(finding.hint).toContain('docker build --network host -t ');
+        expect(finding.hint).toContain('build it with `pmt build -p ');
       }
     }
     expect(present.has('licensee')).toBe(true);

@@ -38,7 +38,7 @@ describe('pmt pull on the real engine', () => {
   it('never pulls the image of a plugin built from a local directory; it says how to build it', async () => {
     const run = await runPmt(['pull', '-r', join(REPO_ROOT, 'plugins.yaml'), '-p', 'scancode'], { cwd: dir.path });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`pmt/scancode:32.5.0: not pulled, built locally — build it with \`docker build --network host -t pmt/scancode:32.5.0 ${join(REPO_ROOT, 'plugins', 'scancode')}\``);
+    expect(run.stdout).toContain(`pmt/scancode:32.5.0: not pulled, built locally — build it with \`pmt build -p scancode -r ${join(REPO_ROOT, 'plugins.yaml')}\``);
     expect(run.stdout).not.toContain('pulling');
     expect(run.stdout).toContain('0 already present, 0 pulled, 0 failed, 1 to build locally');
   });

@@ -38,7 +38,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
       }
       const docker = runtime(options);
       const report = await runDoctor(
-        { inputs, fix: options.fix },
+        { inputs, fix: options.fix, registryFlag: lookup.registry.origin === 'flag' ? registryFile : undefined },
         {
           runtime: docker,
           resolveAuth: authResolver(

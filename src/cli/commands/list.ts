@@ -40,7 +40,8 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .option('--json', 'print one JSON document', false)
     .action(async (options: ListOptions) => {
       const { registry, lookup } = await loadInputs(options, io);
-      const listed = await describePlugins(registry.available(), registry.default(), runtime(options));
+      const registryFlag = lookup.registry.origin === 'flag' ? lookup.registry.file : undefined;
+      const listed = await describePlugins(registry.available(), registry.default(), runtime(options), registryFlag);
       const from = `Registry: ${describeLookup(lookup.registry)}`;
       if (options.json) {
         const registryLookup = { file: lookup.registry.file, origin: lookup.registry.origin, why: lookup.registry.why };
@@ -57,7 +58,12 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     });
 }
 
-async function describePlugins(plugins: readonly Plugin[], defaultPlugin: Plugin | undefined, runtime: ContainerRuntime): Promise<ListedPlugin[]> {
+async function describePlugins(
+  plugins: readonly Plugin[],
+  defaultPlugin: Plugin | undefined,
+  runtime: ContainerRuntime,
+  registryFlag: string | undefined,
+): Promise<ListedPlugin[]> {
   let reachable = true;
   try {
     await runtime.ping();
@@ -68,7 +74,7 @@ async function describePlugins(plugins: readonly Plugin[], defaultPlugin: Plugin
   return Promise.all(
     plugins.map(async (plugin) => {
       const image = reachable ? await runtime.findImage(plugin.image) : undefined;
-      const freshness = image ? await imageFreshness(plugin, image) : undefined;
+      const freshness = image ? await imageFreshness(plugin, image, registryFlag) : undefined;
       const buildHash = freshness ? freshness.hash : plugin.build ? await buildContextHash(plugin.build).catch(() => undefined) : undefined;
       const status: ImageStatus = !reachable
         ? 'engine unreachable'

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildHint } from '../../agent/build-hint.js';
 import type { ContainerRuntime } from '../../docker/container-runtime.js';
@@ -25,6 +26,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
     .action(async (options: PullOptions) => {
       const { registry, config } = await loadInputs(options, io);
       const plugins = registry.select(options.plugin ?? 'all');
+      const registryFlag = options.registry === undefined ? undefined : resolve(io.cwd, options.registry);
       const docker = runtime(options);
       await docker.ping();
       const resolveAuth = authResolver({ username: config.remoteRepoUser, password: config.remoteRepoPass }, docker, io.env);
@@ -43,7 +45,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
         const built = users.find((p) => p.build !== undefined);
         if (built) {
           counts.toBuild++;
-          io.stdout.write(`${image}: not pulled, built locally — ${buildHint(built)}\n`);
+          io.stdout.write(`${image}: not pulled, built locally — ${buildHint(built, registryFlag)}\n`);
           continue;
         }
         const { auth, source } = await resolveAuth(image);
@@ -66,7 +68,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
           counts.failed++;
           if (tty) io.stdout.write('\r\u001b[2K');
           const names = users.map((p) => p.name).join(', ');
-          io.stderr.write(`pmt: could not pull ${image} (plugin ${names}; credentials: ${source}): ${error.message} — ${buildHint(users[0]!)}\n`);
+          io.stderr.write(`pmt: could not pull ${image} (plugin ${names}; credentials: ${source}): ${error.message} — ${buildHint(users[0]!, registryFlag)}\n`);
           continue;
         }
         counts.pulled++;

@@ -102,6 +102,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             upload: options.upload,
             timeoutMs: options.timeout,
             respectGitignore: options.respectGitignore,
+            registryFlag: options.registry === undefined ? undefined : resolve(io.cwd, options.registry),
           },
           {
             config,

@@ -52,18 +52,18 @@ describe('an image older than its build directory', () => {
 
     await writeFile(join(buildDir, 'scan'), '#!/bin/sh\necho v2 > /result/out.txt\n', { mode: 0o755 });
     const expected = `image ${image} is out of date: ${buildDir} changed since the image was built`;
-    const hint = new RegExp(`rebuild with \`docker build --network host --label pmt\\.build-context=[0-9a-f]{16} -t ${image.replace(/[.]/g, '\\.')} ${buildDir}\``);
+    const hint = `rebuild with \`pmt build -p scanner -r ${registry}\``;
 
     const listed = await runPmt(['-l', '-r', registry], { cwd: dir.path });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^scanner +1\.0\.0 +\S+ +out of date$/m);
     expect(listed.stderr).toContain(`pmt: warning: ${expected} — `);
-    expect(listed.stderr).toMatch(hint);
+    expect(listed.stderr).toContain(hint);
 
     const doctor = await runPmt(['doctor', '--json', '-r', registry], { cwd: dir.path });
     const finding = (JSON.parse(doctor.stdout) as { findings: { check: string; status: string; message: string; hint?: string }[] }).findings.find((f) => f.check === 'image');
     expect(finding).toMatchObject({ status: 'warn', message: expect.stringContaining(expected) });
-    expect(finding?.hint).toMatch(hint);
+    expect(finding?.hint).toBe(hint);
 
     // The scan runs the image the engine has (v1), and says so.
     const scan = await scanJson(['-r', registry, '-p', 'scanner', '-i', join(dir.path, 'repo'), '-o', join(dir.path, 'out'), '--log-format', 'text'], { cwd: dir.path });

@@ -27,7 +27,7 @@ describe('imageFinding', () => {
     const finding = imageFinding(buildable, refused);
     expect(finding.status).toBe('warn');
     expect(finding.message).toBe('pmt-test/buildable:1 not present and not pullable: connection refused; buildable from /repo/plugins/buildable');
-    expect(finding.hint).toContain('docker build --network host -t pmt-test/buildable:1 /repo/plugins/buildable');
+    expect(finding.hint).toContain('build it with `pmt build -p buildable`');
   });
 
   it('fails for an absent image that can be neither pulled nor built', () => {

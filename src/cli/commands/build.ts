@@ -1,0 +1,94 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { buildable, buildPluginImage, type BuildOutcome } from '../../build/build-plugin-image.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import type { CliIO } from '../cli-io.js';
+import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import { loadInputs } from '../load-inputs.js';
+import { collectNames } from '../plugin-names.js';
+import { formatDuration } from '../progress/format-duration.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
+
+interface BuildCommandOptions extends CommonOptions {
+  plugin?: string[];
+  force: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
+  return withCommonOptions(new Command('build'))
+    .description('build the images of registry entries that have a `build` directory, through the Docker engine (skips images built from the same directory state)')
+    .option('-p, --plugin <names>', 'plugin(s) to build: NAME, NAME,NAME or "all" (repeatable; default: every entry with build)', collectNames)
+    .option('--force', 'build even when the image was built from the directory as it is now', false)
+    .option('-q, --quiet', 'say nothing about images that are up to date', false)
+    .option('--json', 'print one JSON document', false)
+    .addHelpText(
+      'after',
+      '\nEach image is labelled pmt.build-context=<hash of its directory>. A Dockerfile marked `# pmt-build: optional`\n' +
+        'that fails (e.g. an unreachable download) is skipped unless named with -p.\n' +
+        'Exit codes: 0 every image built, up to date or skipped, 1 a build failed, 2 usage or config error, 3 no Docker engine answers.',
+    )
+    .action(async (options: BuildCommandOptions) => {
+      const { registry, config } = await loadInputs(options, io);
+      const named = options.plugin !== undefined && !options.plugin.some((n) => n.toLowerCase() === 'all');
+      const plugins = buildable(registry.select(options.plugin ?? 'all'), named);
+      const engine = runtime(options);
+      await engine.ping();
+      let made: Promise<string> | undefined;
+      const logDir = (): Promise<string> => (made ??= config.pathDirLogs ? mkdir(config.pathDirLogs, { recursive: true }).then(() => config.pathDirLogs) : mkdtemp(join(tmpdir(), 'pmt-build-logs-')));
+      const live = io.stderr.isTTY === true && !options.json;
+      const outcomes: BuildOutcome[] = [];
+      for (const plugin of plugins) {
+        const started = Date.now();
+        const show = (text: string): void => {
+          if (live) io.stderr.write(`\r\x1b[K${cut(`building ${plugin.name} (${formatDuration(Date.now() - started)}): ${text}`, terminalWidth(io))}`);
+        };
+        show(`sending ${plugin.build}`);
+        const outcome = await buildPluginImage(plugin, { force: options.force, optionalMaySkip: !named }, {
+          engine,
+          logDir,
+          now: () => new Date(),
+          onStep: (_name, step) => show(`step ${step}`),
+        });
+        if (live) io.stderr.write('\r\x1b[K');
+        outcomes.push(outcome);
+        if (!options.json && !(options.quiet && outcome.status === 'up to date')) io.stdout.write(`${describeOutcome(outcome)}\n`);
+      }
+      const failed = outcomes.filter((o) => o.status === 'failed');
+      if (options.json) {
+        // Every key is there: what did not happen is null.
+        io.stdout.write(`${JSON.stringify({ registry: registry.source, builds: outcomes }, (_key, value: unknown) => value ?? null, 2)}\n`);
+      } else if (plugins.length === 0) {
+        io.stdout.write(`No entry of ${registry.source} has a build directory.\n`);
+      }
+      if (failed.length > 0) {
+        io.stderr.write(`pmt: ${failed.length} of ${outcomes.length} image build(s) failed; the whole output of each is in its log file — fix the build directory and run pmt build again\n`);
+      }
+      done(failed.length > 0 ? ExitCode.pluginFailed : ExitCode.ok);
+    });
+}
+
+/** One line per plugin: what happened, and where the whole output is when it matters. */
+function describeOutcome(o: BuildOutcome): string {
+  switch (o.status) {
+    case 'built':
+      return `${o.plugin}: built ${o.image} in ${formatDuration(o.durationMs)}`;
+    case 'up to date':
+      return `${o.plugin}: ${o.image} is up to date (built from this state of its directory)`;
+    case 'skipped':
+      return `${o.plugin}: skipped (optional) — ${o.message}; log: ${o.logPath}`;
+    case 'failed':
+      return `${o.plugin}: FAILED — ${o.message}${o.logPath ? `; log: ${o.logPath}` : ''}`;
+  }
+}
+
+function terminalWidth(io: CliIO): number {
+  return (io.stderr as { columns?: number }).columns || 80;
+}
+
+function cut(text: string, width: number): string {
+  return text.length < width ? text : `${text.slice(0, Math.max(1, width - 2))}…`;
+}
