@@ -9,6 +9,7 @@ import type { Plugin } from '../registry/plugin.js';
 import { BUILD_CONTEXT_LABEL, buildContextHash } from './build-context-hash.js';
 import { packBuildContext } from './build-context.js';
 import { BuildOutput } from './build-output.js';
+import { installNpmPackages } from './install-npm-packages.js';
 
 /** A Dockerfile line saying the build may fail where a download is unreachable (e.g. scancode's). */
 const OPTIONAL_MARK = /^# pmt-build: optional\s*$/m;
@@ -76,7 +77,13 @@ export async function buildPluginImage(plugin: Plugin & { readonly build: string
   let logFailure: unknown;
   log.on('error', (error) => (logFailure ??= error));
   const output = new BuildOutput();
+  const failed = (message: string): BuildOutcome => {
+    const status = options.optionalMaySkip && OPTIONAL_MARK.test(dockerfile) ? 'skipped' : 'failed';
+    return { ...base, status, imageId: undefined, hash, durationMs: elapsed(), logPath, message };
+  };
   try {
+    const npmFailure = await installNpmPackages(plugin.build, (text) => log.write(text));
+    if (npmFailure) return failed(npmFailure);
     const imageId = await env.engine.buildImage(packBuildContext(plugin.build), {
       tag: plugin.image,
       labels: { [BUILD_CONTEXT_LABEL]: hash },
@@ -92,9 +99,7 @@ export async function buildPluginImage(plugin: Plugin & { readonly build: string
   } catch (error) {
     if (!(error instanceof ImageBuildFailed)) throw error;
     log.write(`\npmt: the build failed: ${error.engineMessage}\n`);
-    const status = options.optionalMaySkip && OPTIONAL_MARK.test(dockerfile) ? 'skipped' : 'failed';
-    const message = output.failureReason(error.engineMessage);
-    return { ...base, status, imageId: undefined, hash, durationMs: elapsed(), logPath, message };
+    return failed(output.failureReason(error.engineMessage));
   } finally {
     await new Promise<void>((resolve) => log.end(resolve));
     if (logFailure) throw new UsageError(`cannot write the build log ${logPath}: ${String(logFailure)}`, 'choose a writable PathDirLogs');
