@@ -17,16 +17,19 @@ const banner = [
   'const __dirname = __pmtDirname(__filename);',
 ].join(' ');
 
-// Modules of dockerode that pmt rarely or never runs, with the big libraries behind them: ssh2
-// (ssh:// engines only) and gRPC + protobuf (BuildKit image builds, which pmt does not do). Bundled,
-// they were two thirds of dist/pmt.mjs and ~40 ms of every start. Each is left out of the bundle and
-// replaced by a stand-in that requires the real module from node_modules on first call, so an
-// ssh:// engine still works exactly as before.
+// Modules of dockerode that pmt never or rarely runs, with the big libraries behind them.
+// - docker-modem's ssh client (ssh2) is never used: pmt reaches ssh:// engines through the system
+//   `ssh` (src/docker/ssh-socket.ts), which checks host keys and reads the user's ssh config; ssh2
+//   does neither. It is replaced by a stand-in that refuses, so that unchecked path cannot come back
+//   unnoticed.
+// - gRPC + protobuf (BuildKit image builds, which pmt does not do) are left out of the bundle and
+//   replaced by stand-ins that require the real module from node_modules on first call.
 const deferred = [
-  { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, path: './ssh', real: 'docker-modem/lib/ssh.js' },
+  { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, path: './ssh', real: 'docker-modem/lib/ssh.js', refuse: true },
   { importer: /dockerode[\\/]lib[\\/]docker\.js$/, path: './session', real: 'dockerode/lib/session.js' },
   { importer: /dockerode[\\/]lib[\\/]docker\.js$/, path: './buildkit', real: 'dockerode/lib/buildkit.js' },
 ];
+const REFUSE = "module.exports = function () { throw new Error(\"docker-modem's ssh client is not part of pmt: ssh:// engines go through the system ssh\"); };";
 const deferRarelyUsedModules = {
   name: 'defer-rarely-used-modules',
   setup(esbuild) {
@@ -37,7 +40,9 @@ const deferRarelyUsedModules = {
     esbuild.onResolve({ filter: /.*/, namespace: 'deferred' }, ({ path }) => ({ path, external: true }));
     esbuild.onLoad({ filter: /.*/, namespace: 'deferred' }, ({ path }) => ({
       // Every deferred module exports one function; `require` here is the banner's real one.
-      contents: `let real; module.exports = function () { real ??= require(${JSON.stringify(path)}); return real.apply(this, arguments); };`,
+      contents: deferred.find((d) => d.real === path)?.refuse
+        ? REFUSE
+        : `let real; module.exports = function () { real ??= require(${JSON.stringify(path)}); return real.apply(this, arguments); };`,
       loader: 'js',
     }));
   },
@@ -55,7 +60,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // Optional native speed-ups of ssh2: loaded when present, skipped otherwise, as without a bundle.
+  // Native add-ons (ssh2's optional speed-ups, were it ever bundled) are never inlined.
   external: ['cpu-features', '*.node'],
   banner: { js: banner },
   plugins: [deferRarelyUsedModules],

@@ -72,11 +72,12 @@ export class UsageError extends PmtError {
 
 /** No Docker engine answered. Exit 3. */
 export class EngineUnreachableError extends PmtError {
-  constructor(message: string, cause?: unknown) {
+  /** `hint` replaces the default one when the cause is known (e.g. ssh refused the host key). */
+  constructor(message: string, cause?: unknown, hint?: string) {
     super(message, {
       origin: 'docker',
       exitCode: ExitCode.engineUnreachable,
-      hint: 'start a Docker engine (e.g. `bash scripts/setup-engine.sh`, or `sudo systemctl start docker`) or set DOCKER_HOST to a running one',
+      hint: hint ?? 'start a Docker engine (e.g. `bash scripts/setup-engine.sh`, or `sudo systemctl start docker`) or set DOCKER_HOST to a running one',
       cause,
     });
   }

@@ -62,5 +62,8 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     }
     for (const line of describeError(error, debug)) io.stderr.write(`${line}\n`);
     return (error as { exitCode?: ExitCodeValue }).exitCode ?? ExitCode.internal;
+  } finally {
+    // An ssh:// engine's ssh processes end with pmt, not after it.
+    await docker?.close();
   }
 }

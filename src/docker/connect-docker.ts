@@ -1,22 +1,27 @@
 import { accessSync, readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import Dockerode from 'dockerode';
 import { ConfigError, type Problem } from '../errors.js';
 import { dockerConnectionOptions, type ConnectRequest, type DockerConnection } from './docker-connection.js';
 import { DockerRuntime } from './docker-runtime.js';
+import { SshHttpAgent } from './ssh-http-agent.js';
 
 /**
  * The runtime for the engine named by `--docker-host`, else `DOCKER_HOST`, else the default socket.
- * Reads the TLS files and picks the default socket here, at the edge; everything else is decided by
- * the pure dockerConnectionOptions.
+ * Reads the TLS files, picks the default socket and makes the ssh agent here, at the edge; everything
+ * else is decided by the pure dockerConnectionOptions.
  */
 export function connectDocker(request: ConnectRequest): DockerRuntime {
   const connection = dockerConnectionOptions(request);
   const socketPath = connection.modem.socketPath ?? (connection.kind === 'unix' ? pickSocket(connection.defaultSockets) : undefined);
   const tls = connection.tlsFiles ? readTlsFiles(connection.tlsFiles) : { ca: undefined, cert: undefined, key: undefined };
-  const docker = newDockerode({ ...connection.modem, socketPath, ...tls });
+  // ssh:// engines: every connection is the system ssh running `docker system dial-stdio` there.
+  const agent = connection.ssh ? new SshHttpAgent(connection.ssh, request.env) : undefined;
+  const docker = newDockerode({ ...connection.modem, socketPath, ...tls, agent });
   return new DockerRuntime(docker, {
     endpoint: socketPath === undefined ? connection.endpoint : `unix://${socketPath}`,
     local: connection.local,
+    close: agent ? () => agent.close() : undefined,
   });
 }
 
@@ -53,8 +58,9 @@ function readTlsFiles(files: NonNullable<DockerConnection['tlsFiles']>): { ca: B
  * when every option is given, and throws on a value it cannot use. Our options already say
  * everything (from `--docker-host` or the `env` we were given, both checked), so that reading is
  * irrelevant: the constructor then runs once more without it — synchronously, restored at once.
+ * (`agent` is docker-modem's, missing from @types/dockerode: every request goes through it.)
  */
-function newDockerode(options: Dockerode.DockerOptions): Dockerode {
+function newDockerode(options: Dockerode.DockerOptions & { agent?: Agent | undefined }): Dockerode {
   try {
     return new Dockerode(options);
   } catch (error) {

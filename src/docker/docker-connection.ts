@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseDockerHost, type DockerHost } from './docker-host.js';
+import { sshUrl, type SshDestination } from './ssh-command.js';
 
 export interface ConnectRequest {
   /** `--docker-host`; wins over `DOCKER_HOST`. */
@@ -19,9 +20,10 @@ export interface ModemOptions {
   readonly socketPath: string | undefined;
   readonly host: string | undefined;
   readonly port: number | undefined;
-  readonly protocol: 'http' | 'https' | 'ssh';
-  readonly username: string | undefined;
-  readonly sshOptions: { readonly agent: string } | undefined;
+  readonly protocol: 'http' | 'https';
+  /** Always unset: docker-modem's own ssh client (ssh2) checks no host key and reads no ssh config. */
+  readonly username: undefined;
+  readonly sshOptions: undefined;
   /** No idle timeout: it would cut long execs and log follows; calls carry abort signals instead. */
   readonly timeout: undefined;
   readonly pathPrefix: undefined;
@@ -42,10 +44,12 @@ export interface DockerConnection {
   readonly tlsFiles: { readonly ca: string; readonly cert: string; readonly key: string } | undefined;
   /** Sockets to try in order when no socket path was given (docker-modem's defaults). */
   readonly defaultSockets: readonly string[];
+  /** ssh:// only: where the edge runs `ssh … docker system dial-stdio` for each connection. */
+  readonly ssh?: SshDestination;
 }
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
-const HINT = `use --docker-host or DOCKER_HOST with one of: unix:///path/to/docker.sock, tcp://host:port (TLS with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH), ssh://user@host[:port] (with SSH_AUTH_SOCK)`;
+const HINT = `use --docker-host or DOCKER_HOST with one of: unix:///path/to/docker.sock, tcp://host:port (TLS with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH), ssh://[user@]host[:port] (through the system ssh and your ssh config)`;
 
 /** Pure: where and how to reach the engine. Throws a ConfigError listing every problem found. */
 export function dockerConnectionOptions(request: ConnectRequest): DockerConnection {
@@ -88,16 +92,18 @@ export function dockerConnectionOptions(request: ConnectRequest): DockerConnecti
       defaultSockets: [],
     };
   } else {
-    const username = host.username ?? (env.USER || env.LOGNAME || undefined);
-    if (username === undefined) problems.push({ file: source, message: `${JSON.stringify(raw)} names no user and USER is not set (use ssh://user@host)` });
-    if (!env.SSH_AUTH_SOCK) problems.push({ file: 'SSH_AUTH_SOCK', message: 'ssh:// needs a running ssh agent holding the key (pmt does not read ~/.ssh/config or key files)' });
+    // The system ssh decides the rest (user, port, keys, known_hosts) from the user's ssh config.
+    const ssh: SshDestination = { hostname: host.hostname, port: host.port, username: host.username };
     connection = {
       kind: 'ssh',
-      endpoint: `ssh://${username ?? ''}@${host.hostname}${host.port === undefined ? '' : `:${host.port}`}`,
+      endpoint: sshUrl(ssh),
       local,
-      modem: { ...base, host: host.hostname, port: host.port, protocol: 'ssh', username, sshOptions: { agent: env.SSH_AUTH_SOCK ?? '' } },
+      // Requests go through an agent whose connections are ssh processes; the host name is only
+      // what the requests' Host header says, as with the docker CLI.
+      modem: { ...base, host: 'docker', protocol: 'http' },
       tlsFiles: undefined,
       defaultSockets: [],
+      ssh,
     };
   }
   if (problems.length > 0) throw new ConfigError(problems, HINT);

@@ -1,4 +1,5 @@
 import { EngineUnreachableError, PmtError } from '../errors.js';
+import { SshConnectionError } from './ssh-failure.js';
 
 /** The shape dockerode/docker-modem errors carry. */
 interface DockerApiError {
@@ -8,7 +9,8 @@ interface DockerApiError {
   message?: string;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
+// ESSH: SshConnectionError, an ssh:// engine ssh could not or would not connect to.
+const UNREACHABLE_CODES = new Set(['ESSH', 'ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
 
 export function dockerStatusCode(error: unknown): number | undefined {
   return (error as DockerApiError | undefined)?.statusCode;
@@ -29,6 +31,8 @@ export function isEngineUnreachable(error: unknown): boolean {
 /** Wraps an engine failure as a PmtError that says which Docker call failed. */
 export function toDockerError(action: string, error: unknown, endpoint: string): PmtError {
   if (error instanceof PmtError) return error;
+  // ssh said why it could not connect (host key, login, no docker there): that is the message.
+  if (error instanceof SshConnectionError) return new EngineUnreachableError(error.message, error, error.hint);
   if (isEngineUnreachable(error)) {
     const code = (error as DockerApiError).code;
     return new EngineUnreachableError(`no Docker engine answers at ${endpoint} (${code})`, error);

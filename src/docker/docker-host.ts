@@ -1,12 +1,13 @@
 import { isAbsolute } from 'node:path';
+import type { SshDestination } from './ssh-command.js';
 
 /** A Docker engine address as `DOCKER_HOST` / `--docker-host` give it, checked and split up. */
 export type DockerHost =
   | { readonly kind: 'unix'; readonly socketPath: string | undefined }
   | { readonly kind: 'tcp'; readonly hostname: string; readonly port: number | undefined }
-  | { readonly kind: 'ssh'; readonly hostname: string; readonly port: number | undefined; readonly username: string | undefined };
+  | ({ readonly kind: 'ssh' } & SshDestination);
 
-export const SUPPORTED_HOSTS = 'unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]';
+export const SUPPORTED_HOSTS = 'unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]';
 
 /**
  * Parses an engine address; returns a problem text instead of throwing so the caller can name
@@ -37,7 +38,7 @@ export function parseDockerHost(value: string): DockerHost | { readonly problem:
   if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
     return { problem: 'must not have a path, query or fragment after host[:port]' };
   }
-  if (url.password !== '') return { problem: 'must not contain a password; ssh uses the agent at SSH_AUTH_SOCK' };
+  if (url.password !== '') return { problem: 'must not contain a password; ssh logs in with your keys (ssh-agent or IdentityFile)' };
   const port = url.port === '' ? undefined : Number(url.port);
   if (scheme === 'tcp') {
     if (url.username !== '') return { problem: 'must not contain a user name for tcp://' };

@@ -33,10 +33,13 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
   /** Where the engine is reached, for messages; the default socket is found only when first used. */
   endpoint: string;
 
-  /** `endpoint` and `local` as connectDocker decided them; without, both are guessed from the modem. */
+  /**
+   * `endpoint` and `local` as connectDocker decided them (without, both are guessed from the modem);
+   * `close` ends what the connection keeps open (an ssh:// engine's ssh processes).
+   */
   constructor(
     private readonly docker: Dockerode,
-    private readonly connection: { readonly endpoint?: string; readonly local?: boolean } = {},
+    private readonly connection: { readonly endpoint?: string; readonly local?: boolean; readonly close?: () => Promise<void> } = {},
   ) {
     const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
     this.endpoint =
@@ -55,9 +58,9 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     return this.endpoint;
   }
 
-  /** Connects as docker-modem does: DOCKER_HOST (unix, tcp with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh), else the default socket. */
-  static fromEnvironment(): DockerRuntime {
-    return new DockerRuntime(new Dockerode());
+  /** Ends the connections kept open for later calls; the runtime is not used after this. */
+  async close(): Promise<void> {
+    await this.connection.close?.();
   }
 
   async ping(): Promise<EngineInfo> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExecAborted, type ContainerSpec, type PluginContainer } from '../../../src/docker/container-runtime.js';
-import { DockerRuntime } from '../../../src/docker/docker-runtime.js';
+import { connectDocker } from '../../../src/docker/connect-docker.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { TEST_LABEL, TestImages } from '../../support/test-images.js';
 
@@ -11,7 +11,7 @@ import { TEST_LABEL, TestImages } from '../../support/test-images.js';
  * bytes, the exit status, arguments taken literally, no stdin — and failures that say so.
  */
 describe('commands through the container\'s main shell', () => {
-  const runtime = DockerRuntime.fromEnvironment();
+  const runtime = connectDocker({ env: process.env });
   const session = randomBytes(4).toString('hex');
   const started: PluginContainer[] = [];
 
