@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-engine.sh
+# OpenSSH client and server: ssh:// engines go through the system ssh; the tests run their own sshd.
+bash scripts/setup-sshd.sh
 # npm ci only when node_modules was not installed from this very lock file.
 stamp=node_modules/.pmt-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

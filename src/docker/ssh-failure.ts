@@ -37,15 +37,17 @@ export function describeSshFailure(outcome: SshOutcome): SshFailure {
   const { destination } = outcome;
   const text = outcome.stderr.replace(/\r/g, '');
   const url = sshUrl(destination);
-  const keyscan = `ssh-keyscan${destination.port === undefined ? '' : ` -p ${destination.port}`} ${sshHost(destination.hostname)} >> ~/.ssh/known_hosts`;
+  // How known_hosts names the host: `host`, or `[host]:port` on another port than 22.
+  const known = destination.port === undefined || destination.port === 22 ? sshHost(destination.hostname) : `[${sshHost(destination.hostname)}]:${destination.port}`;
+  const keyscan = `\`ssh-keyscan${destination.port === undefined ? '' : ` -p ${destination.port}`} ${sshHost(destination.hostname)} >> ~/.ssh/known_hosts\``;
 
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(text)) {
-    const host = match(text, /Host key for (\S+) has changed/) ?? sshHost(destination.hostname);
+    const host = match(text, /Host key for (\S+) has changed/) ?? known;
     const recorded = match(text, /Offending \S+ key in (\S+)/);
     const fingerprint = match(text, /key sent by the remote host is\s+(\S+?)\.?$/m);
     return {
       message: `ssh refused ${url}: the host key of ${host} has CHANGED since it was recorded${recorded ? ` in ${recorded}` : ' in known_hosts'} — someone may be intercepting the connection; nothing was sent to the engine`,
-      hint: `if the host's key really changed, confirm its new fingerprint${fingerprint ? ` (${fingerprint})` : ''} with the host's administrator, then replace the old entry: ssh-keygen -R '${host}' and ${keyscan}`,
+      hint: `if the host's key really changed, confirm its new fingerprint${fingerprint ? ` (${fingerprint})` : ''} with the host's administrator, then replace the old entry: \`ssh-keygen -R '${host}'\` and ${keyscan}`,
     };
   }
   if (/REVOKED HOST KEY/.test(text)) {
@@ -55,9 +57,9 @@ export function describeSshFailure(outcome: SshOutcome): SshFailure {
     };
   }
   if (/Host key verification failed/.test(text)) {
-    const host = match(text, /host key is known for (\S+)/) ?? sshHost(destination.hostname);
+    const host = match(text, /host key is known for (\S+)/) ?? known;
     return {
-      message: `ssh refused ${url}: the host key of ${host} is not in known_hosts, and pmt never asks to accept one (ssh runs with BatchMode=yes; StrictHostKeyChecking as your ssh config says); nothing was sent to the engine`,
+      message: `ssh refused ${url}: the host key of ${host} is not in known_hosts, and pmt never asks to accept one (ssh runs with BatchMode=yes); nothing was sent to the engine`,
       hint: `check the host's key fingerprint with its administrator, then record it: connect once with \`${sshCommandLine(destination)}\` and accept it, or ${keyscan}`,
     };
   }
