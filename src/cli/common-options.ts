@@ -24,6 +24,6 @@ export function withCommonOptions(command: Command): Command {
 /** Which Docker engine to talk to; also for commands that read no registry (`pmt version`). */
 export function withEngineOptions(command: Command): Command {
   return command
-    .option('--docker-host <url>', 'Docker engine: unix:///path, tcp://host:port or ssh://user@host (default: DOCKER_HOST, else the local socket)')
+    .option('--docker-host <url>', 'Docker engine: unix:///path, tcp://host:port or ssh://[user@]host[:port] (through the system ssh) (default: DOCKER_HOST, else the local socket)')
     .option('--engine-local', 'the engine shares this filesystem: bind-mount the input even over tcp:// or ssh:// (also PMT_ENGINE_LOCAL=1)');
 }

@@ -8,7 +8,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-// Deprecation notices of libraries (docker-modem's URL handling for ssh:// engines) are nothing a
+// Deprecation notices of libraries (docker-modem's url.parse for tcp:// and ssh:// engines) are nothing a
 // user of pmt can act on; they would only clutter its output.
 process.noDeprecation = true;
 

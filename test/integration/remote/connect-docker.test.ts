@@ -35,21 +35,31 @@ describe('connectDocker', () => {
     expect(() => connectDocker({ env: process.env })).toThrow(ConfigError);
   });
 
-  it('speaks ssh to an ssh:// host, and reports an engine that does not answer there', async () => {
-    // A listener that records what the client says first: an ssh client opens with its banner.
+  it('reaches an ssh:// host through the system ssh, and says why ssh could not connect', async () => {
+    // A listener that records what the client says first: OpenSSH opens with its banner.
     const banners: string[] = [];
     const listener = createServer((socket) => socket.once('data', (data: Buffer) => banners.push(data.toString('latin1')) && socket.destroy()));
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     const { port } = listener.address() as AddressInfo;
     try {
-      await expect(connectDocker({ dockerHost: `ssh://pmt@127.0.0.1:${port}`, env: { SSH_AUTH_SOCK: '/nonexistent/agent.sock' } }).ping()).rejects.toThrow();
-      expect(banners[0]).toMatch(/^SSH-2\.0-/);
+      const runtime = connectDocker({ dockerHost: `ssh://pmt@127.0.0.1:${port}`, env: process.env });
+      await expect(runtime.ping()).rejects.toThrow(`ssh could not reach ssh://pmt@127.0.0.1:${port}`);
+      await runtime.close();
+      expect(banners[0]).toMatch(/^SSH-2\.0-OpenSSH/);
     } finally {
       await new Promise((resolve) => listener.close(resolve));
     }
-    const closed = connectDocker({ dockerHost: 'ssh://pmt@127.0.0.1:1', env: { SSH_AUTH_SOCK: '/nonexistent/agent.sock' } });
-    await expect(closed.ping()).rejects.toThrow(EngineUnreachableError);
-    await expect(closed.ping()).rejects.toThrow('no Docker engine answers at ssh://pmt@127.0.0.1:1');
+    const closed = connectDocker({ dockerHost: 'ssh://pmt@127.0.0.1:1', env: process.env });
+    const refused = await closed.ping().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EngineUnreachableError);
+    expect((refused as EngineUnreachableError).message).toBe('ssh could not reach ssh://pmt@127.0.0.1:1: connect to host 127.0.0.1 port 1: Connection refused');
+    expect((refused as EngineUnreachableError).hint).toContain('`ssh -p 1 pmt@127.0.0.1` works');
+    expect((refused as EngineUnreachableError).exitCode).toBe(3);
+  });
+
+  it('says so when ssh is not installed', async () => {
+    const runtime = connectDocker({ dockerHost: 'ssh://pmt@127.0.0.1:1', env: { ...process.env, PATH: '/nonexistent' } });
+    await expect(runtime.ping()).rejects.toThrow('ssh:// engines need the OpenSSH client, and `ssh` is not on PATH');
   });
 
   describe('over TLS', () => {

@@ -26,7 +26,7 @@ describe('dockerConnectionOptions', () => {
 
   it('sets every key docker-modem would otherwise read from process.env', () => {
     for (const host of [undefined, 'unix:///run/d.sock', 'tcp://127.0.0.1:2375', 'ssh://me@build.invalid']) {
-      const keys = Object.keys(connect(host, { SSH_AUTH_SOCK: '/agent' }).modem).sort();
+      const keys = Object.keys(connect(host).modem).sort();
       expect(keys).toEqual(['host', 'pathPrefix', 'port', 'protocol', 'socketPath', 'sshOptions', 'timeout', 'username']);
     }
   });
@@ -58,11 +58,14 @@ describe('dockerConnectionOptions', () => {
     expect(connect('tcp://engine.invalid:2375', { DOCKER_CERT_PATH: '/certs', DOCKER_TLS_VERIFY: '0' })).toMatchObject({ modem: { protocol: 'http' }, tlsFiles: undefined });
   });
 
-  it('reads ssh with the user, the port and the agent socket', () => {
-    const c = connect('ssh://builder@build.invalid:2222', { SSH_AUTH_SOCK: '/tmp/agent.sock' });
-    expect(c).toMatchObject({ kind: 'ssh', endpoint: 'ssh://builder@build.invalid:2222', local: false });
-    expect(c.modem).toMatchObject({ protocol: 'ssh', host: 'build.invalid', port: 2222, username: 'builder', sshOptions: { agent: '/tmp/agent.sock' } });
-    expect(connect('ssh://build.invalid', { SSH_AUTH_SOCK: '/a', USER: 'me' }).modem).toMatchObject({ username: 'me', port: undefined });
+  it('reads ssh as a destination for the system ssh; user and port are left to the ssh config when absent', () => {
+    const c = connect('ssh://builder@build.invalid:2222');
+    expect(c).toMatchObject({ kind: 'ssh', endpoint: 'ssh://builder@build.invalid:2222', local: false, ssh: { hostname: 'build.invalid', port: 2222, username: 'builder' } });
+    // docker-modem's own ssh client is never asked for: requests go over http through pmt's ssh agent.
+    expect(c.modem).toMatchObject({ protocol: 'http', host: 'docker', username: undefined, sshOptions: undefined });
+    const alias = connect('ssh://build-box', { USER: 'me' });
+    expect(alias).toMatchObject({ endpoint: 'ssh://build-box', ssh: { hostname: 'build-box', port: undefined, username: undefined } });
+    expect(connect('ssh://[::1]:22').ssh).toEqual({ hostname: '[::1]', port: 22, username: undefined });
   });
 
   it('lets --docker-host win over DOCKER_HOST, and ignores an empty DOCKER_HOST', () => {
@@ -77,7 +80,7 @@ describe('dockerConnectionOptions', () => {
     expect(connect(undefined, { PMT_ENGINE_LOCAL: '0' }).local).toBe(false);
     expect(connect('tcp://127.0.0.1:2375', {}, true).local).toBe(true);
     expect(connect(undefined, { PMT_ENGINE_LOCAL: '1' }, false).local).toBe(false);
-    expect(connect('ssh://u@h.invalid', { SSH_AUTH_SOCK: '/a', PMT_ENGINE_LOCAL: 'TRUE' }).local).toBe(true);
+    expect(connect('ssh://u@h.invalid', { PMT_ENGINE_LOCAL: 'TRUE' }).local).toBe(true);
   });
 
   it.each([
@@ -91,7 +94,7 @@ describe('dockerConnectionOptions', () => {
     ['ssh://me:secret@build.invalid', 'must not contain a password'],
     ['  ', 'is empty'],
   ])('rejects --docker-host %j: %s', (host, message) => {
-    const problems = problemsOf(() => connect(host, { SSH_AUTH_SOCK: '/a' }));
+    const problems = problemsOf(() => connect(host));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('--docker-host: ');
     expect(problems[0]).toContain(message);
@@ -105,11 +108,9 @@ describe('dockerConnectionOptions', () => {
     ]);
   });
 
-  it('asks for what ssh and TLS need before any connection is tried', () => {
-    expect(problemsOf(() => dockerConnectionOptions({ dockerHost: 'ssh://build.invalid', env: {} }))).toEqual([
-      '--docker-host: "ssh://build.invalid" names no user and USER is not set (use ssh://user@host)',
-      'SSH_AUTH_SOCK: ssh:// needs a running ssh agent holding the key (pmt does not read ~/.ssh/config or key files)',
-    ]);
+  it('asks for what TLS needs before any connection is tried; ssh needs nothing from the environment', () => {
+    // No user, no agent: the system ssh takes them from ~/.ssh/config, the key files and SSH_AUTH_SOCK itself.
+    expect(dockerConnectionOptions({ dockerHost: 'ssh://build.invalid', env: {} }).ssh).toEqual({ hostname: 'build.invalid', port: undefined, username: undefined });
     expect(problemsOf(() => dockerConnectionOptions({ dockerHost: 'tcp://h.invalid', env: { DOCKER_TLS_VERIFY: '1' } }))).toEqual([
       'DOCKER_CERT_PATH: DOCKER_TLS_VERIFY is set but no certificate directory is known (set DOCKER_CERT_PATH)',
     ]);
