@@ -53,12 +53,23 @@ export function formatProblem(problem: Problem): string {
   return `${where}: ${problem.message}`;
 }
 
-/** A registry or config file (or flag) is wrong; lists every problem found at once. Exit 2. */
+/** Problems printed for one error: enough to fix a file's first mistakes; the rest are only counted. */
+export const MAX_PROBLEMS_SHOWN = 50;
+
+/** The problems worth printing, and a line counting the others when there are more. */
+export function problemsShown(problems: readonly Problem[]): { shown: readonly Problem[]; more: string | undefined } {
+  const hidden = problems.length - MAX_PROBLEMS_SHOWN;
+  if (hidden <= 0) return { shown: problems, more: undefined };
+  return { shown: problems.slice(0, MAX_PROBLEMS_SHOWN), more: `… and ${hidden} more problem${hidden === 1 ? '' : 's'} not shown; fix these first` };
+}
+
+/** A registry or config file (or flag) is wrong; lists every problem found at once (the first 50 printed). Exit 2. */
 export class ConfigError extends PmtError {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[], hint?: string) {
-    super(problems.map(formatProblem).join('\n'), { origin: 'config', exitCode: ExitCode.usage, hint });
+    const { shown, more } = problemsShown(problems);
+    super([...shown.map(formatProblem), ...(more === undefined ? [] : [more])].join('\n'), { origin: 'config', exitCode: ExitCode.usage, hint });
     this.problems = problems;
   }
 }

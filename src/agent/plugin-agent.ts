@@ -14,6 +14,7 @@ import { pluginContainerSpec, RESULT_DIR, runLabels, type InputMode, type RunIde
 import type { VolumeRuntime } from '../docker/container-runtime.js';
 import { createInputVolume } from '../docker/input-volume.js';
 import { ensureImage, type AuthResolver } from './ensure-image.js';
+import { deadlineSignal, type Deadline } from './deadline-signal.js';
 import { describeFailure } from './describe-failure.js';
 import { commandFailure } from './command-failure.js';
 import { commandEndedShell } from './shell-failure.js';
@@ -70,7 +71,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
   const phase = (name: PluginPhase, extra: { detail?: string; percent?: number } = {}): void =>
     context.progress({ plugin: plugin.name, phase: name, elapsedMs: context.now().getTime() - context.runStarted.getTime(), ...extra });
-  let deadline: AbortSignal | undefined;
+  let deadline: Deadline | undefined;
   let container: PluginContainer | undefined;
   let log: ContainerLog | undefined;
   let imageId: string | undefined;
@@ -105,8 +106,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       return outcome('cached', undefined);
     }
     // Pull time does not count against the timeout; everything from here on does.
-    deadline = AbortSignal.timeout(timeoutMs);
-    signal = AbortSignal.any([context.signal, deadline]);
+    deadline = deadlineSignal(timeoutMs);
+    signal = AbortSignal.any([context.signal, deadline.signal]);
     phase('starting');
     transport = await context.collector();
     const setup = transport.setup(run);
@@ -150,13 +151,14 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     return outcome('succeeded', undefined);
   } catch (error) {
     await context.filestore.discard(run.id);
-    const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.aborted ? 'timed out' : 'failed';
+    const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.signal.aborted ? 'timed out' : 'failed';
     const described = describeFailure(error, status, { duration: formatDuration(timeoutMs), source: timeoutSource(plugin, context.timeoutOverrideMs) });
     if (status === 'interrupted') logger.warn('Interrupted; removing the container');
     else logger.error(described.hint ? `${described.message} (${described.hint})` : described.message);
     await log?.note(described.message.startsWith(status) ? described.message : `${status}: ${described.message}`).catch(() => undefined);
     return outcome(status, described);
   } finally {
+    deadline?.clear();
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
     container?.detach();

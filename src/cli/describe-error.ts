@@ -1,4 +1,4 @@
-import { ConfigError, PmtError, type ErrorOrigin } from '../errors.js';
+import { ConfigError, formatProblem, PmtError, problemsShown, type ErrorOrigin } from '../errors.js';
 
 const ORIGIN_LABELS: Record<ErrorOrigin, string> = {
   pmt: 'pmt',
@@ -16,7 +16,9 @@ export function originLabel(origin: ErrorOrigin): string {
 /** The lines printed for an error: what happened, where from, what to do; a stack only with --debug. */
 export function describeError(error: unknown, debug: boolean): string[] {
   if (error instanceof ConfigError) {
-    const lines = error.problems.map((p) => `pmt: config error: ${p.line === undefined ? p.file : `${p.file}:${p.line}:${p.col ?? 1}`}: ${p.message}`);
+    const { shown, more } = problemsShown(error.problems);
+    const lines = shown.map((p) => `pmt: config error: ${formatProblem(p)}`);
+    if (more !== undefined) lines.push(`pmt: config error: ${more}`);
     if (error.hint) lines.push(`pmt: hint: ${error.hint}`);
     return debug && error.stack ? [...lines, error.stack] : lines;
   }

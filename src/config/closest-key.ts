@@ -22,8 +22,10 @@ export function closestKey(word: string, candidates: Iterable<string>): string |
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const distance = levenshtein(wanted, candidate.toLowerCase());
     const allowed = Math.max(2, Math.floor(candidate.length / 3));
+    // The distance is at least the difference in length: no need to compute it then.
+    if (Math.abs(wanted.length - candidate.length) > Math.min(allowed, bestDistance)) continue;
+    const distance = levenshtein(wanted, candidate.toLowerCase());
     if (distance <= allowed && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

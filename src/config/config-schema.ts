@@ -48,7 +48,8 @@ export const configSchema: SchemaObject = {
     FilestoreMemoryBytes: size,
     DefaultTimeout: { type: ['number', 'string'] },
     DefaultMemory: size,
-    DefaultCpus: { type: 'number', minimum: 0 },
+    // Bounds in parse-config.ts (limits.ts), with a message that says why.
+    DefaultCpus: { type: 'number' },
     DefaultPids: { type: 'integer', minimum: 8 },
     CacheDir: { type: 'string' },
   },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
+import { cpusProblem } from './limits.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG, MINIMUM_SIZES } from './config-defaults.js';
 import { CONFIG_FILE_KEYS, SIZE_KEYS } from './config-schema.js';
@@ -9,6 +10,7 @@ import { schemaProblems } from './schema-problems.js';
 import { validateConfig } from './schema-validators.generated.js';
 import { normalizeServerUrl, serverUrlProblem } from './server-url.js';
 import { parseSourceDocument, type SourceDocument } from './source-document.js';
+import { sourceValue } from './source-value.js';
 import { byPosition, problemAt, withPath } from './source-location.js';
 
 export const CONFIG_HINT =
@@ -27,7 +29,9 @@ export function parseConfig(text: string, file: string, baseDir: string): Config
   const parsed = parseSourceDocument(text, file);
   if (!parsed.ok) throw new ConfigError(parsed.problems, CONFIG_HINT);
   const { source } = parsed;
-  const value: unknown = source.doc.toJS();
+  const plain = sourceValue(source);
+  if (!plain.ok) throw new ConfigError(plain.problems, CONFIG_HINT);
+  const { value } = plain;
   const problems = schemaProblems(source, validateConfig, value);
   const config: Mutable<Config> = { ...DEFAULT_CONFIG, source: file };
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -78,7 +82,11 @@ function applyFileValues(
     if ('error' in parsed) report('DefaultTimeout', parsed.error);
     else config.defaultTimeoutMs = parsed.ms;
   }
-  if (typeof file.DefaultCpus === 'number' && file.DefaultCpus >= 0) config.defaultCpus = file.DefaultCpus;
+  if (typeof file.DefaultCpus === 'number') {
+    const problem = cpusProblem(file.DefaultCpus, true);
+    if (problem !== undefined) report('DefaultCpus', problem);
+    else config.defaultCpus = file.DefaultCpus;
+  }
   if (typeof file.DefaultPids === 'number' && Number.isInteger(file.DefaultPids) && file.DefaultPids >= 8) config.defaultPids = file.DefaultPids;
 
   for (const key of SIZE_KEYS) {

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG } from './config-defaults.js';
 import { applyEnvironment, applyOverrides, type ConfigOverrides, type Environment } from './config-overrides.js';
 import { CONFIG_HINT, parseConfig } from './parse-config.js';
-import { readFailure } from './read-failure.js';
+import { readSourceFile } from './read-source-file.js';
 
 /** The config file looked for in the working directory when no --config is given. */
 export const CONFIG_FILE_NAME = 'core_engine_config.json';
@@ -46,11 +45,9 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Conf
 async function readConfigText(options: ResolveConfigOptions): Promise<{ file: string; text: string } | undefined> {
   const explicit = options.configPath !== undefined;
   const file = explicit ? (options.configPath as string) : path.join(options.cwd, CONFIG_FILE_NAME);
-  try {
-    return { file, text: await readFile(path.resolve(options.cwd, file), 'utf8') };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (!explicit && code === 'ENOENT') return undefined;
-    throw new ConfigError([{ file, message: `cannot read the config file: ${readFailure(error)}` }], explicit ? 'check the --config path' : undefined);
-  }
+  const read = await readSourceFile(path.resolve(options.cwd, file), 'config file');
+  if (read.ok) return { file, text: read.text };
+  if (!explicit && read.code === 'ENOENT') return undefined;
+  // The problem names the file as the user gave it.
+  throw new ConfigError([{ ...read.problem, file }], explicit && read.code !== undefined ? 'check the --config path' : undefined);
 }

@@ -1,6 +1,6 @@
 import type { ErrorObject, SchemaObject } from 'ajv';
 import type { Problem } from '../errors.js';
-import { closestKey, didYouMean } from './closest-key.js';
+import { closestKey } from './closest-key.js';
 import { MESSAGES_KEYWORD } from './messages-keyword.js';
 import type { SourceDocument } from './source-document.js';
 import { problemAt, withPath, type ValuePath } from './source-location.js';
@@ -22,13 +22,14 @@ export function schemaProblems(source: SourceDocument, validate: PrecompiledVali
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   // A misspelt required key is one mistake: keep "unknown key … did you mean", drop "missing required key".
-  const suggested = new Set(errors.map((error) => keyAt(error.instancePath, suggestionFor(error))));
+  const suggestions = new Map(errors.map((error) => [error, suggestionFor(error)]));
+  const suggested = new Set(errors.map((error) => keyAt(error.instancePath, suggestions.get(error))));
   const isMisspelt = (error: ErrorObject): boolean =>
     error.keyword === 'required' && suggested.has(keyAt(error.instancePath, String(param(error, 'missingProperty'))));
   // A value of the wrong type fails its other keywords too (enum, pattern…); the type error says it all.
   const wrongType = new Set(errors.filter((error) => error.keyword === 'type').map((error) => error.instancePath));
   const isConsequence = (error: ErrorObject): boolean => error.keyword !== 'type' && wrongType.has(error.instancePath);
-  return errors.filter((error) => !isMisspelt(error) && !isConsequence(error)).map((error) => toProblem(source, error));
+  return errors.filter((error) => !isMisspelt(error) && !isConsequence(error)).map((error) => toProblem(source, error, suggestions.get(error)));
 }
 
 const keyAt = (instancePath: string, key: string | undefined): string => `${instancePath}/${key ?? ''}`;
@@ -45,7 +46,7 @@ function knownKeys(error: ErrorObject): string[] {
   return Object.keys(((error.parentSchema as SchemaObject | undefined)?.properties ?? {}) as object);
 }
 
-function toProblem(source: SourceDocument, error: ErrorObject): Problem {
+function toProblem(source: SourceDocument, error: ErrorObject, suggestion: string | undefined): Problem {
   const path = pathOf(error.instancePath);
   const schema = (error.parentSchema ?? {}) as SchemaObject;
   const custom = (schema[MESSAGES_KEYWORD] as Record<string, string> | undefined)?.[error.keyword];
@@ -55,7 +56,7 @@ function toProblem(source: SourceDocument, error: ErrorObject): Problem {
       return problemAt(source, path, withPath(source, path, `missing required key "${String(params.missingProperty)}"`));
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const message = `unknown key "${key}"${didYouMean(key, knownKeys(error))}`;
+      const message = `unknown key "${key}"${suggestion === undefined ? '' : ` — did you mean "${suggestion}"?`}`;
       return problemAt(source, [...path, key], withPath(source, path, message), 'key');
     }
     case 'type':

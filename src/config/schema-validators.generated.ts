@@ -7,7 +7,7 @@ import type { PrecompiledValidator } from './schema-problems.js';
 import ucs2lengthModule from "ajv/dist/runtime/ucs2length.js";
 const ucs2length = ucs2lengthModule.default ?? ucs2lengthModule;
 export const validateRegistry: PrecompiledValidator = validate0;
-const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number","exclusiveMinimum":0},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}}}}}}};
+const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number"},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}}}}}}};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ucs2length;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -506,10 +506,8 @@ var valid6 = _errs37 === errors;
 if(data16.cpus !== undefined){
 let data18 = data16.cpus;
 const _errs39 = errors;
-const _errs40 = errors;
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 <= 0 || isNaN(data18)){
-const err35 = {instancePath:instancePath+"/plugins/" + i0+"/resources/cpus",schemaPath:"#/properties/plugins/items/properties/resources/properties/cpus/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema0.properties.plugins.items.properties.resources.properties.cpus,data:data18};
+if(!((typeof data18 == "number") && (isFinite(data18)))){
+const err35 = {instancePath:instancePath+"/plugins/" + i0+"/resources/cpus",schemaPath:"#/properties/plugins/items/properties/resources/properties/cpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema0.properties.plugins.items.properties.resources.properties.cpus.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.cpus,data:data18};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -518,9 +516,14 @@ vErrors.push(err35);
 }
 errors++;
 }
+const _errs40 = errors;
+var valid6 = _errs39 === errors;
 }
-else {
-const err36 = {instancePath:instancePath+"/plugins/" + i0+"/resources/cpus",schemaPath:"#/properties/plugins/items/properties/resources/properties/cpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema0.properties.plugins.items.properties.resources.properties.cpus.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.cpus,data:data18};
+if(data16.pids !== undefined){
+let data19 = data16.pids;
+const _errs41 = errors;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err36 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema0.properties.plugins.items.properties.resources.properties.pids.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -529,13 +532,10 @@ vErrors.push(err36);
 }
 errors++;
 }
-var valid6 = _errs39 === errors;
-}
-if(data16.pids !== undefined){
-let data19 = data16.pids;
-const _errs41 = errors;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err37 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema0.properties.plugins.items.properties.resources.properties.pids.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
+const _errs42 = errors;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 8 || isNaN(data19)){
+const err37 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -544,29 +544,17 @@ vErrors.push(err37);
 }
 errors++;
 }
-const _errs42 = errors;
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 8 || isNaN(data19)){
-const err38 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
 }
 var valid6 = _errs41 === errors;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.resources.type,parentSchema:schema0.properties.plugins.items.properties.resources,data:data16};
+const err38 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.resources.type,parentSchema:schema0.properties.plugins.items.properties.resources,data:data16};
 if(vErrors === null){
-vErrors = [err39];
+vErrors = [err38];
 }
 else {
-vErrors.push(err39);
+vErrors.push(err38);
 }
 errors++;
 }
@@ -578,23 +566,23 @@ const _errs43 = errors;
 const _errs44 = errors;
 if(typeof data20 === "string"){
 if(!pattern2.test(data20)){
-const err40 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
+const err39 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
 if(vErrors === null){
-vErrors = [err40];
+vErrors = [err39];
 }
 else {
-vErrors.push(err40);
+vErrors.push(err39);
 }
 errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.user.type,parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
+const err40 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.user.type,parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
 if(vErrors === null){
-vErrors = [err41];
+vErrors = [err40];
 }
 else {
-vErrors.push(err41);
+vErrors.push(err40);
 }
 errors++;
 }
@@ -604,12 +592,12 @@ if(data3.read_only_rootfs !== undefined){
 let data21 = data3.read_only_rootfs;
 const _errs45 = errors;
 if(typeof data21 !== "boolean"){
-const err42 = {instancePath:instancePath+"/plugins/" + i0+"/read_only_rootfs",schemaPath:"#/properties/plugins/items/properties/read_only_rootfs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema0.properties.plugins.items.properties.read_only_rootfs.type,parentSchema:schema0.properties.plugins.items.properties.read_only_rootfs,data:data21};
+const err41 = {instancePath:instancePath+"/plugins/" + i0+"/read_only_rootfs",schemaPath:"#/properties/plugins/items/properties/read_only_rootfs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema0.properties.plugins.items.properties.read_only_rootfs.type,parentSchema:schema0.properties.plugins.items.properties.read_only_rootfs,data:data21};
 if(vErrors === null){
-vErrors = [err42];
+vErrors = [err41];
 }
 else {
-vErrors.push(err42);
+vErrors.push(err41);
 }
 errors++;
 }
@@ -626,12 +614,12 @@ for(const key3 in data22){
 let data23 = data22[key3];
 const _errs50 = errors;
 if(typeof data23 !== "string"){
-const err43 = {instancePath:instancePath+"/plugins/" + i0+"/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/plugins/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.env.additionalProperties.type,parentSchema:schema0.properties.plugins.items.properties.env.additionalProperties,data:data23};
+const err42 = {instancePath:instancePath+"/plugins/" + i0+"/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/plugins/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.env.additionalProperties.type,parentSchema:schema0.properties.plugins.items.properties.env.additionalProperties,data:data23};
 if(vErrors === null){
-vErrors = [err43];
+vErrors = [err42];
 }
 else {
-vErrors.push(err43);
+vErrors.push(err42);
 }
 errors++;
 }
@@ -640,12 +628,12 @@ var valid7 = _errs50 === errors;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/plugins/" + i0+"/env",schemaPath:"#/properties/plugins/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.env.type,parentSchema:schema0.properties.plugins.items.properties.env,data:data22};
+const err43 = {instancePath:instancePath+"/plugins/" + i0+"/env",schemaPath:"#/properties/plugins/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.env.type,parentSchema:schema0.properties.plugins.items.properties.env,data:data22};
 if(vErrors === null){
-vErrors = [err44];
+vErrors = [err43];
 }
 else {
-vErrors.push(err44);
+vErrors.push(err43);
 }
 errors++;
 }
@@ -653,12 +641,12 @@ var valid3 = _errs47 === errors;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data3};
+const err44 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data3};
 if(vErrors === null){
-vErrors = [err45];
+vErrors = [err44];
 }
 else {
-vErrors.push(err45);
+vErrors.push(err44);
 }
 errors++;
 }
@@ -669,7 +657,20 @@ valid2 = false;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data2};
+const err45 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data2};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+var valid0 = _errs6 === errors;
+}
+}
+else {
+const err46 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -678,25 +679,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-var valid0 = _errs6 === errors;
-}
-}
-else {
-const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
 validate0.errors = vErrors;
 return errors === 0;
 }
 
 export const validateConfig: PrecompiledValidator = validate1;
-const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number","minimum":0},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"}}};
+const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number"},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"}}};
 
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -954,10 +942,8 @@ var valid0 = _errs28 === errors;
 if(data.DefaultCpus !== undefined){
 let data14 = data.DefaultCpus;
 const _errs30 = errors;
-const _errs31 = errors;
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 0 || isNaN(data14)){
-const err16 = {instancePath:instancePath+"/DefaultCpus",schemaPath:"#/properties/DefaultCpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema1.properties.DefaultCpus,data:data14};
+if(!((typeof data14 == "number") && (isFinite(data14)))){
+const err16 = {instancePath:instancePath+"/DefaultCpus",schemaPath:"#/properties/DefaultCpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema1.properties.DefaultCpus.type,parentSchema:schema1.properties.DefaultCpus,data:data14};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -966,9 +952,14 @@ vErrors.push(err16);
 }
 errors++;
 }
+const _errs31 = errors;
+var valid0 = _errs30 === errors;
 }
-else {
-const err17 = {instancePath:instancePath+"/DefaultCpus",schemaPath:"#/properties/DefaultCpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema1.properties.DefaultCpus.type,parentSchema:schema1.properties.DefaultCpus,data:data14};
+if(data.DefaultPids !== undefined){
+let data15 = data.DefaultPids;
+const _errs32 = errors;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err17 = {instancePath:instancePath+"/DefaultPids",schemaPath:"#/properties/DefaultPids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema1.properties.DefaultPids.type,parentSchema:schema1.properties.DefaultPids,data:data15};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -977,30 +968,15 @@ vErrors.push(err17);
 }
 errors++;
 }
-var valid0 = _errs30 === errors;
-}
-if(data.DefaultPids !== undefined){
-let data15 = data.DefaultPids;
-const _errs32 = errors;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err18 = {instancePath:instancePath+"/DefaultPids",schemaPath:"#/properties/DefaultPids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema1.properties.DefaultPids.type,parentSchema:schema1.properties.DefaultPids,data:data15};
+const _errs33 = errors;
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 8 || isNaN(data15)){
+const err18 = {instancePath:instancePath+"/DefaultPids",schemaPath:"#/properties/DefaultPids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema1.properties.DefaultPids,data:data15};
 if(vErrors === null){
 vErrors = [err18];
 }
 else {
 vErrors.push(err18);
-}
-errors++;
-}
-const _errs33 = errors;
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 8 || isNaN(data15)){
-const err19 = {instancePath:instancePath+"/DefaultPids",schemaPath:"#/properties/DefaultPids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema1.properties.DefaultPids,data:data15};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
 }
 errors++;
 }
@@ -1011,12 +987,12 @@ if(data.CacheDir !== undefined){
 let data16 = data.CacheDir;
 const _errs34 = errors;
 if(typeof data16 !== "string"){
-const err20 = {instancePath:instancePath+"/CacheDir",schemaPath:"#/properties/CacheDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema1.properties.CacheDir.type,parentSchema:schema1.properties.CacheDir,data:data16};
+const err19 = {instancePath:instancePath+"/CacheDir",schemaPath:"#/properties/CacheDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema1.properties.CacheDir.type,parentSchema:schema1.properties.CacheDir,data:data16};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err19];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err19);
 }
 errors++;
 }
@@ -1025,12 +1001,12 @@ var valid0 = _errs34 === errors;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
 if(vErrors === null){
-vErrors = [err21];
+vErrors = [err20];
 }
 else {
-vErrors.push(err21);
+vErrors.push(err20);
 }
 errors++;
 }

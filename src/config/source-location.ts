@@ -5,10 +5,33 @@ import type { SourceDocument } from './source-document.js';
 /** Keys and indexes from the document root to a value, as in a JSON pointer. */
 export type ValuePath = readonly (string | number)[];
 
-/** The pair holding `key` in a mapping node, or undefined. */
-export function pairOf(node: unknown, key: string): Pair<Node, Node | null> | undefined {
+type KeyedPair = Pair<Node, Node | null>;
+
+/**
+ * Each mapping's pairs by key, built on first lookup: locating one problem per key of a mapping
+ * with 40 000 keys must not scan the mapping 40 000 times. Rebuilt when a lookup misses or finds a
+ * pair whose key was renamed since, or when pairs were added or removed (legacy-keys.ts renames and
+ * removes keys in place).
+ */
+const pairIndex = new WeakMap<object, { readonly size: number; readonly byKey: Map<string, KeyedPair> }>();
+
+/** The first pair holding `key` in a mapping node, or undefined. */
+export function pairOf(node: unknown, key: string): KeyedPair | undefined {
   if (!isMap(node)) return undefined;
-  return node.items.find((pair): pair is Pair<Node, Node | null> => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key);
+  const index = pairIndex.get(node);
+  const cached = index?.size === node.items.length ? index.byKey.get(key) : undefined;
+  if (cached !== undefined && keyOf(cached) === key) return cached;
+  const byKey = new Map<string, KeyedPair>();
+  for (const pair of node.items) {
+    const name = isPair(pair) ? keyOf(pair as KeyedPair) : undefined;
+    if (name !== undefined && !byKey.has(name)) byKey.set(name, pair as KeyedPair);
+  }
+  pairIndex.set(node, { size: node.items.length, byKey });
+  return byKey.get(key);
+}
+
+function keyOf(pair: KeyedPair): string | undefined {
+  return isScalar(pair.key) ? String(pair.key.value) : undefined;
 }
 
 interface Located {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { formatProblem, type ConfigError } from '../errors.js';
+import { formatProblem, problemsShown, type ConfigError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Finding } from './finding.js';
 
@@ -29,10 +29,14 @@ export function validInputFindings(registry: Registry, config: Config, why?: Inp
  * finding; everything else (config file, environment, flags) a config finding.
  */
 export function invalidInputFindings(error: ConfigError, registryFile: string): Finding[] {
-  return error.problems.map((problem) => ({
+  const { shown, more } = problemsShown(error.problems);
+  const findings: Finding[] = shown.map((problem) => ({
     check: problem.file === registryFile ? 'registry' : 'config',
     status: 'fail',
     message: formatProblem(problem),
     ...(error.hint ? { hint: error.hint } : {}),
   }));
+  const last = findings.at(-1);
+  if (more !== undefined && last !== undefined) findings.push({ check: last.check, status: 'fail', message: more });
+  return findings;
 }

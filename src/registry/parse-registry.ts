@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseSourceDocument } from '../config/source-document.js';
+import { sourceValue } from '../config/source-value.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { validateRegistry } from '../config/schema-validators.generated.js';
 import { byPosition } from '../config/source-location.js';
@@ -32,7 +33,9 @@ export function parseRegistry(text: string, file: string, options: ParseRegistry
   const { source } = parsed;
 
   const problems: Problem[] = normalizeRegistryDocument(source);
-  const value: unknown = source.doc.toJS();
+  const plain = sourceValue(source);
+  if (!plain.ok) throw new ConfigError([...problems, ...plain.problems].sort(byPosition), REGISTRY_HINT);
+  const { value } = plain;
   problems.push(...schemaProblems(source, validateRegistry, value), ...registryProblems(source, value));
   if (problems.length > 0) throw new ConfigError(problems.sort(byPosition), REGISTRY_HINT);
 

@@ -5,6 +5,7 @@ import type { SourceDocument } from '../config/source-document.js';
 import { problemAt, withPath, type ValuePath } from '../config/source-location.js';
 import { parseByteSize } from '../config/byte-size.js';
 import { parseDuration } from '../config/duration.js';
+import { argumentProblem, cpusProblem } from '../config/limits.js';
 import { imageReferenceProblem } from './image-reference.js';
 import { RESERVED_PLUGIN_NAME } from './registry.js';
 import { SUPPORTED_REGISTRY_VERSIONS } from './registry-schema.js';
@@ -49,6 +50,8 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
       const value = plugin[key];
       if (typeof value === 'string' && value.includes('\0')) report(at(key), 'must not contain a NUL character');
     }
+    const tooLong = typeof plugin.cmd === 'string' ? argumentProblem(plugin.cmd) : undefined;
+    if (tooLong !== undefined) report(at('cmd'), tooLong);
     if (typeof timeout === 'string' || typeof timeout === 'number') {
       const parsed = parseDuration(timeout);
       if ('error' in parsed) report(at('timeout'), parsed.error);
@@ -59,6 +62,9 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
         else if (key.startsWith('PMT_')) report(['plugins', index, 'env'], `"${key}": names starting with PMT_ are reserved for pmt`);
       }
     }
+    const cpus = isObject(resources) ? resources.cpus : undefined;
+    const cpusWrong = typeof cpus === 'number' ? cpusProblem(cpus, false) : undefined;
+    if (cpusWrong !== undefined) report(['plugins', index, 'resources', 'cpus'], cpusWrong);
     const memory = isObject(resources) ? resources.memory : undefined;
     if (typeof memory === 'string' || typeof memory === 'number') {
       const parsed = parseByteSize(memory);

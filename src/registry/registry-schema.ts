@@ -53,7 +53,8 @@ export const registrySchema: SchemaObject = {
             additionalProperties: false,
             properties: {
               memory: { type: ['string', 'integer'] },
-              cpus: { type: 'number', exclusiveMinimum: 0 },
+              // Bounds in registry-checks.ts (config/limits.ts), with a message that says why.
+              cpus: { type: 'number' },
               pids: { type: 'integer', minimum: 8 },
             },
           },
