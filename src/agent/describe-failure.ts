@@ -1,4 +1,5 @@
 import { PmtError } from '../errors.js';
+import { escapeControls } from '../log/escape-controls.js';
 import type { TimeoutSource } from './container-limits.js';
 import type { OutcomeError, PluginStatus } from './plugin-outcome.js';
 
@@ -9,8 +10,19 @@ const RAISE: Record<TimeoutSource, string> = {
   config: 'raise DefaultTimeout in the config, give the plugin a `timeout` in the registry, or pass --timeout',
 };
 
-/** The one-line error of a plugin run that did not succeed: what, where from, what to do. */
-export function describeFailure(error: unknown, status: PluginStatus, timeout: { duration: string; source: TimeoutSource }): OutcomeError {
+type Timeout = { duration: string; source: TimeoutSource };
+
+/**
+ * The one-line error of a plugin run that did not succeed: what, where from, what to do. Messages
+ * quote the plugin's stderr, its last words and the engine's answers, so control characters are
+ * escaped here, once, for the summary, `--json`, progress lines, logs and the plugin's log alike.
+ */
+export function describeFailure(error: unknown, status: PluginStatus, timeout: Timeout): OutcomeError {
+  const described = describe(error, status, timeout);
+  return { ...described, message: escapeControls(described.message), hint: described.hint === undefined ? undefined : escapeControls(described.hint) };
+}
+
+function describe(error: unknown, status: PluginStatus, timeout: Timeout): OutcomeError {
   if (status === 'interrupted') return { origin: 'user', message: 'interrupted by a signal', hint: undefined };
   if (status === 'timed out') {
     return { origin: 'plugin', message: `timed out after ${timeout.duration}; the container was removed`, hint: `${RAISE[timeout.source]}; the log shows how far it got` };

@@ -1,4 +1,6 @@
+import { escapeControlsByLine } from '../log/escape-controls.js';
 import { ConfigError, formatProblem, PmtError, problemsShown, type ErrorOrigin } from '../errors.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 
 const ORIGIN_LABELS: Record<ErrorOrigin, string> = {
   pmt: 'pmt',
@@ -13,8 +15,16 @@ export function originLabel(origin: ErrorOrigin): string {
   return ORIGIN_LABELS[origin];
 }
 
-/** The lines printed for an error: what happened, where from, what to do; a stack only with --debug. */
+/**
+ * The lines printed for an error: what happened, where from, what to do; a stack only with --debug.
+ * Messages quote files, plugins and the engine: their control characters are shown escaped, and
+ * passwords in URLs masked.
+ */
 export function describeError(error: unknown, debug: boolean): string[] {
+  return errorLines(error, debug).map((line) => maskCredentials(escapeControlsByLine(line)));
+}
+
+function errorLines(error: unknown, debug: boolean): string[] {
   if (error instanceof ConfigError) {
     const { shown, more } = problemsShown(error.problems);
     const lines = shown.map((p) => `pmt: config error: ${formatProblem(p)}`);

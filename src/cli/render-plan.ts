@@ -1,5 +1,7 @@
 import { formatBytes } from '../store/format-bytes.js';
 import type { PluginPlan } from '../engine/plan-scan.js';
+import { escapeControlsByLine } from '../log/escape-controls.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 
 /** `pmt scan --dry-run` as text: one block per plugin, everything a run would create and execute. */
 export function planToText(plans: readonly PluginPlan[], engineNote: string): string {
@@ -22,5 +24,7 @@ export function planToText(plans: readonly PluginPlan[], engineNote: string): st
     ];
     return lines.join('\n');
   });
-  return `${engineNote}\n\n${blocks.join('\n\n')}\n\nDry run: nothing was created, pulled or executed.\n`;
+  // The registry's cmd, env and paths are shown as written, control characters escaped, passwords in URLs masked.
+  const text = escapeControlsByLine(`${engineNote}\n\n${blocks.join('\n\n')}`);
+  return `${maskCredentials(text)}\n\nDry run: nothing was created, pulled or executed.\n`;
 }

@@ -4,6 +4,7 @@ import { originLabel } from './describe-error.js';
 import { formatTable } from './format-table.js';
 import { paint } from './progress/ansi.js';
 import { phaseStyle } from './progress/phase-style.js';
+import { escapeControls } from '../log/escape-controls.js';
 
 /** The run as one JSON document: what `--json` prints, and nothing else goes to stdout. */
 export function reportToJson(report: ScanReport): unknown {
@@ -64,11 +65,12 @@ export function reportToText(report: ScanReport, options: TextReportOptions = {}
   for (const { outcome } of report.plugins) {
     if (!outcome.error || outcome.status === 'interrupted') continue;
     const hint = outcome.error.hint ? ` — ${outcome.error.hint}` : '';
-    lines.push(`${outcome.plugin.name}: ${originLabel(outcome.error.origin)} error: ${outcome.error.message}${hint}`);
+    lines.push(`${outcome.plugin.name}: ${originLabel(outcome.error.origin)} error: ${escapeControls(`${outcome.error.message}${hint}`)}`);
   }
   for (const upload of report.server?.uploads ?? []) {
     const where = upload.location ? ` → ${upload.location}` : upload.message ? `: ${upload.message}` : '';
-    lines.push(`upload ${upload.plugin}/${upload.fileName} to ${upload.importer}: ${upload.status}${where}`);
+    // The server's words are quoted: shown escaped, never acted on.
+    lines.push(`upload ${upload.plugin}/${upload.fileName} to ${upload.importer}: ${upload.status}${escapeControls(where)}`);
   }
   if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every container of run ${report.runId} was removed.`);
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { CONFIG_FILE_KEYS } from './config-schema.js';
 import { formatDuration } from './duration.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 
 export const MASK = '****';
 
@@ -14,6 +15,7 @@ export function describeConfig(config: Config): Record<string, string | boolean 
     const value = config[field];
     if (value === undefined) described[key] = '(unset)';
     else if (field === 'remoteRepoPass') described[key] = MASK;
+    else if (field === 'serverUrl') described[key] = maskCredentials(config.serverUrl ?? '');
     else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
     else if (value === '' && field === 'cacheDir') described[key] = '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)';
     else if (field === 'defaultTimeoutMs') described[key] = formatDuration(config.defaultTimeoutMs);

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { escapeControls } from '../log/escape-controls.js';
 import { chunkSink } from './chunk-sink.js';
 
 /** A line of MainShell's end-of-command protocol. */
@@ -24,6 +25,7 @@ export async function lastWords(container: Dockerode.Container): Promise<{ exitC
   await ended;
   // pmt's own end lines (see MainShell) are protocol, not something the container said.
   const lines = Buffer.concat(text).toString('utf8').trim().split('\n').filter((line) => !END_LINE.test(line));
-  const output = lines.join(' | ').slice(-500);
+  // Quoted in a one-line message: a terminal must show it, not act on it.
+  const output = escapeControls(lines.join(' | ').slice(-500));
   return { exitCode: info.State.ExitCode, output };
 }

@@ -1,4 +1,5 @@
 import type { DoctorReport, Finding, FindingStatus } from './finding.js';
+import { escapeControls } from '../log/escape-controls.js';
 
 /** `symbols`: ✓ ! ✗ in colour, for a terminal; `plain`: ok / warn / FAIL, for logs, pipes and NO_COLOR. */
 export type FindingStyle = 'symbols' | 'plain';
@@ -18,9 +19,10 @@ export function renderFindings(report: DoctorReport, style: FindingStyle): strin
   const lines: string[] = [];
   let lastHint: string | undefined;
   for (const finding of report.findings) {
-    lines.push(`${mark[finding.status]} ${finding.check.padEnd(CHECK_WIDTH)} ${subject(finding)}${finding.message}`);
+    // Messages quote images' output (curl probes) and the engine: shown escaped, never acted on.
+    lines.push(`${mark[finding.status]} ${finding.check.padEnd(CHECK_WIDTH)} ${subject(finding)}${escapeControls(finding.message)}`);
     // Problems of one file share a hint: it is printed once, under the first of them.
-    if (finding.hint && finding.hint !== lastHint) lines.push(`${indent}hint: ${finding.hint}`);
+    if (finding.hint && finding.hint !== lastHint) lines.push(`${indent}hint: ${escapeControls(finding.hint)}`);
     lastHint = finding.hint;
   }
   for (const skip of report.skipped) lines.push(`- skipped ${skip.checks.join(', ')}: ${skip.reason}`);

@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { probeServer, uploadResults, type UploadItem, type UploadOutcome } from '../sinks/pmt-server.js';
 import type { Filestore } from '../store/filestore.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 
 /** What the report says about the PMT server: where, whether it answered, what each upload came to. */
 export interface DeliveryReport {
+  /** The server's base URL, its password masked. */
   readonly serverUrl: string;
   readonly reachable: boolean;
   readonly reason: string | undefined;
@@ -26,7 +28,7 @@ export class ServerDelivery {
   static async start(serverUrl: string, logger: Logger, signal: AbortSignal): Promise<ServerDelivery> {
     const probe = await probeServer(serverUrl, { signal });
     if (probe.ok) {
-      logger.info(`PMT server at ${serverUrl} is up${probe.version ? ` (version ${probe.version})` : ''}`);
+      logger.info(`PMT server at ${maskCredentials(serverUrl)} is up${probe.version ? ` (version ${probe.version})` : ''}`);
       return new ServerDelivery(serverUrl, undefined, logger);
     }
     logger.warn(`PMT server unreachable: ${probe.reason}; the scan runs and keeps its results locally, but uploads nothing`);
@@ -47,7 +49,7 @@ export class ServerDelivery {
         })),
       );
     const uploads = this.unreachable === undefined ? await this.upload(items, signal) : items.map((item) => this.skipped(item));
-    return { serverUrl: this.serverUrl, reachable: this.unreachable === undefined, reason: this.unreachable, uploads };
+    return { serverUrl: maskCredentials(this.serverUrl), reachable: this.unreachable === undefined, reason: this.unreachable, uploads };
   }
 
   private async upload(items: readonly UploadItem[], signal: AbortSignal): Promise<UploadOutcome[]> {
@@ -73,7 +75,7 @@ export class ServerDelivery {
       plugin: item.plugin,
       fileName: item.fileName,
       importer: item.importer,
-      url: this.serverUrl,
+      url: maskCredentials(this.serverUrl),
       status: 'failed',
       attempts: 0,
       message: `not uploaded: the PMT server did not answer at the start of the run (${this.unreachable})`,

@@ -1,3 +1,5 @@
+import { escapeControlsByLine } from './escape-controls.js';
+
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /** Keys the text line shows in its prefix or leaves out; the rest are appended as key=value. */
@@ -16,5 +18,6 @@ export function formatLogLine(record: Record<string, unknown>): string {
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const err = record.err as { stack?: string } | undefined;
   const stack = err?.stack ? `\n${err.stack}` : '';
-  return `${prefix}${severity}${String(record.msg ?? '')}${extras.length ? ` (${extras.join(', ')})` : ''}${stack}`;
+  // Messages quote plugins, the engine and scanned file names: shown escaped, never acted on.
+  return escapeControlsByLine(`${prefix}${severity}${String(record.msg ?? '')}${extras.length ? ` (${extras.join(', ')})` : ''}`.replaceAll('\n', '\\n')) + escapeControlsByLine(stack);
 }

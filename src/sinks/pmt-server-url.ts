@@ -1,4 +1,5 @@
 import { PmtError, ExitCode } from '../errors.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 
 /**
  * Parses the configured PMT server base URL. A path prefix (`http://host:8081/pmt`) is kept; a query
@@ -9,7 +10,7 @@ export function parseServerUrl(baseUrl: string): URL {
   try {
     url = new URL(baseUrl);
   } catch (cause) {
-    throw invalidServerUrl(baseUrl.replace(/\/\/[^/@]*@/, '//'), 'not a URL', cause);
+    throw invalidServerUrl(maskCredentials(baseUrl), 'not a URL', cause);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw invalidServerUrl(displayUrl(url), 'it must start with http:// or https://');
@@ -28,13 +29,9 @@ export function apiUrl(base: URL, ...segments: string[]): URL {
   return url;
 }
 
-/** The URL as shown to users and in outcomes: credentials removed. */
+/** The URL as shown to users and in outcomes: the password masked. */
 export function displayUrl(url: URL): string {
-  if (url.username === '' && url.password === '') return url.href;
-  const shown = new URL(url.href);
-  shown.username = '';
-  shown.password = '';
-  return shown.href;
+  return maskCredentials(url.href);
 }
 
 function invalidServerUrl(baseUrl: string, why: string, cause?: unknown): PmtError {

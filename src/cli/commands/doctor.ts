@@ -11,6 +11,7 @@ import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs, lookUpInputs } from '../load-inputs.js';
+import { jsonDocument } from '../json-document.js';
 
 interface DoctorOptions extends CommonOptions {
   json: boolean;
@@ -56,7 +57,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
       );
       const exitCode = doctorExitCode(report.findings);
       if (options.json) {
-        io.stdout.write(`${JSON.stringify({ exitCode, ...report }, null, 2)}\n`);
+        io.stdout.write(jsonDocument({ exitCode, ...report }));
       } else {
         // NO_COLOR (any non-empty value) and pipes get words instead of coloured symbols.
         const style = io.stdout.isTTY && !io.env.NO_COLOR ? 'symbols' : 'plain';

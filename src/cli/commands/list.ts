@@ -9,6 +9,8 @@ import type { RuntimeFactory } from '../runtime-factory.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatTable } from '../format-table.js';
 import { describeLookup, loadInputs } from '../load-inputs.js';
+import { jsonDocument } from '../json-document.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 interface ListOptions extends CommonOptions {
   json: boolean;
@@ -45,11 +47,11 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       const from = `Registry: ${describeLookup(lookup.registry)}`;
       if (options.json) {
         const registryLookup = { file: lookup.registry.file, origin: lookup.registry.origin, why: lookup.registry.why };
-        io.stdout.write(`${JSON.stringify({ registry: registry.source, registryLookup, plugins: listed }, null, 2)}\n`);
+        io.stdout.write(jsonDocument({ registry: registry.source, registryLookup, plugins: listed }));
       } else if (listed.length === 0) {
         io.stdout.write(`No plugins in ${registry.source}\n`);
       } else {
-        const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, p.version, p.image, p.imageStatus]);
+        const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, escapeControls(p.version), p.image, p.imageStatus]);
         const legend = listed.some((p) => p.default) ? '* default plugin\n' : '';
         io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n${legend}${from}\n`);
         for (const p of listed) if (p.outOfDate) io.stderr.write(`pmt: warning: ${p.outOfDate.message} — ${p.outOfDate.hint}\n`);

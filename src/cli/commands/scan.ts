@@ -23,6 +23,8 @@ import { collectNames } from '../plugin-names.js';
 import { planToText } from '../render-plan.js';
 import { reportToJson, reportToText } from '../render-report.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
+import { jsonDocument } from '../json-document.js';
+import { maskCredentials } from '../../log/mask-credentials.js';
 
 interface ScanOptions extends CommonOptions {
   input: string;
@@ -67,7 +69,8 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
 
       if (options.dryRun) {
         const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
-        io.stdout.write(await describePlan(docker, request, options.json));
+        const server = options.upload && config.serverUrl ? config.serverUrl : undefined;
+        io.stdout.write(await describePlan(docker, request, server, options.json));
         return done(ExitCode.ok);
       }
 
@@ -121,7 +124,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         );
         progress.stop();
         const color = colorEnabled(io.stdout.isTTY === true, io.env);
-        io.stdout.write(options.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : reportToText(report, { color }));
+        io.stdout.write(options.json ? jsonDocument(reportToJson(report)) : reportToText(report, { color }));
         done(exitCodeOf(report));
       } finally {
         progress.stop();
@@ -133,7 +136,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
 type PlanRequest = Omit<Parameters<typeof planScan>[0], 'engineLocal'>;
 
 /** `--dry-run`: the plan, text or JSON. The engine is only asked whether it is local; nothing is created. */
-async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanRequest, json: boolean): Promise<string> {
+async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanRequest, server: string | undefined, json: boolean): Promise<string> {
   const engine = await docker.ping().catch((error: unknown) => {
     if (error instanceof PmtError) return error;
     throw error;
@@ -141,7 +144,10 @@ async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanReq
   const reachable = !(engine instanceof PmtError);
   const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined });
   const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
-  return json ? `${JSON.stringify({ engine: note, plugins: plans }, null, 2)}\n` : planToText(plans, note);
+  // Where results would go, its password masked (jsonDocument and planToText mask too).
+  const upload = server === undefined ? null : maskCredentials(server);
+  if (json) return jsonDocument({ engine: note, server: upload, plugins: plans });
+  return planToText(plans, `${note}\nPMT server: ${upload ?? 'none (results stay local)'}`);
 }
 
 function positiveInteger(value: string): number {

@@ -6,6 +6,8 @@ import { CORE_ENGINE_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
+import { jsonDocument } from '../json-document.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('validate'))
@@ -18,12 +20,12 @@ export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void):
       const shown = describeConfig(config);
       if (options.json) {
         const plugins = registry.available().map((p) => p.name);
-        io.stdout.write(`${JSON.stringify({ registry: { source: registry.source, plugins, default: registry.default()?.name ?? null }, config: shown }, null, 2)}\n`);
+        io.stdout.write(jsonDocument({ registry: { source: registry.source, plugins, default: registry.default()?.name ?? null }, config: shown }));
       } else {
         const names = registry.available().map((p) => p.name).join(', ');
         io.stdout.write(`registry ${registry.source} (${lookup.registry.why}): ${registry.available().length} plugin(s) OK (${names}); default: ${registry.default()?.name ?? 'none'}\n`);
         io.stdout.write(lookup.config.file ? `config ${config.source} (${lookup.config.why}): OK\n` : 'config: none found, built-in defaults: OK\n');
-        for (const [key, value] of Object.entries(shown)) io.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
+        for (const [key, value] of Object.entries(shown)) io.stdout.write(`  ${key}: ${escapeControls(JSON.stringify(value))}\n`);
       }
       done(ExitCode.ok);
     });

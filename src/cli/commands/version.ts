@@ -4,6 +4,8 @@ import { CORE_ENGINE_VERSION, PMT_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
 import { withEngineOptions } from '../common-options.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
+import { jsonDocument } from '../json-document.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 export function versionCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
   return withEngineOptions(new Command('version'))
@@ -19,10 +21,10 @@ export function versionCommand(io: CliIO, runtime: RuntimeFactory, done: (code: 
         docker = { unreachable: error.message };
       }
       if (options.json) {
-        io.stdout.write(`${JSON.stringify({ pmt: PMT_VERSION, coreEngine: CORE_ENGINE_VERSION, docker }, null, 2)}\n`);
+        io.stdout.write(jsonDocument({ pmt: PMT_VERSION, coreEngine: CORE_ENGINE_VERSION, docker }));
       } else {
         const engine = 'unreachable' in docker ? `unreachable (${docker.unreachable})` : `${docker.version} (API ${docker.apiVersion}) at ${docker.endpoint}`;
-        io.stdout.write(`pmt ${PMT_VERSION}\ncore engine ${CORE_ENGINE_VERSION}\nDocker engine ${engine}\n`);
+        io.stdout.write(`pmt ${PMT_VERSION}\ncore engine ${CORE_ENGINE_VERSION}\nDocker engine ${escapeControls(engine)}\n`);
       }
       done(ExitCode.ok);
     });

@@ -2,6 +2,7 @@ import { fitSegments } from './fit-segments.js';
 import { formatDuration } from './format-duration.js';
 import { phaseStyle } from './phase-style.js';
 import { workedMs, type PluginProgress } from './plugin-progress.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 export interface LineLayout {
   /** Width of the name column; names are padded to it so statuses line up. */
@@ -21,7 +22,7 @@ export function formatProgressLine(progress: PluginProgress, nowMs: number, layo
   const style = phaseStyle(progress.phase);
   // A cache hit did no work worth timing; a queued plugin has not started.
   const worked = progress.phase === 'cached' ? undefined : workedMs(progress, nowMs);
-  const detail = progress.detail?.split('\n')[0]?.trim();
+  const detail = progress.detail === undefined ? undefined : escapeControls(progress.detail.split('\n')[0]?.trim() ?? '');
   return fitSegments(
     [
       { text: `${style.icon} `, color: style.color },

@@ -3,6 +3,7 @@ import { paint } from './ansi.js';
 import { formatDuration } from './format-duration.js';
 import { phaseStyle } from './phase-style.js';
 import { advanceProgress, workedMs, type PluginProgress } from './plugin-progress.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 /**
  * `[Progress] licensee: succeeded in 1.4s` — the line for a plugin that just reached `progress`'s
@@ -11,7 +12,7 @@ import { advanceProgress, workedMs, type PluginProgress } from './plugin-progres
 export function formatPlainLine(previous: PluginProgress | undefined, progress: PluginProgress, color: boolean): string | undefined {
   if (progress.phase === 'queued' || progress.phase === previous?.phase) return undefined;
   const status = paint(progress.phase, phaseStyle(progress.phase).color, color);
-  const detail = progress.detail?.split('\n')[0]?.trim();
+  const detail = progress.detail === undefined ? undefined : escapeControls(progress.detail.split('\n')[0]?.trim() ?? '');
   let line = `[Progress] ${progress.plugin}: ${status}`;
   // Only a finished plugin has a duration worth a line; a cache hit did no work.
   if (progress.endedMs !== undefined && progress.phase !== 'cached') {

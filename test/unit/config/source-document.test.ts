@@ -43,8 +43,24 @@ describe('parseSourceDocument', () => {
   });
 
   it('reports duplicate keys, which YAML and JSON parsers would otherwise resolve silently', () => {
-    expect(problems('a: 1\nb: 2\na: 3\n', 'x.yaml')).toEqual(['x.yaml:3:1: invalid YAML: Map keys must be unique']);
-    expect(problems('{"a": 1,\n "a": 2}', 'x.json')).toEqual(['x.json:2:2: invalid JSON: Map keys must be unique']);
+    expect(problems('a: 1\nb: 2\na: 3\n', 'x.yaml')).toEqual(['x.yaml:3:1: invalid YAML: duplicate key "a" (first at line 1)']);
+    expect(problems('{"a": 1,\n "a": 2}', 'x.json')).toEqual(['x.json:2:2: invalid JSON: duplicate key "a" (first at line 1)']);
+    // Scalar keys are compared by value, as the yaml library does: 1 and "1" are different keys.
+    expect(parseSourceDocument('1: a\n"1": b\nx: {k: 1}\ny: {k: 2}\n', 'x.yaml').ok).toBe(true);
+  });
+
+  it('reports tags pmt does not read (they would silently become strings, Buffers or Sets), located', () => {
+    expect(problems('a: !!js/function "function(){}"\nb: !foo x\nc: !!binary aGk=\n', 'x.yaml')).toEqual([
+      'x.yaml:1:4: invalid YAML: unsupported tag "!!js/function": only plain strings, numbers, true/false, lists and mappings are read; remove the tag',
+      'x.yaml:2:4: invalid YAML: unsupported tag "!foo": only plain strings, numbers, true/false, lists and mappings are read; remove the tag',
+      'x.yaml:3:4: invalid YAML: unsupported tag "!!binary": only plain strings, numbers, true/false, lists and mappings are read; remove the tag',
+    ]);
+    expect(parseSourceDocument('a: !!str 1\nb: !!int "2"\n', 'x.yaml').ok).toBe(true);
+  });
+
+  it('finds duplicates among 40 000 keys in one pass (the library compares every key with every other)', () => {
+    const text = `${Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n')}\nk7: 2\n`;
+    expect(problems(text, 'big.yaml')).toEqual(['big.yaml:40001:1: invalid YAML: duplicate key "k7" (first at line 8)']);
   });
 
   it('holds a .json file to strict JSON even where YAML would accept it', () => {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { escapeControls, escapeControlsByLine } from '../../../src/log/escape-controls.js';
+import { maskCredentials } from '../../../src/log/mask-credentials.js';
+
+describe('escapeControls', () => {
+  it('writes every character a terminal could act on as a \\u escape', () => {
+    const hostile = 'ok\x1b[2K\rALL GOOD\x1b]0;title\x07\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\\x9b31m\x7f\b\u202eexe.txt\u2066\u200b\u2028\ufeff';
+    const escaped = escapeControls(hostile);
+    expect(escaped).toBe(
+      'ok\\u001b[2K\\u000dALL GOOD\\u001b]0;title\\u0007\\u001b]8;;http://evil\\u001b\\link\\u001b]8;;\\u001b\\\\u009b31m\\u007f\\u0008' +
+        '\\u202eexe.txt\\u2066\\u200b\\u2028\\ufeff',
+    );
+    expect(escaped).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('escapes newlines and tabs too (a message is one line), keeps printable text of any script as it is', () => {
+    expect(escapeControls('a\nb\tc')).toBe('a\\u000ab\\u0009c');
+    expect(escapeControls('Lizenz: Müller — 结果 ✓ 👍🏽')).toBe('Lizenz: Müller — 结果 ✓ 👍🏽');
+  });
+
+  it('escapes astral format characters and lone surrogates per UTF-16 unit, as JSON does', () => {
+    expect(escapeControls('tag\u{e0041}')).toBe('tag\\udb40\\udc41');
+    expect(escapeControls('lone\ud800')).toBe('lone\\ud800');
+  });
+
+  it('is idempotent and keeps serialised JSON valid with the same meaning', () => {
+    const value = { message: 'x\u0085y\u202ez\x1b', nested: ['\u2029'] };
+    const json = escapeControlsByLine(JSON.stringify(value, null, 2));
+    expect(json).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(escapeControls(escapeControls('\x1b'))).toBe('\\u001b');
+  });
+});
+
+describe('maskCredentials', () => {
+  it.each([
+    ['http://alice:s3cret@host:8081/pmt', 'http://alice:****@host:8081/pmt'],
+    ['https://alice:pa@ss@host/', 'https://alice:****@host/'],
+    ['PMT server at http://a:b@127.0.0.1:1 is up; then http://c:d@x', 'PMT server at http://a:****@127.0.0.1:1 is up; then http://c:****@x'],
+    ['"ht tp://dave:hunter2@x" is not a URL', '"ht tp://dave:****@x" is not a URL'],
+    ['http://:token@host', 'http://:****@host'],
+  ])('%s → %s', (text, masked) => {
+    expect(maskCredentials(text)).toBe(masked);
+  });
+
+  it('leaves URLs without a password, and e-mail addresses, alone', () => {
+    for (const text of ['http://host:8081/a@b', 'ssh://root@127.0.0.1:2222', 'mail me@example.org', 'tcp://127.0.0.1:2375']) {
+      expect(maskCredentials(text)).toBe(text);
+    }
+  });
+});
