@@ -19,14 +19,18 @@ import { describeFailure } from './describe-failure.js';
 import { commandFailure } from './command-failure.js';
 import { commandEndedShell } from './shell-failure.js';
 import { loggedCommand } from './logged-command.js';
-import type { OutcomeError, PluginOutcome, PluginStatus } from './plugin-outcome.js';
+import type { CacheRestore, OutcomeError, PluginOutcome, PluginStatus } from './plugin-outcome.js';
+import type { CacheOrigin } from '../cache/cache-manifest.js';
+
+export type { CacheRestore } from './plugin-outcome.js';
 import { pickCollector } from './pick-collector.js';
 
 /** Restores or keeps a plugin run's results by image and input, so unchanged work is not redone. */
 export interface PluginCache {
-  /** True when the run's results were restored into the filestore. */
-  restore(run: PluginRun, imageId: string): Promise<boolean>;
-  save(run: PluginRun, imageId: string): Promise<void>;
+  /** What was restored into the filestore, or undefined on a miss. */
+  restore(run: PluginRun, imageId: string): Promise<CacheRestore | undefined>;
+  /** Keeps the run's results, with the run that produced them. */
+  save(run: PluginRun, imageId: string, origin: CacheOrigin): Promise<void>;
 }
 
 /** Everything one agent works with; the engine builds it once per run. */
@@ -75,6 +79,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   let container: PluginContainer | undefined;
   let log: ContainerLog | undefined;
   let imageId: string | undefined;
+  let repoDigests: readonly string[] = [];
+  let restored: CacheRestore | undefined;
   let exitCode: number | undefined;
   let transport: ResultCollector | undefined;
   let collector: ResultCollector | undefined;
@@ -100,7 +106,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       logger.warn(`${freshness.message}; running it as it is — ${freshness.hint}`);
       await log.note(`warning: ${freshness.message} — ${freshness.hint}`);
     }
-    if (await context.cache?.restore(run, imageId)) {
+    repoDigests = image.repoDigests;
+    restored = await context.cache?.restore(run, imageId);
+    if (restored) {
       logger.info('Results restored from the cache; no container started');
       await log.note('results restored from the cache; no container was started');
       return outcome('cached', undefined);
@@ -146,7 +154,14 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
     phase('collecting');
     await collector.collect(run, container, shell, signal);
-    await context.cache?.save(run, imageId).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
+    const origin: CacheOrigin = {
+      runId: context.identity.runId,
+      startedAt: started.toISOString(),
+      finishedAt: context.now().toISOString(),
+      exitCode: result.exitCode,
+      transport: collector.kind,
+    };
+    await context.cache?.save(run, imageId, origin).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
     logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
     return outcome('succeeded', undefined);
   } catch (error) {
@@ -183,13 +198,18 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   function outcome(status: PluginStatus, error: OutcomeError | undefined): PluginOutcome {
     phase(status, error ? { detail: error.message } : {});
+    const finished = context.now();
     return {
       id: run.id,
       plugin,
       status,
       exitCode,
-      durationMs: context.now().getTime() - started.getTime(),
+      durationMs: finished.getTime() - started.getTime(),
+      startedAt: started,
+      finishedAt: finished,
       imageId,
+      repoDigests,
+      cache: status === 'cached' ? restored : undefined,
       transport: status === 'cached' ? 'cache' : (collector ?? transport)?.kind,
       results: status === 'succeeded' || status === 'cached' ? context.filestore.list(run.id) : [],
       logPath: log?.path,

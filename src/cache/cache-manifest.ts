@@ -8,12 +8,28 @@ export interface ManifestFile {
   readonly sha256: string;
 }
 
+/**
+ * The plugin run whose results an entry holds, so that a run served from the cache can say which
+ * earlier run really produced them. Entries stored before pmt recorded it have none.
+ */
+export interface CacheOrigin {
+  readonly runId: string;
+  /** ISO times the plugin run started and ended. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Exit code of the plugin's cmd in that run. */
+  readonly exitCode: number;
+  /** How its results left the container. */
+  readonly transport: string;
+}
+
 /** `manifest.json` of an entry; written last, so an entry without it is partial. */
 export interface Manifest {
   readonly format: typeof CACHE_FORMAT;
   readonly key: string;
   readonly createdAt: string;
   readonly files: readonly ManifestFile[];
+  readonly origin?: CacheOrigin;
 }
 
 export const KEY_PATTERN = /^[0-9a-f]{64}$/;
@@ -47,7 +63,17 @@ export function parseManifest(text: string, key: string): Manifest | undefined {
     names.add(name);
     files.push({ name, size, sha256 });
   }
-  return { format: CACHE_FORMAT, key, createdAt: value.createdAt, files };
+  const origin = parseOrigin(value.origin);
+  return { format: CACHE_FORMAT, key, createdAt: value.createdAt, files, ...(origin ? { origin } : {}) };
+}
+
+/** The origin if it is well-formed; anything else is dropped (it only describes, it never decides a hit). */
+function parseOrigin(value: unknown): CacheOrigin | undefined {
+  if (!isRecord(value)) return undefined;
+  const { runId, startedAt, finishedAt, exitCode, transport } = value;
+  if (typeof runId !== 'string' || typeof startedAt !== 'string' || typeof finishedAt !== 'string') return undefined;
+  if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || typeof transport !== 'string') return undefined;
+  return { runId, startedAt, finishedAt, exitCode, transport };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { ExitCode, PmtError } from '../errors.js';
 import { CACHE_FORMAT } from './cache-key.js';
 import { cachedFileProblem, treeBytes, writeCacheFile, type CacheFileSource } from './cache-entry-files.js';
-import { isPlainName, KEY_PATTERN, parseManifest, type Manifest } from './cache-manifest.js';
+import { isPlainName, KEY_PATTERN, parseManifest, type CacheOrigin, type Manifest } from './cache-manifest.js';
 
 export type { CacheFileSource } from './cache-entry-files.js';
+export type { CacheOrigin } from './cache-manifest.js';
 
 /** A verified cached result file; read it from `path`. */
 export interface CachedFile {
@@ -19,6 +20,8 @@ export interface CacheHit {
   readonly files: readonly CachedFile[];
   /** ISO time the entry was stored. */
   readonly createdAt: string;
+  /** The run that produced the files; undefined for entries stored by an older pmt. */
+  readonly origin: CacheOrigin | undefined;
 }
 
 export interface ClearedCache {
@@ -69,7 +72,7 @@ export class ResultCache {
       const problems = await Promise.all(files.map((file) => cachedFileProblem(file.path, file)));
       const problem = problems.find((p) => p !== undefined);
       if (problem !== undefined) return await this.#damaged(entry, problem);
-      return { files, createdAt: manifest.createdAt };
+      return { files, createdAt: manifest.createdAt, origin: manifest.origin };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== undefined && DAMAGE_CODES.has(code)) return await this.#damaged(entry, String(error));
@@ -80,10 +83,10 @@ export class ResultCache {
 
   /**
    * Stores the result files of `key`. Each file is read once and must have the size and sha256 it
-   * claims. If another process stored the same key meanwhile, its entry is kept. Rejects with a
+   * claims; `origin` says which run produced them. If another process stored the same key meanwhile, its entry is kept. Rejects with a
    * PmtError when the entry cannot be written (the scan itself is unaffected).
    */
-  async store(key: string, files: readonly CacheFileSource[]): Promise<void> {
+  async store(key: string, files: readonly CacheFileSource[], origin?: CacheOrigin): Promise<void> {
     assertKey(key);
     const names = files.map((file) => file.name);
     if (!names.every(isPlainName) || new Set(names).size !== names.length) {
@@ -101,6 +104,7 @@ export class ResultCache {
         key,
         createdAt: this.#now().toISOString(),
         files: files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
+        ...(origin ? { origin } : {}),
       };
       // Last, so that a temp dir with a manifest has all its files (the rename is what publishes).
       await writeFile(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });

@@ -19,6 +19,17 @@ export function reportToJson(report: ScanReport): unknown {
     server: report.server
       ? { url: report.server.serverUrl, reachable: report.server.reachable, reason: report.server.reason ?? null }
       : null,
+    provenance: report.provenance
+      ? {
+          path: report.provenance.path ?? null,
+          signed: report.provenance.signed,
+          keyId: report.provenance.keyId ?? null,
+          subjects: report.provenance.subjects,
+          // The PMT server has no endpoint for attestations: the record is never uploaded.
+          uploaded: false,
+          error: report.provenance.error ?? null,
+        }
+      : null,
     plugins: report.plugins.map(({ outcome, results }) => ({
       name: outcome.plugin.name,
       version: outcome.plugin.version,
@@ -72,6 +83,11 @@ export function reportToText(report: ScanReport, options: TextReportOptions = {}
     // The server's words are quoted: shown escaped, never acted on.
     lines.push(`upload ${upload.plugin}/${upload.fileName} to ${upload.importer}: ${upload.status}${escapeControls(where)}`);
   }
+  const record = report.provenance;
+  if (record?.path) {
+    const kept = report.server ? ' (kept locally: the PMT server has no place for it)' : '';
+    lines.push(`provenance: ${record.path}, ${record.signed ? `signed with key ${record.keyId?.slice(0, 16)}…` : 'unsigned'}${kept}`);
+  } else if (record?.error) lines.push(`provenance: pmt error: ${record.error}`);
   if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every container of run ${report.runId} was removed.`);
   return `${lines.join('\n')}\n`;
 }

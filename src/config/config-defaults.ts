@@ -23,6 +23,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   defaultCpus: 0,
   defaultPids: 1024,
   cacheDir: '',
+  provenanceKey: undefined,
   source: 'built-in defaults',
 });
 

@@ -24,6 +24,7 @@ export function applyEnvironment(config: Config, env: Environment): Applied {
   const next = { ...config };
   if (env.REMOTEREPO_USER) next.remoteRepoUser = env.REMOTEREPO_USER;
   if (env.REMOTEREPO_PASS) next.remoteRepoPass = env.REMOTEREPO_PASS;
+  if (env.PMT_PROVENANCE_KEY) next.provenanceKey = env.PMT_PROVENANCE_KEY;
   const url = env.PMT_SERVER_URL;
   if (url) {
     const problem = serverUrlProblem(url);
@@ -48,7 +49,8 @@ export function applyOverrides(config: Config, overrides: ConfigOverrides, cwd: 
     const value = (overrides as Record<string, unknown>)[field];
     if (field !== 'source' && value !== undefined) next[field] = value;
   }
-  // As in the file, an empty credential means "not set".
+  // As in the file, an empty credential or key means "not set".
+  if (overrides.provenanceKey === '') next.provenanceKey = undefined;
   if (overrides.remoteRepoUser === '') next.remoteRepoUser = undefined;
   if (overrides.remoteRepoPass === '') next.remoteRepoPass = undefined;
   for (const field of ['pathDirResults', 'pathDirLogs'] as const) {

@@ -20,6 +20,7 @@ export const CONFIG_FILE_KEYS = {
   DefaultCpus: 'defaultCpus',
   DefaultPids: 'defaultPids',
   CacheDir: 'cacheDir',
+  ProvenanceKey: 'provenanceKey',
 } as const satisfies Record<string, Exclude<keyof Config, 'source'>>;
 
 export type ConfigFileKey = keyof typeof CONFIG_FILE_KEYS;
@@ -52,5 +53,6 @@ export const configSchema: SchemaObject = {
     DefaultCpus: { type: 'number' },
     DefaultPids: { type: 'integer', minimum: 8 },
     CacheDir: { type: 'string' },
+    ProvenanceKey: { type: 'string' },
   },
 };

@@ -30,6 +30,12 @@ export interface Config {
   readonly defaultMemoryBytes: number;
   readonly defaultCpus: number;
   readonly defaultPids: number;
+  /**
+   * The private key that signs provenance records: a PEM file's path (ProvenanceKey, resolved against
+   * the config file; PMT_PROVENANCE_KEY against the working directory) or, from PMT_PROVENANCE_KEY
+   * only, the PEM text itself. Undefined: records are written unsigned. Never printed.
+   */
+  readonly provenanceKey: string | undefined;
   /** Where the config came from: a file path or 'built-in defaults'. */
   readonly source: string;
 }

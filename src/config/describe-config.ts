@@ -5,6 +5,11 @@ import { maskCredentials } from '../log/mask-credentials.js';
 
 export const MASK = '****';
 
+/** PMT_PROVENANCE_KEY may hold the key itself instead of a path. */
+export function isPemText(value: string | undefined): boolean {
+  return value !== undefined && value.trimStart().startsWith('-----BEGIN');
+}
+
 /**
  * Every config value by its file key, for `pmt validate`, with the password masked: it is only
  * ever shown as `****` (set) or `(unset)`. Empty directories mean a fresh temp dir per run.
@@ -16,6 +21,7 @@ export function describeConfig(config: Config): Record<string, string | boolean 
     if (value === undefined) described[key] = '(unset)';
     else if (field === 'remoteRepoPass') described[key] = MASK;
     else if (field === 'serverUrl') described[key] = maskCredentials(config.serverUrl ?? '');
+    else if (field === 'provenanceKey' && isPemText(config.provenanceKey)) described[key] = '(PEM key from PMT_PROVENANCE_KEY)';
     else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
     else if (value === '' && field === 'cacheDir') described[key] = '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)';
     else if (field === 'defaultTimeoutMs') described[key] = formatDuration(config.defaultTimeoutMs);

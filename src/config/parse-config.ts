@@ -16,7 +16,7 @@ import { byPosition, problemAt, withPath } from './source-location.js';
 export const CONFIG_HINT =
   'core_engine_config.json keys: RestApi, RestTransport ("unix"|"tcp"), RestFallback, RemoteRepoUser, RemoteRepoPass, ' +
   'SaveResultsLocally, PathDirResults, PathDirLogs, ServerUrl, MaxResultFileBytes, MaxRunResultBytes, FilestoreMemoryBytes, ' +
-  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids, CacheDir';
+  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids, CacheDir, ProvenanceKey';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -70,6 +70,7 @@ function applyFileValues(
   config.pathDirResults = dir('PathDirResults') ?? config.pathDirResults;
   config.pathDirLogs = dir('PathDirLogs') ?? config.pathDirLogs;
   config.cacheDir = dir('CacheDir') ?? config.cacheDir;
+  config.provenanceKey = dir('ProvenanceKey') || config.provenanceKey;
 
   const serverUrl = text('ServerUrl');
   const urlProblem = serverUrl ? serverUrlProblem(serverUrl) : undefined;

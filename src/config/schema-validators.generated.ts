@@ -684,7 +684,7 @@ return errors === 0;
 }
 
 export const validateConfig: PrecompiledValidator = validate1;
-const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number"},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"}}};
+const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number"},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"},"ProvenanceKey":{"type":"string"}}};
 
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -999,14 +999,30 @@ errors++;
 const _errs35 = errors;
 var valid0 = _errs34 === errors;
 }
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
+if(data.ProvenanceKey !== undefined){
+let data17 = data.ProvenanceKey;
+const _errs36 = errors;
+if(typeof data17 !== "string"){
+const err20 = {instancePath:instancePath+"/ProvenanceKey",schemaPath:"#/properties/ProvenanceKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema1.properties.ProvenanceKey.type,parentSchema:schema1.properties.ProvenanceKey,data:data17};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+const _errs37 = errors;
+var valid0 = _errs36 === errors;
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
 }
 errors++;
 }

@@ -79,6 +79,8 @@ export interface LocalImage {
   readonly labels: Readonly<Record<string, string>>;
   /** The image's USER; '' means root. */
   readonly user: string;
+  /** `name@sha256:…` of each registry the image was pulled from or pushed to; empty for a locally built image. */
+  readonly repoDigests: readonly string[];
 }
 
 export interface RegistryAuth {

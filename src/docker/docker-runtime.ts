@@ -91,7 +91,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
   async findImage(reference: string): Promise<LocalImage | undefined> {
     try {
       const info = await this.docker.getImage(reference).inspect();
-      return { id: info.Id, labels: info.Config?.Labels ?? {}, user: info.Config?.User ?? '' };
+      return { id: info.Id, labels: info.Config?.Labels ?? {}, user: info.Config?.User ?? '', repoDigests: info.RepoDigests ?? [] };
     } catch (error) {
       if (dockerStatusCode(error) === 404) return undefined;
       throw toDockerError(`inspect image ${reference}`, error, this.endpoint);

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import type { PluginCache } from '../agent/plugin-agent.js';
+import type { CacheRestore, PluginCache } from '../agent/plugin-agent.js';
 import { cacheKey } from '../cache/cache-key.js';
-import type { ResultCache } from '../cache/result-cache.js';
+import type { CacheOrigin, ResultCache } from '../cache/result-cache.js';
 import type { Filestore, PutLimits } from '../store/filestore.js';
 import type { PluginRun } from '../transport/result-collector.js';
 
@@ -18,23 +18,23 @@ export class CachedResults implements PluginCache {
     private readonly limits: PutLimits,
   ) {}
 
-  async restore(run: PluginRun, imageId: string): Promise<boolean> {
+  async restore(run: PluginRun, imageId: string): Promise<CacheRestore | undefined> {
     const hit = await this.cache.lookup(this.key(run, imageId));
-    if (!hit) return false;
+    if (!hit) return undefined;
     for (const file of hit.files) {
       const stored = await this.filestore.put(run.id, file.name, createReadStream(file.path), this.limits);
       // The entry was verified on lookup; this closes the gap between that check and this read.
       if (stored.sha256 !== file.sha256) {
         await this.filestore.discard(run.id);
-        return false;
+        return undefined;
       }
     }
-    return true;
+    return { storedAt: hit.createdAt, origin: hit.origin };
   }
 
-  async save(run: PluginRun, imageId: string): Promise<void> {
+  async save(run: PluginRun, imageId: string, origin: CacheOrigin): Promise<void> {
     const files = this.filestore.list(run.id).map((r) => ({ ...r, open: () => this.filestore.open(run.id, r.name) }));
-    await this.cache.store(this.key(run, imageId), files);
+    await this.cache.store(this.key(run, imageId), files, origin);
   }
 
   private key(run: PluginRun, imageId: string): string {

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
 import type { ContainerSpec } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
+import { MASKED, maskSecretEnv } from '../registry/secret-env.js';
 import { postResultsCommand, restContainerSetup } from '../transport/rest-collector.js';
 import type { ContainerSetup } from '../transport/result-collector.js';
 
@@ -30,10 +31,6 @@ export interface PluginPlan {
   /** How results would leave the container. */
   readonly collect: string;
 }
-
-/** Secrets never leave pmt, not even in a plan. */
-const MASKED = '****';
-const SECRET_NAME = /TOKEN|PASS|SECRET|KEY|CREDENTIAL/i;
 
 /**
  * The fully resolved plan of a scan: per plugin the container exactly as the agent would create it
@@ -71,7 +68,8 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
       timeout: formatDuration(pluginTimeoutMs(plugin, config, inputs.timeoutOverrideMs)),
       transport: rest ? 'rest' : 'archive',
       input: local ? `${inputs.inputDir} bind-mounted read-only at ${INPUT_DIR}` : `${inputs.inputDir} copied into ${INPUT_DIR} (remote engine)`,
-      container: { ...spec, env: Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? MASKED : v])) },
+      // Secrets never leave pmt, not even in a plan.
+      container: { ...spec, env: maskSecretEnv(spec.env) },
       commands,
       collect: rest
         ? `POST /save over ${config.restTransport === 'unix' ? 'the per-run Unix socket' : 'TCP on 127.0.0.1'} for ${plugin.results.join(', ')}`

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { AuthResolver } from '../agent/ensure-image.js';
 import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
-import { digestInput } from '../cache/input-digest.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
 import type { ContainerRuntime, EngineInfo, VolumeRuntime } from '../docker/container-runtime.js';
@@ -15,6 +14,8 @@ import { Labels } from '../docker/labels.js';
 import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
 import { saveResultsLocally } from '../sinks/local-results.js';
+import { writeProvenanceRecord } from '../sinks/provenance-record.js';
+import type { DsseSigner } from '../provenance/dsse-envelope.js';
 import { Filestore } from '../store/filestore.js';
 import { ArchiveCollector } from '../transport/archive-collector.js';
 import { RestCollector } from '../transport/rest-collector.js';
@@ -23,6 +24,7 @@ import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { BackgroundWork } from './background-work.js';
 import { CachedResults } from './cached-results.js';
+import { cacheDigest, describeInput } from './input-facts.js';
 import { mapBounded } from './map-bounded.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapStaleContainers } from './reap-stale-containers.js';
@@ -64,6 +66,8 @@ export interface ScanEnvironment {
   readonly now: () => Date;
   /** Where per-run temp dirs go (logs and results when the config leaves them empty, spill files, sockets). */
   readonly tempParent?: string;
+  /** Signs the run's provenance record (ProvenanceKey); undefined: the record is written unsigned. */
+  readonly provenanceSigner?: DsseSigner;
 }
 
 /**
@@ -126,7 +130,9 @@ async function scanOnEngine(
         endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
         return new RestCollector(await endpoint, filestore);
       })());
-    const inputDigest = env.cache ? (await digestInput(request.inputDir)).digest : undefined;
+    // The input is read-only to plugins: without a cache its digest is made while they run.
+    const inputFacts = describeInput(request.inputDir);
+    const inputDigest = env.cache ? await cacheDigest(inputFacts) : undefined;
 
     const context: AgentContext = {
       runtime: env.runtime,
@@ -163,16 +169,25 @@ async function scanOnEngine(
     const saved = plugins.map((p) => p.outcome);
     const server = env.signal.aborted ? undefined : await delivery?.deliver(filestore, saved, env.signal);
 
-    return {
+    const finished = env.now();
+    const report: ScanReport = {
       runId,
       inputDir: request.inputDir,
+      input: await inputFacts,
+      engine,
+      cacheEnabled: env.cache !== undefined,
+      startedAt: started,
+      finishedAt: finished,
       resultsDir,
       logsDir,
       plugins,
       server,
       interruptedBy: env.signal.aborted ? signalOf(env.signal.reason) : undefined,
-      durationMs: env.now().getTime() - started.getTime(),
+      durationMs: finished.getTime() - started.getTime(),
+      provenance: undefined,
     };
+    const dir = resultsDir ?? logsDir;
+    return { ...report, provenance: await writeProvenanceRecord(report, { config, signer: env.provenanceSigner, dir, timeoutOverrideMs: request.timeoutMs, logger }) };
   } finally {
     await background.settled();
     await (await endpoint?.catch(() => undefined))?.close();

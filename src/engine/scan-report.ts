@@ -1,4 +1,7 @@
 import type { PluginOutcome } from '../agent/plugin-outcome.js';
+import type { EngineInfo } from '../docker/container-runtime.js';
+import type { ProvenanceOutcome } from '../sinks/provenance-record.js';
+import type { InputFacts } from './input-facts.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { DeliveryReport } from './server-delivery.js';
 
@@ -18,6 +21,14 @@ export interface PluginReport {
 export interface ScanReport {
   readonly runId: string;
   readonly inputDir: string;
+  /** The input's digest (as the cache computes it) and git revision. */
+  readonly input: InputFacts;
+  /** The engine the run used, as it answered at the start. */
+  readonly engine: EngineInfo;
+  /** False with --no-cache. */
+  readonly cacheEnabled: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
   readonly resultsDir: string | undefined;
   readonly logsDir: string;
   readonly plugins: readonly PluginReport[];
@@ -25,13 +36,16 @@ export interface ScanReport {
   readonly server: DeliveryReport | undefined;
   readonly interruptedBy: NodeJS.Signals | undefined;
   readonly durationMs: number;
+  /** The run's provenance record; undefined only in a report not yet handed to that sink. */
+  readonly provenance: ProvenanceOutcome | undefined;
 }
 
-/** 0 all succeeded; 1 a plugin failed; 4 an upload failed; 130/143 interrupted. */
+/** 0 all succeeded; 1 a plugin failed or the provenance record could not be written; 4 an upload failed; 130/143 interrupted. */
 export function exitCodeOf(report: ScanReport): ExitCodeValue {
   if (report.interruptedBy === 'SIGINT') return ExitCode.sigint;
   if (report.interruptedBy === 'SIGTERM') return ExitCode.sigterm;
   if (report.plugins.some((p) => p.outcome.status !== 'succeeded' && p.outcome.status !== 'cached')) return ExitCode.pluginFailed;
+  if (report.provenance?.error !== undefined) return ExitCode.pluginFailed;
   if (report.server?.uploads.some((u) => u.status === 'failed')) return ExitCode.uploadFailed;
   return ExitCode.ok;
 }

@@ -21,10 +21,13 @@ import { createProgress } from '../progress/create-progress.js';
 import { progressOption, type ProgressMode } from '../progress/progress-mode.js';
 import { collectNames } from '../plugin-names.js';
 import { planToText } from '../render-plan.js';
+import { provenanceSigner } from '../provenance-signer.js';
 import { reportToJson, reportToText } from '../render-report.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 import { jsonDocument } from '../json-document.js';
 import { maskCredentials } from '../../log/mask-credentials.js';
+import type { DsseSigner } from '../../provenance/dsse-envelope.js';
+import { PROVENANCE_FILE } from '../../provenance/provenance-file.js';
 
 interface ScanOptions extends CommonOptions {
   input: string;
@@ -66,11 +69,13 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       const plugins = registry.select([...(options.plugin ?? []), ...(options.select ?? [])]);
       assertCompatible(plugins, CORE_ENGINE_VERSION, registry.source);
       const docker = runtime(options);
+      // A key that cannot sign stops the scan before any container starts, in a dry run too.
+      const signer = await provenanceSigner(config, io.cwd);
 
       if (options.dryRun) {
         const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
         const server = options.upload && config.serverUrl ? config.serverUrl : undefined;
-        io.stdout.write(await describePlan(docker, request, server, options.json));
+        io.stdout.write(await describePlan(docker, request, server, options.json, signer));
         return done(ExitCode.ok);
       }
 
@@ -120,6 +125,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             host: hostname(),
             isAlive: processIsAlive,
             now: () => new Date(),
+            provenanceSigner: signer,
           },
         );
         progress.stop();
@@ -136,7 +142,13 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
 type PlanRequest = Omit<Parameters<typeof planScan>[0], 'engineLocal'>;
 
 /** `--dry-run`: the plan, text or JSON. The engine is only asked whether it is local; nothing is created. */
-async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanRequest, server: string | undefined, json: boolean): Promise<string> {
+async function describePlan(
+  docker: ReturnType<RuntimeFactory>,
+  request: PlanRequest,
+  server: string | undefined,
+  json: boolean,
+  signer: DsseSigner | undefined,
+): Promise<string> {
   const engine = await docker.ping().catch((error: unknown) => {
     if (error instanceof PmtError) return error;
     throw error;
@@ -146,8 +158,9 @@ async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanReq
   const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
   // Where results would go, its password masked (jsonDocument and planToText mask too).
   const upload = server === undefined ? null : maskCredentials(server);
-  if (json) return jsonDocument({ engine: note, server: upload, plugins: plans });
-  return planToText(plans, `${note}\nPMT server: ${upload ?? 'none (results stay local)'}`);
+  const provenance = `${PROVENANCE_FILE} in the results directory, ${signer ? `signed (${signer.algorithm} key ${signer.keyId})` : 'unsigned (no ProvenanceKey)'}`;
+  if (json) return jsonDocument({ engine: note, server: upload, provenance, plugins: plans });
+  return planToText(plans, `${note}\nPMT server: ${upload ?? 'none (results stay local)'}\nProvenance: ${provenance}`);
 }
 
 function positiveInteger(value: string): number {

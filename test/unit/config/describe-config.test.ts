@@ -23,6 +23,7 @@ describe('describeConfig', () => {
       DefaultCpus: '(no limit)',
       DefaultPids: 1024,
       CacheDir: '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)',
+      ProvenanceKey: '(unset)',
     });
   });
 
@@ -31,5 +32,13 @@ describe('describeConfig', () => {
     const described = describeConfig(config);
     expect(described).toMatchObject({ RemoteRepoUser: 'robot', RemoteRepoPass: '****', ServerUrl: 'http://pmt:8081', PathDirLogs: '/var/log/pmt' });
     expect(JSON.stringify(described)).not.toContain('hunter2');
+  });
+
+  it('shows a provenance key by its path, and a key given as PEM text never', () => {
+    expect(describeConfig({ ...DEFAULT_CONFIG, provenanceKey: '/keys/pmt.key' })).toMatchObject({ ProvenanceKey: '/keys/pmt.key' });
+    const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIsecretsecret\n-----END PRIVATE KEY-----\n';
+    const described = describeConfig({ ...DEFAULT_CONFIG, provenanceKey: pem });
+    expect(described).toMatchObject({ ProvenanceKey: '(PEM key from PMT_PROVENANCE_KEY)' });
+    expect(JSON.stringify(described)).not.toContain('secretsecret');
   });
 });

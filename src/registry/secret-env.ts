@@ -1,0 +1,10 @@
+/** How a secret is shown anywhere pmt prints or records it. */
+export const MASKED = '****';
+
+/** Environment names whose values are secrets: never printed, never recorded. */
+const SECRET_NAME = /TOKEN|PASS|SECRET|KEY|CREDENTIAL/i;
+
+/** `env` with the value of every secret-looking name replaced by MASKED. Pure. */
+export function maskSecretEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, SECRET_NAME.test(name) ? MASKED : value]));
+}
