@@ -7,10 +7,12 @@ import type { CliIO } from './cli-io.js';
 import { buildCommand } from './commands/build.js';
 import { cacheCommand } from './commands/cache.js';
 import { doctorCommand } from './commands/doctor.js';
+import { keygenCommand } from './commands/keygen.js';
 import { listCommand } from './commands/list.js';
 import { pullCommand } from './commands/pull.js';
 import { scanCommand } from './commands/scan.js';
 import { validateCommand } from './commands/validate.js';
+import { verifyCommand } from './commands/verify.js';
 import { versionCommand } from './commands/version.js';
 import { describeError } from './describe-error.js';
 import { normaliseArgv } from './normalise-argv.js';
@@ -33,7 +35,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
   const program = new Command('pmt')
     .description('Product Model Toolkit client: runs license and SBOM scanner plugins in Docker containers and collects their results')
     .version(PMT_VERSION, '-V', 'print the pmt version only')
-    .addHelpText('after', '\nShortcuts of the original client: pmt -l (list), pmt -v (version), pmt -s NAME -i DIR (scan).\nExit codes: 0 ok, 1 a plugin failed, 2 usage or config error, 3 Docker engine unreachable, 4 an upload to the PMT server failed, 130/143 interrupted.')
+    .addHelpText('after', '\nShortcuts of the original client: pmt -l (list), pmt -v (version), pmt -s NAME -i DIR (scan).\nExit codes: 0 ok, 1 a plugin failed (verify: a check failed), 2 usage or config error, 3 Docker engine unreachable, 4 an upload to the PMT server failed, 130/143 interrupted.')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run pmt --help or pmt <command> --help for usage)');
@@ -46,6 +48,8 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     pullCommand(io, runtime, done),
     buildCommand(io, runtime, done),
     cacheCommand(io, done),
+    verifyCommand(io, done),
+    keygenCommand(io, done),
   ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }

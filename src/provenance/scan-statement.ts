@@ -1,7 +1,9 @@
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { CacheOrigin } from '../cache/cache-manifest.js';
 import type { Config } from '../config/config.js';
 import type { PluginReport, ScanReport } from '../engine/scan-report.js';
+import { redactSecrets } from '../registry/secret-env.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { entryAsUsed } from './plugin-entry.js';
 
@@ -129,12 +131,19 @@ function runDescriptor({ outcome, results }: PluginReport, report: ScanReport): 
       startedOn: outcome.startedAt.toISOString(),
       finishedOn: outcome.finishedAt.toISOString(),
       transport: outcome.transport ?? null,
-      cache: cache ? { storedOn: cache.storedAt, origin: cache.origin ?? null } : null,
+      cache: cache ? { storedOn: cache.storedAt, origin: originOf(cache.origin) } : null,
       results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256 })),
-      error: outcome.error ? { origin: outcome.error.origin, message: outcome.error.message } : null,
+      error: outcome.error ? { origin: outcome.error.origin, message: redactSecrets(outcome.error.message, outcome.plugin.env) } : null,
       uploads: (report.server?.uploads ?? [])
         .filter((u) => u.plugin === outcome.plugin.name)
         .map((u) => ({ file: u.fileName, importer: u.importer, status: u.status, location: u.location ?? null })),
     },
   };
+}
+
+/** The earlier run that produced cached results, in the record's own naming. */
+function originOf(origin: CacheOrigin | undefined): Record<string, unknown> | null {
+  if (!origin) return null;
+  const { runId, startedAt, finishedAt, exitCode, transport } = origin;
+  return { invocationId: runId, startedOn: startedAt, finishedOn: finishedAt, exitCode, transport };
 }

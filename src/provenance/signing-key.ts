@@ -21,7 +21,9 @@ export function signerFromPem(pem: string, where: string): DsseSigner {
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE' ? 'it is encrypted; pmt needs an unencrypted PEM key' : 'it is not a PEM private key';
+    // OpenSSL 3 reports a missing passphrase as an "interrupted" read; the PEM header says it plainly.
+    const encrypted = /ENCRYPTED/.test(pem.slice(0, 200)) || (error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE';
+    const reason = encrypted ? 'it is encrypted; pmt needs an unencrypted PEM key' : 'it is not a PEM private key';
     throw new KeyProblem(`cannot use the provenance key from ${where}: ${reason}`);
   }
   const algorithm = algorithmOf(key, where);
