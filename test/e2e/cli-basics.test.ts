@@ -80,8 +80,8 @@ describe('pmt -l, -v, validate and --help as a user runs them', () => {
     expect(wrong.stderr).toContain("unknown option '--frobnicate'");
     const help = await runPmt(['--help'], { cwd: dir.path });
     expect(help.code).toBe(0);
-    for (const command of ['scan', 'list', 'validate', 'version', 'doctor', 'pull', 'cache']) expect(help.stdout).toContain(command);
-    expect(help.stdout).toContain('Exit codes: 0 ok, 1 a plugin failed, 2 usage or config error, 3 Docker engine unreachable, 4 an upload');
+    for (const command of ['scan', 'list', 'validate', 'version', 'doctor', 'pull', 'cache', 'verify', 'keygen']) expect(help.stdout).toContain(command);
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1 a plugin failed (verify: a check failed), 2 usage or config error, 3 Docker engine unreachable, 4 an upload');
   });
 
   it('an unreachable engine exits 3 with a hint, from the built CLI', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeRegistry, writeTree, type TestPlugin } from '../support/fixtures.js';
+import { savedResults, tempDir, type TestPlugin, writeRegistry, writeTree } from '../support/fixtures.js';
 import { TestImages } from '../support/test-images.js';
 import { listTree, pluginOf, scanJson, sha256, writeNamedConfig } from './rest-scan.js';
 
@@ -70,7 +70,7 @@ describe('REST transport: hostile plugins in one run with a legitimate one', () 
     const legit = pluginOf(report, 'legit');
     expect(legit).toMatchObject({ status: 'succeeded', transport: 'rest' });
     expect(legit.results.map((r) => [r.name, r.sha256])).toEqual([['result.bin', sha256(payload)]]);
-    expect(await readdir(report.resultsDir)).toEqual(['legit_result.bin']);
+    expect(await savedResults(report.resultsDir)).toEqual(['legit_result.bin']);
     expect((await readFile(join(report.resultsDir, 'legit_result.bin'))).equals(payload)).toBe(true);
 
     const reasons: Record<string, string[]> = {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir, writeRegistry, writeTree } from '../support/fixtures.js';
+import { REPO_ROOT, savedResults, tempDir, writeRegistry, writeTree } from '../support/fixtures.js';
 import { TestImages } from '../support/test-images.js';
 import { pluginOf, scanJson, sha256, writeNamedConfig } from './rest-scan.js';
 
@@ -27,7 +27,7 @@ describe('REST transport on the real engine', () => {
     writeNamedConfig(dir.path, `${name}.json`, { PathDirLogs: `logs-${name}`, PathDirResults: `results-${name}`, ...values });
 
   async function savedPayloadOf(resultsDir: string, plugin: string): Promise<Buffer> {
-    expect(await readdir(resultsDir)).toEqual([`${plugin}_result.bin`]);
+    expect(await savedResults(resultsDir)).toEqual([`${plugin}_result.bin`]);
     return readFile(join(resultsDir, `${plugin}_result.bin`));
   }
 
@@ -57,7 +57,7 @@ describe('REST transport on the real engine', () => {
     expect(plugin.error?.hint).toContain('add curl to the plugin image');
     // It failed before its command ran: nothing was saved.
     expect(plugin.exitCode).toBeNull();
-    expect(await readdir(report.resultsDir).catch(() => [])).toEqual([]);
+    expect(await savedResults(report.resultsDir)).toEqual([]);
   });
 
   it('round-trips a result over TCP on 127.0.0.1 (container on the host network)', async () => {

@@ -92,7 +92,8 @@ describe('pmt scan (archive copy) on the real engine', () => {
     expect(code).toBe(1);
     expect(report.plugins[0]?.error?.message).toContain('/result/result.txt');
     expect(report.plugins[0]?.error?.message).toContain('forgetful');
-    expect(await readdir(join(dir.path, 'results')).catch(() => [])).toEqual([]);
+    // No result is saved; the run's provenance record (no subjects) still is.
+    expect(await readdir(join(dir.path, 'results')).catch(() => [])).toEqual(['pmt-provenance.intoto.json']);
   });
 
   it('fails a plugin whose image exists nowhere, with one clear message, and runs the rest', async () => {

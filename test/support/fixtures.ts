@@ -81,3 +81,12 @@ export async function writeConfig(dir: string, values: Record<string, unknown>):
   await writeFile(path, JSON.stringify(values, null, 2));
   return path;
 }
+
+/**
+ * The result files a scan saved in `dir`, sorted: every entry but the run's provenance record
+ * (which every scan writes there); [] when the directory does not exist.
+ */
+export async function savedResults(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => name !== 'pmt-provenance.intoto.json').sort();
+}

@@ -3,7 +3,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
+import { savedResults, tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
 
@@ -61,7 +61,7 @@ describe('issue 10 item 2: saving a result never follows a link or opens what is
       expect((await readFile(join(results, 'large_result.bin'))).equals(Buffer.alloc(300000))).toBe(true);
       expect(await readFile(join(results, 'fifo_result.txt'), 'utf8')).toBe('fifo\n');
       // No temp file is left beside the results.
-      expect((await readdir(results)).sort()).toEqual(['dangling_result.txt', 'fifo_result.txt', 'large_result.bin', 'small_result.txt']);
+      expect(await savedResults(results)).toEqual(['dangling_result.txt', 'fifo_result.txt', 'large_result.bin', 'small_result.txt']);
     }
   });
 
@@ -79,6 +79,6 @@ describe('issue 10 item 2: saving a result never follows a link or opens what is
     expect(report.plugins[0]!.error?.message).toContain(`writing ${join(dir.path, 'results', 'blocked_result.txt')} failed: a directory of that name is in the way (EISDIR)`);
     expect(report.plugins[1]).toMatchObject({ name: 'fine', status: 'succeeded' });
     expect(await readFile(join(dir.path, 'results', 'blocked_result.txt', 'inside'), 'utf8')).toBe('keep me');
-    expect((await readdir(join(dir.path, 'results'))).sort()).toEqual(['blocked_result.txt', 'fine_result.txt']);
+    expect(await savedResults(join(dir.path, 'results'))).toEqual(['blocked_result.txt', 'fine_result.txt']);
   });
 });

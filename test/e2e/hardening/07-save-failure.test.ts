@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePmtServer } from '../../support/fake-pmt-server.js';
-import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
+import { savedResults, tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
@@ -62,7 +62,7 @@ describe('issue 10 item 7: a result that cannot be saved fails its plugin alone'
     expect(report.plugins[2]!.error!.message).toContain(`writing ${join(results, 'spilled_result.bin')} failed: no space left on the device (ENOSPC)`);
     expect(report.plugins[1]!.results).toEqual([]);
     // No partial file, no temp file, and nothing of a plugin whose save failed (a.txt was saved, then removed).
-    expect((await readdir(results)).sort()).toEqual(['small-a_result.txt', 'small-b_result.txt']);
+    expect(await savedResults(results)).toEqual(['small-a_result.txt', 'small-b_result.txt']);
     expect(await readFile(join(results, 'small-b_result.txt'), 'utf8')).toBe('b\n');
     // Uploaded: the saved plugins' results; a plugin that failed is never uploaded.
     expect(server.uploads.map((u) => u.importer).sort()).toEqual(['small-a', 'small-b']);

@@ -1,9 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Labels } from '../../../src/docker/labels.js';
 import { containersWithLabels } from '../../support/engine-state.js';
-import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
+import { savedResults, tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
@@ -55,7 +55,7 @@ describe('issue 10 item 16: one rule for result names, enforced by validate, hon
     expect(code).toBe(0);
     expect(report.plugins[0]).toMatchObject({ status: 'succeeded', transport: rest ? 'rest' : 'archive' });
     expect(report.plugins[0]!.results.map((r) => r.name)).toEqual(ODD_BUT_FINE);
-    expect((await readdir(join(dir.path, 'results'))).sort()).toEqual(ODD_BUT_FINE.map((n) => `odd-names_${n}`).sort());
+    expect(await savedResults(join(dir.path, 'results'))).toEqual(ODD_BUT_FINE.map((n) => `odd-names_${n}`).sort());
     for (const name of ODD_BUT_FINE) expect(await readFile(join(dir.path, 'results', `odd-names_${name}`), 'utf8')).toBe(`${name}\n`);
   });
 });

@@ -1,10 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHint } from '../../../src/agent/build-hint.js';
 import { loadRegistryFile } from '../../../src/registry/load-registry-file.js';
 import { docker } from '../../support/engine-state.js';
-import { copySampleRepo, REPO_ROOT, tempDir } from '../../support/fixtures.js';
+import { copySampleRepo, REPO_ROOT, savedResults, tempDir } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { BUNDLED_REGISTRY, scanWithPlugin } from './bundled-plugin-scan.js';
 
@@ -69,7 +69,7 @@ describe('bundled plugin scancode (image not buildable offline)', () => {
     expect(plugin.error?.hint).toContain(`build it with \`pmt build -p scancode -r ${registry}\``);
 
     // No result file anywhere, no image appeared, and the plugin's log says why it failed.
-    expect(await readdir(join(dir.path, 'results')).catch(() => [])).toEqual([]);
+    expect(await savedResults(join(dir.path, 'results'))).toEqual([]);
     expect(await engineHasImage(image)).toBe(false);
     const log = await readFile(plugin.logPath!, 'utf8');
     expect(log).toContain(`pmt: failed: image ${image} is not built`);
