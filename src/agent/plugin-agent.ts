@@ -6,7 +6,7 @@ import type { ContainerRuntime, PluginContainer } from '../docker/container-runt
 import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
 import { ContainerLog } from '../log/container-log.js';
-import type { Filestore } from '../store/filestore.js';
+import type { Filestore, StoredResult } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainer } from './check-compatibility.js';
 import { containerLimits, pluginTimeoutMs, timeoutSource } from './container-limits.js';
@@ -211,11 +211,17 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       repoDigests,
       cache: status === 'cached' ? restored : undefined,
       transport: status === 'cached' ? 'cache' : (collector ?? transport)?.kind,
-      results: status === 'succeeded' || status === 'cached' ? context.filestore.list(run.id) : [],
+      results: status === 'succeeded' || status === 'cached' ? inDeclaredOrder(context.filestore.list(run.id), plugin.results) : [],
       logPath: log?.path,
       error,
     };
   }
+}
+
+/** Results in the order the entry declares them, however they arrived (a tar stream, parallel posts). */
+function inDeclaredOrder(results: readonly StoredResult[], declared: readonly string[]): StoredResult[] {
+  const order = new Map(declared.map((name, index) => [name, index]));
+  return [...results].sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity));
 }
 
 /** An image's or entry's user that is not root: `''`, `root` and uid 0 are root. */

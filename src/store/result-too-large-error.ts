@@ -18,7 +18,7 @@ export class ResultTooLargeError extends PmtError {
       scope === 'file'
         ? `result file ${JSON.stringify(fileName)} is larger than the limit of ${limit} per file`
         : `result file ${JSON.stringify(fileName)} takes the results of plugin run ${pluginId} over the limit of ${limit} per plugin run`;
-    const setting = scope === 'file' ? 'maxResultFileBytes' : 'maxRunResultBytes';
+    const setting = scope === 'file' ? 'MaxResultFileBytes' : 'MaxRunResultBytes';
     super(message, {
       origin: 'plugin',
       exitCode: ExitCode.pluginFailed,

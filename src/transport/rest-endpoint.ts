@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { Filestore, PutLimits } from '../store/filestore.js';
+import type { Filestore, PutLimits, ResultTooLargeError } from '../store/filestore.js';
 import { RunRegistry } from './rest-runs.js';
 import { createSocketDir } from './rest-socket-dir.js';
 
@@ -22,6 +22,8 @@ export interface RestEndpoint {
   unregister(id: number): void;
   /** Why posts of this plugin run were refused, oldest first (`HTTP <status>: <reason>`). */
   rejections(id: number): readonly string[];
+  /** The first size-limit error of this plugin run's posts: the plugin fails with exactly it, as by archive copy. */
+  tooLarge(id: number): ResultTooLargeError | undefined;
   /** Idempotent; drops open connections and removes the socket directory. */
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function openRestEndpoint(options: RestEndpointOptions): Promise<Re
     register: (run) => runs.register(run),
     unregister: (id) => runs.unregister(id),
     rejections: (id) => runs.rejections(id),
+    tooLarge: (id) => runs.tooLarge(id),
     close: () =>
       (closing ??= (async () => {
         await (await listening?.catch(() => undefined))?.close();

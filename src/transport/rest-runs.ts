@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PmtError } from '../errors.js';
+import type { ResultTooLargeError } from '../store/result-too-large-error.js';
 import { resultNameProblem } from '../registry/result-name.js';
 
 /** A plugin run allowed to post results, as the endpoint knows it. */
@@ -16,6 +17,8 @@ interface Run extends RegisteredRun {
   readonly digest: Buffer;
   readonly rejections: string[];
   dropped: number;
+  /** The first post refused for a broken size limit: the plugin fails with exactly that error. */
+  tooLarge: ResultTooLargeError | undefined;
 }
 
 /** Rejection reasons kept per plugin run; a flood of bad posts cannot grow memory without bound. */
@@ -43,6 +46,7 @@ export class RunRegistry {
       digest: digest(token),
       rejections: [],
       dropped: 0,
+      tooLarge: undefined,
     });
     return { token };
   }
@@ -65,11 +69,17 @@ export class RunRegistry {
     return found;
   }
 
-  reject(id: number, reason: string): void {
+  reject(id: number, reason: string, tooLarge?: ResultTooLargeError): void {
     const run = this.#runs.get(id);
     if (!run) return;
+    run.tooLarge ??= tooLarge;
     if (run.rejections.length < MAX_REJECTIONS) run.rejections.push(reason);
     else run.dropped += 1;
+  }
+
+  /** The first size-limit error of this plugin run's posts, if any. */
+  tooLarge(id: number): ResultTooLargeError | undefined {
+    return this.#runs.get(id)?.tooLarge;
   }
 
   rejections(id: number): readonly string[] {

@@ -16,11 +16,15 @@ export interface SaveContext {
 
 const ID_PATTERN = /^(0|[1-9][0-9]{0,8})$/;
 
+/** Most files one request may carry; pmt's own upload loop sends at most POST_BATCH_FILES per request. */
+export const MAX_FILES_PER_POST = 1000;
+
 /**
  * `POST /save`: header `Authorization: Bearer <token>`; multipart fields `name` and `id`, then one
- * file part `result` whose file name is a declared result. The token is checked before any of the
- * body is read; the file streams into the filestore (staged) and is committed only when the whole
- * request has been parsed, so a refused request never leaves anything behind.
+ * or more file parts `result` (at most MAX_FILES_PER_POST), each named after a declared result.
+ * The token is checked before any of the body is read; files stream into the filestore (staged)
+ * and are committed only when the whole request has been parsed, so a refused request never leaves
+ * anything behind: a request is stored whole or not at all.
  */
 export function saveHandler(context: SaveContext) {
   return async function save(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -30,17 +34,18 @@ export function saveHandler(context: SaveContext) {
       if (!request.isMultipart()) throw new SaveRejection(415, 'the body must be multipart/form-data');
       const staged = await receive(request, run, context);
       if (!run.active) {
-        await staged.abort();
+        await Promise.all(staged.map((file) => file.abort()));
         throw new SaveRejection(410, `plugin run ${run.id} has ended`);
       }
-      const stored = staged.commit();
-      request.log.info({ pluginRun: run.id, file: stored.name, size: stored.size }, 'result received');
-      return sendJson(reply, 200, { stored: { name: stored.name, size: stored.size, sha256: stored.sha256 } });
+      const stored = staged.map((file) => file.commit());
+      for (const file of stored) request.log.info({ pluginRun: run.id, file: file.name, size: file.size }, 'result received');
+      const shown = stored.map((file) => ({ name: file.name, size: file.size, sha256: file.sha256 }));
+      return sendJson(reply, 200, { stored: shown.length === 1 ? shown[0] : shown });
     } catch (error) {
       const rejection = toRejection(error);
       if (rejection.status >= 500) request.log.error({ err: error, pluginRun: run?.id }, 'storing a posted result failed');
       else request.log.warn({ pluginRun: run?.id, status: rejection.status, reason: rejection.message }, 'result refused');
-      if (run) context.runs.reject(run.id, `HTTP ${rejection.status}: ${rejection.message}`);
+      if (run) context.runs.reject(run.id, `HTTP ${rejection.status}: ${rejection.message}`, error instanceof ResultTooLargeError ? error : undefined);
       const ended = await drainRequest(request.raw, REFUSED_BODY_DRAIN);
       if (request.raw.destroyed && !ended) {
         // The client is gone; nobody is left to read an answer.
@@ -64,17 +69,20 @@ function authenticate(runs: RunRegistry, header: string | undefined): Registered
   return run;
 }
 
-async function receive(request: FastifyRequest, run: RegisteredRun, context: SaveContext): Promise<StagedResult> {
+async function receive(request: FastifyRequest, run: RegisteredRun, context: SaveContext): Promise<StagedResult[]> {
   const fields = new Map<string, string>();
-  let staged: StagedResult | undefined;
+  const staged: StagedResult[] = [];
+  const names = new Set<string>();
   try {
     for await (const part of request.parts()) {
-      if (staged) throw new SaveRejection(400, `unexpected part ${JSON.stringify(part.fieldname)} after the file`);
       if (part.type === 'field') {
+        if (staged.length > 0) throw new SaveRejection(400, `unexpected part ${JSON.stringify(part.fieldname.slice(0, 40))} after the files`);
         readField(fields, part);
         continue;
       }
       const name = checkFilePart(run, fields, part);
+      if (names.has(name)) throw new SaveRejection(400, `${JSON.stringify(name)} is sent twice in one request`);
+      names.add(name);
       const { file } = part;
       const tooLarge = (): ResultTooLargeError =>
         new ResultTooLargeError({ pluginId: run.id, fileName: name, scope: 'file', limitBytes: context.limits.maxFileBytes });
@@ -82,14 +90,14 @@ async function receive(request: FastifyRequest, run: RegisteredRun, context: Sav
       // instead of parsing the rest. It may have hit the limit before this listener was attached.
       file.once('limit', () => file.destroy(tooLarge()));
       if (file.truncated) throw tooLarge();
-      staged = await context.filestore.receive(run.id, name, file, context.limits);
+      staged.push(await context.filestore.receive(run.id, name, file, context.limits));
       if (file.truncated) throw tooLarge();
     }
   } catch (error) {
-    await staged?.abort();
+    await Promise.all(staged.map((file) => file.abort()));
     throw error;
   }
-  if (!staged) throw new SaveRejection(400, 'the request has no file part "result"');
+  if (staged.length === 0) throw new SaveRejection(400, 'the request has no file part "result"');
   return staged;
 }
 
@@ -129,8 +137,8 @@ function checkFilePart(run: RegisteredRun, fields: ReadonlyMap<string, string>, 
 }
 
 const MULTIPART_ERRORS: Record<string, [number, string]> = {
-  FST_PARTS_LIMIT: [400, 'too many parts: send fields "name" and "id" and one file part "result"'],
-  FST_FILES_LIMIT: [400, 'only one file part is accepted per request'],
+  FST_PARTS_LIMIT: [400, `too many parts: send fields "name" and "id" and at most ${MAX_FILES_PER_POST} file parts "result"`],
+  FST_FILES_LIMIT: [400, `at most ${MAX_FILES_PER_POST} files are accepted per request`],
   FST_FIELDS_LIMIT: [400, 'too many fields: send only "name" and "id"'],
   FST_REQ_FILE_TOO_LARGE: [413, 'the result file is larger than the limit per file'],
   FST_PROTO_VIOLATION: [400, 'unexpected field name'],

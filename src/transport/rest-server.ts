@@ -8,7 +8,7 @@ import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { sendJson } from './rest-reply.js';
 import type { ListeningServer, RestEndpointOptions } from './rest-endpoint.js';
 import type { RunRegistry } from './rest-runs.js';
-import { saveHandler } from './rest-save.js';
+import { MAX_FILES_PER_POST, saveHandler } from './rest-save.js';
 
 /** Idle sockets (a stalled upload included) are closed after this long. */
 const IDLE_TIMEOUT_MS = 60_000;
@@ -69,9 +69,9 @@ async function buildApp(options: RestEndpointOptions, runs: RunRegistry): Promis
     preservePath: true,
     limits: {
       fileSize: options.limits.maxFileBytes,
-      files: 1,
+      files: MAX_FILES_PER_POST,
       fields: 4,
-      parts: 6,
+      parts: MAX_FILES_PER_POST + 4,
       fieldNameSize: 100,
       fieldSize: 1024,
       headerPairs: 20,

@@ -74,10 +74,10 @@ describe('REST transport: hostile plugins in one run with a legitimate one', () 
     expect((await readFile(join(report.resultsDir, 'legit_result.bin'))).equals(payload)).toBe(true);
 
     const reasons: Record<string, string[]> = {
-      'no-token': ['declared result(s) /result/result.bin of plugin no-token did not arrive over REST', 'was not written'],
+      'no-token': ['declared result /result/result.bin of plugin no-token was not written; /result is empty'],
       impostor: ['HTTP 403: the token is not valid for plugin run 0', 'HTTP 422: field "name" is "legit", but plugin run 2 is plugin "impostor"'],
       traversal: ['HTTP 400: "../../x" must be a plain file name, not a path', `HTTP 400: "../../${escape}" must be a plain file name, not a path`],
-      oversize: ['HTTP 413: result file "result.bin" is larger than the limit of 64 KiB per file'],
+      oversize: ['result file "result.bin" is larger than the limit of 64 KiB per file'],
       undeclared: ['HTTP 422: "other.txt" is not a declared result of plugin "undeclared" (declared: "result.bin")'],
     };
     for (const [name, expected] of Object.entries(reasons)) {

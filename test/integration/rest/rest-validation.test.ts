@@ -67,7 +67,8 @@ describe('POST /save refuses bad fields', () => {
     ['an overlong field', [{ name: 'name', value: 'x'.repeat(5000) }, { name: 'id', value: '0' }, file], 400, 'not a short text'],
     ['a file part of another name', [{ name: 'name', value: 'licensee' }, { name: 'id', value: '0' }, { ...file, name: 'upload' }], 400, 'must be named "result"'],
     ['no file part', [{ name: 'name', value: 'licensee' }, { name: 'id', value: '0' }], 400, 'no file part'],
-    ['a second file', [...licenseeParts('{}'), { name: 'result', filename: 'second.json', content: Buffer.from('{}') }], 400, 'only one file part'],
+    ['the same file twice', [...licenseeParts('{}'), { name: 'result', filename: 'result.json', content: Buffer.from('{}') }], 400, '"result.json" is sent twice in one request'],
+    ['an undeclared file after a declared one', [...licenseeParts('{}'), { name: 'result', filename: 'other.json', content: Buffer.from('{}') }], 422, '"other.json" is not a declared result'],
     ['a field after the file', [...licenseeParts('{}'), { name: 'name', value: 'licensee' }], 400, 'after the file'],
   ];
 
@@ -114,6 +115,25 @@ describe('POST /save refuses malformed requests', () => {
     const answer = await post(f.endpoint.address, licenseeParts('x'), { token: f.licenseeToken, path: '/upload' });
     expect(answer.status).toBe(404);
     expect(json(answer).error).toBe('no route POST /upload');
+  });
+});
+
+describe('POST /save with several files', () => {
+  it('stores every declared file of one request, and answers with the list', async () => {
+    const f = await start();
+    const parts = [...licenseeParts('{"a":1}'), { name: 'result', filename: 'second.json', content: Buffer.from('{"b":2}') }];
+    const answer = await post(f.endpoint.address, parts, { token: f.licenseeToken });
+    expect(answer.status).toBe(200);
+    expect((json(answer).stored as { name: string }[]).map((file) => file.name)).toEqual(['result.json', 'second.json']);
+    expect(f.filestore.list(0).map((file) => [file.name, file.size])).toEqual([['result.json', 7], ['second.json', 7]]);
+  });
+
+  it('keeps nothing of a request one of whose files is refused', async () => {
+    const f = await start();
+    const parts = [...licenseeParts('{"a":1}'), { name: 'result', filename: 'second.json', content: Buffer.alloc(300 * KiB) }];
+    const answer = await post(f.endpoint.address, parts, { token: f.licenseeToken });
+    expect(answer.status).toBe(413);
+    await expectNothingStored(f);
   });
 });
 

@@ -130,7 +130,7 @@ describe('Filestore limits and failures', () => {
     expect(error.scope).toBe('file');
     expect(error.origin).toBe('plugin');
     expect(error.message).toBe('result file "huge.json" is larger than the limit of 1 MiB per file');
-    expect(error.hint).toContain('maxResultFileBytes');
+    expect(error.hint).toContain('MaxResultFileBytes');
     expect(fs.get(2, 'huge.json')).toBeUndefined();
     expect(fs.list(2)).toEqual([]);
     expect(fs.memoryInUse).toBe(0);
