@@ -85,6 +85,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   let transport: ResultCollector | undefined;
   let collector: ResultCollector | undefined;
   let inputVolume: string | undefined;
+  // The input volume's filling helper, kept until the plugin's container holds the run's lease.
+  let releaseFiller: (() => Promise<void>) | undefined;
   // The run's signal (SIGINT/SIGTERM) and, once the image is there, the plugin's own deadline.
   let signal = context.signal;
 
@@ -122,8 +124,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     const limits = containerLimits(plugin, context.config);
     if (context.inputMode === 'copy') {
       const labels = runLabels(run, context.identity);
-      const shipped = await createInputVolume(context.volumes, { dir: context.inputDir, image: plugin.image, labels, respectGitignore: context.respectGitignore, signal });
+      const shipped = await createInputVolume(context.volumes, { dir: context.inputDir, image: plugin.image, shell: plugin.shell, labels, respectGitignore: context.respectGitignore, signal });
       inputVolume = shipped.name;
+      releaseFiller = shipped.release;
       logger.info(`Input copied into volume ${shipped.name.slice(0, 12)}: ${shipped.summary.files} files, ${shipped.summary.bytes} bytes (gitignore: ${shipped.gitignore})`);
     }
     logger.debug(`Creating the container from ${plugin.image}`);
@@ -135,6 +138,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     };
     container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits), { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
+    releaseFillerNow();
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
     if (runsAsNonRoot(plugin.user ?? image.user)) {
       const chmod = ['chmod', '0777', RESULT_DIR];
@@ -177,9 +181,16 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
     container?.detach();
+    releaseFillerNow();
     // The plugin is done: its container (and input volume) go while the next plugin starts; the
     // run waits for this before it ends.
     context.background.add(removeAll(container, inputVolume));
+  }
+
+  function releaseFillerNow(): void {
+    if (!releaseFiller) return;
+    context.background.add(releaseFiller().catch((error: unknown) => logger.error(`Could not remove the input volume's helper container: ${String(error)}`)));
+    releaseFiller = undefined;
   }
 
   async function removeAll(container: PluginContainer | undefined, inputVolume: string | undefined): Promise<void> {

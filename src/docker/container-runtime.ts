@@ -22,6 +22,8 @@ export interface ContainerRuntime {
   listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]>;
   /** Force-removes a container and its anonymous volumes; a container already gone is fine. */
   removeContainer(id: string): Promise<void>;
+  /** The engine's own clock, which created-times of its objects are measured by. */
+  engineNow(): Promise<Date>;
 }
 
 /**
@@ -109,7 +111,7 @@ export interface ContainerSpec {
   readonly command: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly binds: readonly BindMount[];
-  /** Container paths that get a fresh anonymous volume (writable, removed with the container). */
+  /** Container paths that get a fresh anonymous volume (writable, labelled like the container, removed with it). */
   readonly volumes: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly networkMode: 'none' | 'host' | 'bridge';
@@ -188,10 +190,11 @@ export interface PluginContainer {
 export interface VolumeRuntime {
   /**
    * Creates a volume with these labels and extracts `tar` at its root, through a helper container
-   * from `image` (any local image; it is created, never started, and removed). When filling fails
-   * the volume is removed again and the error rethrown.
+   * from `image` running `shell` idle — started and attached like a plugin's, so that it holds the
+   * run's lease while the copy lasts (see engine/run-liveness.ts). When filling fails the volume is
+   * removed again and the error rethrown.
    */
-  createFilledVolume(spec: FilledVolumeSpec): Promise<string>;
+  createFilledVolume(spec: FilledVolumeSpec): Promise<FilledVolume>;
   /** Volumes carrying all of the given labels (any value when the value is undefined). */
   listVolumes(labels: Record<string, string | undefined>): Promise<VolumeSummary[]>;
   /** Removes a volume no container uses any more; a volume already gone is fine. */
@@ -201,10 +204,23 @@ export interface VolumeRuntime {
 export interface VolumeSummary {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** When the engine created it, by the engine's clock (ms since the epoch; 0 when unknown). */
+  readonly createdMs: number;
+}
+
+export interface FilledVolume {
+  readonly name: string;
+  /**
+   * Removes the helper container. Call it once a container that mounts the volume exists: until
+   * then the helper is what shows that the volume's run is alive.
+   */
+  release(): Promise<void>;
 }
 
 export interface FilledVolumeSpec {
   readonly image: string;
+  /** A POSIX shell in the image (the plugin's), run idle as the helper's main process. */
+  readonly shell: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly tar: Readable;
   readonly signal?: AbortSignal;
@@ -213,5 +229,8 @@ export interface FilledVolumeSpec {
 export interface ContainerSummary {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The engine's word: created, running, paused, restarting, removing, exited, dead. */
   readonly state: string;
+  /** When the engine created it, by the engine's clock (ms since the epoch). */
+  readonly createdMs: number;
 }

@@ -7,6 +7,7 @@ import type {
   DistributionAnswer,
   DistributionProbe,
   EngineInfo,
+  FilledVolume,
   FilledVolumeSpec,
   ImageBuilder,
   ImageBuildRequest,
@@ -20,7 +21,8 @@ import type {
   VolumeRuntime,
   VolumeSummary,
 } from './container-runtime.js';
-import { createFilledVolume, putArchive, removeVolume } from './docker-archive.js';
+import { putArchive, removeVolume } from './docker-archive.js';
+import { createFilledVolume } from './filled-volume.js';
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
 import { buildImage, ImageBuildFailed } from './image-build.js';
@@ -146,23 +148,29 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       container = await this.docker.createContainer({
         Image: spec.image,
         Cmd: [...spec.command],
-        // An open stdin nobody writes to keeps the shell waiting, i.e. alive, until we remove it.
+        // The shell reads its commands from pmt's attach connection; when that connection goes (pmt
+        // exits or dies, even by SIGKILL) the engine closes the shell's stdin, the shell ends and so
+        // does the container: a running pmt container is proof that its pmt is alive (run-liveness.ts).
         OpenStdin: true,
-        StdinOnce: false,
+        StdinOnce: true,
         Tty: false,
         ...(spec.user ? { User: spec.user } : {}),
         Labels: { ...spec.labels },
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Volumes: Object.fromEntries(spec.volumes.map((path) => [path, {}])),
         HostConfig: {
           // Mounts, not Binds: a host path may contain ':' (Binds would split it).
-          Mounts: spec.binds.map((b) => ({
-            // An absolute path is a host directory; anything else names a volume (remote input).
-            Type: b.hostPath.startsWith('/') ? ('bind' as const) : ('volume' as const),
-            Source: b.hostPath,
-            Target: b.containerPath,
-            ReadOnly: b.readOnly,
-          })),
+          Mounts: [
+            ...spec.binds.map((b) => ({
+              // An absolute path is a host directory; anything else names a volume (remote input).
+              Type: b.hostPath.startsWith('/') ? ('bind' as const) : ('volume' as const),
+              Source: b.hostPath,
+              Target: b.containerPath,
+              ReadOnly: b.readOnly,
+            })),
+            // Anonymous (removed with the container), and labelled like it: the reaper finds what a
+            // failed removal leaves.
+            ...spec.volumes.map((path) => ({ Type: 'volume', Target: path, VolumeOptions: { Labels: { ...spec.labels } } }) as unknown as Dockerode.MountSettings),
+          ],
           NetworkMode: spec.networkMode,
           Memory: spec.limits.memoryBytes,
           // Equal to Memory: no swap on top, so the limit is the limit.
@@ -200,15 +208,15 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
     try {
       const found = await this.docker.listContainers({ all: true, filters: { label } });
-      return found.map((c) => ({ id: c.Id, labels: c.Labels, state: c.State }));
+      return found.map((c) => ({ id: c.Id, labels: c.Labels, state: c.State, createdMs: c.Created * 1000 }));
     } catch (error) {
       throw toDockerError('list containers', error, this.endpoint);
     }
   }
 
-  async createFilledVolume(spec: FilledVolumeSpec): Promise<string> {
+  async createFilledVolume(spec: FilledVolumeSpec): Promise<FilledVolume> {
     try {
-      return await createFilledVolume(this.docker, spec);
+      return await createFilledVolume(this.docker, this, spec);
     } catch (error) {
       if (spec.signal?.aborted) throw error;
       throw toDockerError(`fill a volume through a container from ${spec.image}`, error, this.endpoint);
@@ -219,7 +227,11 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     const label = Object.entries(labels).map(([k, v]) => (v === undefined ? k : `${k}=${v}`));
     try {
       const found = await this.docker.listVolumes({ filters: { label } });
-      return (found.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+      return (found.Volumes ?? []).map((v) => ({
+        name: v.Name,
+        labels: v.Labels ?? {},
+        createdMs: Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') || 0,
+      }));
     } catch (error) {
       throw toDockerError('list volumes', error, this.endpoint);
     }
@@ -230,6 +242,16 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await removeVolume(this.docker, name);
     } catch (error) {
       throw toDockerError(`remove volume ${name.slice(0, 12)}`, error, this.endpoint);
+    }
+  }
+
+  async engineNow(): Promise<Date> {
+    try {
+      const info = (await this.docker.info()) as { SystemTime?: string };
+      const now = Date.parse(info.SystemTime ?? '');
+      return Number.isNaN(now) ? new Date() : new Date(now);
+    } catch (error) {
+      throw toDockerError('tell its time', error, this.endpoint);
     }
   }
 

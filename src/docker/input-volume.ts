@@ -4,8 +4,9 @@ import { packInput, type GitignoreUse, type PackSummary } from './input-archive.
 export interface InputVolumeRequest {
   /** The input directory on this machine. */
   readonly dir: string;
-  /** Any image the engine has (the plugin's own, just ensured) for the never-started helper container. */
+  /** The plugin's image (just ensured) and shell, for the helper container that fills the volume. */
   readonly image: string;
+  readonly shell: string;
   /** The run's labels, so the sweep of a dead pmt's leftovers finds the volume too. */
   readonly labels: Readonly<Record<string, string>>;
   readonly respectGitignore: boolean;
@@ -17,6 +18,8 @@ export interface InputVolume {
   readonly name: string;
   readonly gitignore: GitignoreUse;
   readonly summary: PackSummary;
+  /** Removes the filling helper; call it once the plugin's container (which mounts the volume) exists. */
+  release(): Promise<void>;
 }
 
 /**
@@ -26,6 +29,6 @@ export interface InputVolume {
  */
 export async function createInputVolume(runtime: VolumeRuntime, request: InputVolumeRequest): Promise<InputVolume> {
   const packed = await packInput(request.dir, { respectGitignore: request.respectGitignore });
-  const name = await runtime.createFilledVolume({ image: request.image, labels: request.labels, tar: packed.stream, signal: request.signal });
-  return { name, gitignore: packed.gitignore, summary: packed.summary() };
+  const filled = await runtime.createFilledVolume({ image: request.image, shell: request.shell, labels: request.labels, tar: packed.stream, signal: request.signal });
+  return { name: filled.name, release: filled.release, gitignore: packed.gitignore, summary: packed.summary() };
 }

@@ -49,7 +49,7 @@ export class MainShellGone extends Error {
 export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
 
 /**
- * The container's main process — the plugin's shell, kept alive by an open stdin — executing the
+ * The container's main process — the plugin's shell, reading pmt's attach connection — executing the
  * agent's commands one by one: each is written to its stdin as a quoted argument vector and runs
  * as a child of it. An engine exec would set up a new process in the container's namespaces for
  * every command (a runc exec: 25–40 ms here, and engine CPU that parallel plugins compete for); a
@@ -97,7 +97,7 @@ export class MainShell {
     return next;
   }
 
-  /** Lets go of the attach connection; the shell itself lives until the container is removed. */
+  /** Lets go of the attach connection, which ends the shell and with it the container (see commandLine). */
   close(): void {
     this.unusable ??= { end: 'closed', reason: 'the main shell was closed' };
     this.stream.destroy();
@@ -106,7 +106,7 @@ export class MainShell {
   private runNow(command: readonly string[], { signal, firstAnswer = false }: MainShellOptions & { firstAnswer?: boolean }): Promise<ExecResult> {
     signal?.throwIfAborted();
     if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, '', { answered: this.answered }));
-    const line = `${command.map(quote).join(' ')} </dev/null; pmt_status=$?; echo; echo "${this.tag} $pmt_status"; echo >&2; echo ${this.tag} >&2\n`;
+    const line = commandLine(command, this.tag);
     return new Promise<ExecResult>((resolve, reject) => {
       const notAShell = `${this.program} is not a POSIX shell: pmt writes shell commands to it`;
       const silence = firstAnswer
@@ -208,6 +208,21 @@ class PendingCommand {
     if (end < 0) return text;
     return text.slice(0, text[end - 1] === '\n' ? end - 1 : end);
   }
+}
+
+/**
+ * The line that runs one command. While it runs, the shell itself does not read stdin, so a
+ * watcher does (fd 3, the shell's stdin, kept out of the command): pmt writes nothing until the
+ * command's end lines, so what ends the watcher's read is the end of pmt's connection — pmt exited
+ * or died — and the watcher then kills the shell, which ends the container (its init exits with
+ * the shell, and the kernel kills what is left). The watcher is gone before the end lines are
+ * printed, so it never reads the next command. An idle shell ends by itself at the end of stdin.
+ */
+export function commandLine(command: readonly string[], tag: string): string {
+  const watcher = `exec 3<&0; { IFS= read -r pmt_line; kill -9 $$; } <&3 & pmt_watcher=$!`;
+  const run = `${command.map(quote).join(' ')} </dev/null 3<&-; pmt_status=$?`;
+  const stopWatcher = `kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null`;
+  return `${watcher}; ${run}; ${stopWatcher}; echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
 }
 
 /** POSIX single quotes take everything literally but `'` itself, which is closed, escaped and reopened. */

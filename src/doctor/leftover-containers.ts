@@ -1,22 +1,26 @@
-import type { ContainerSummary } from '../docker/container-runtime.js';
+import type { DeadRunObjects } from '../engine/run-liveness.js';
 import type { Finding } from './finding.js';
 
-export function leftoverFinding(stale: readonly ContainerSummary[]): Finding {
-  if (stale.length === 0) return { check: 'leftovers', status: 'ok', message: 'no containers left by pmt processes that are gone' };
-  const ids = stale.map((c) => c.id.slice(0, 12)).join(', ');
+export function leftoverFinding(dead: DeadRunObjects): Finding {
+  const { containers, volumes } = dead;
+  if (containers.length + volumes.length === 0) return { check: 'leftovers', status: 'ok', message: 'nothing left by pmt runs that are gone' };
+  const names = [...containers.map((c) => c.id.slice(0, 12)), ...volumes.map((v) => `volume ${v.name.slice(0, 12)}`)].join(', ');
   return {
     check: 'leftovers',
     status: 'warn',
-    message: `${stale.length} container(s) left by pmt processes that are gone: ${ids}`,
+    message: `${containers.length} container(s) and ${volumes.length} volume(s) left by pmt runs that are gone: ${names}`,
     hint: 'remove them with `pmt doctor --fix` (the next pmt scan also removes them)',
   };
 }
 
 /** After `--fix`: what the reaper removed. */
-export function removedFinding(removed: number): Finding {
+export function removedFinding(removed: { containers: number; volumes: number }): Finding {
+  const none = removed.containers + removed.volumes === 0;
   return {
     check: 'leftovers',
     status: 'ok',
-    message: removed === 0 ? 'no containers left by pmt processes that are gone' : `removed ${removed} container(s) left by pmt processes that are gone`,
+    message: none
+      ? 'nothing left by pmt runs that are gone'
+      : `removed ${removed.containers} container(s) and ${removed.volumes} volume(s) left by pmt runs that are gone`,
   };
 }

@@ -1,9 +1,9 @@
 import type { AuthResolver } from '../agent/ensure-image.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, DistributionProbe, EngineInfo } from '../docker/container-runtime.js';
+import type { ContainerRuntime, DistributionProbe, EngineInfo, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import { mapBounded } from '../engine/map-bounded.js';
-import { reapStaleContainers } from '../engine/reap-stale-containers.js';
+import { findDeadRunObjects, reapDeadRuns } from '../engine/reap-dead-runs.js';
 import { PmtError, type ConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkImage } from './check-image.js';
@@ -12,13 +12,12 @@ import { engineFailure, engineFinding } from './engine-finding.js';
 import type { DoctorReport, Finding, SkippedChecks } from './finding.js';
 import { imageFinding } from './image-finding.js';
 import { invalidInputFindings, validInputFindings, type InputReasons } from './input-findings.js';
-import { staleContainers } from '../engine/reap-stale-containers.js';
 import { leftoverFinding, removedFinding } from './leftover-containers.js';
 import { probePlugin } from './probe-plugin.js';
 import type { Plugin } from '../registry/plugin.js';
 import type { Registry } from '../registry/registry.js';
 
-/** Label on doctor's throwaway probe containers (besides pmt.pid/pmt.host, so the reaper knows them). */
+/** Label on doctor's throwaway probe containers (besides pmt.run, pmt.pid and pmt.host, like a scan's). */
 export const DOCTOR_LABEL = 'pmt.doctor';
 
 /** Image checks and curl probes in flight at once: quick, without flooding the engine. */
@@ -41,11 +40,12 @@ export interface DoctorRequest {
 }
 
 export interface DoctorEnv {
-  readonly runtime: ContainerRuntime & DistributionProbe;
+  readonly runtime: ContainerRuntime & DistributionProbe & VolumeRuntime;
   readonly resolveAuth: AuthResolver;
   readonly host: string;
   readonly pid: number;
-  readonly isAlive: (pid: number) => boolean;
+  /** This doctor run's id on its probe containers. */
+  readonly runId: string;
   readonly logger: Logger;
 }
 
@@ -103,7 +103,7 @@ async function pluginFindings(
   else if (!engine.local) skipped.push({ checks: ['curl'], reason: `the engine at ${engine.endpoint} is not on this machine, so scans use archive copy` });
   // Registry order, not the order the checks finished in.
   present.sort((a, b) => plugins.indexOf(a) - plugins.indexOf(b));
-  const labels = { [DOCTOR_LABEL]: '1', [Labels.pid]: String(env.pid), [Labels.host]: env.host };
+  const labels = { [DOCTOR_LABEL]: '1', [Labels.run]: env.runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host };
   // A scan's own compatibility check, through the plugin's shell: whether it is there and is a POSIX
   // shell matters whatever the transport; curl only for REST.
   const probes = await mapBounded(present, CONCURRENCY, (plugin) => probePlugin(env.runtime, plugin, labels, withCurl));
@@ -114,9 +114,8 @@ async function pluginFindings(
 
 async function leftovers(env: DoctorEnv, fix: boolean): Promise<Finding> {
   try {
-    if (fix) return removedFinding(await reapStaleContainers(env.runtime, env.host, env.isAlive, env.logger));
-    const candidates = await env.runtime.listContainers({ [Labels.pid]: undefined, [Labels.host]: env.host });
-    return leftoverFinding(staleContainers(candidates, env.isAlive));
+    if (fix) return removedFinding(await reapDeadRuns(env.runtime, env.runtime, env.logger));
+    return leftoverFinding(await findDeadRunObjects(env.runtime, env.runtime));
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
     return { check: 'leftovers', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };

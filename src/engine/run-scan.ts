@@ -27,7 +27,7 @@ import { CachedResults } from './cached-results.js';
 import { cacheDigest, describeInput } from './input-facts.js';
 import { mapBounded } from './map-bounded.js';
 import type { ProgressListener } from './progress-event.js';
-import { reapStaleContainers } from './reap-stale-containers.js';
+import { reapDeadRuns } from './reap-dead-runs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 import { ServerDelivery } from './server-delivery.js';
 
@@ -60,9 +60,9 @@ export interface ScanEnvironment {
   /** Ships the input into a container when the engine cannot bind-mount it (remote engines). */
   readonly volumes: VolumeRuntime;
   readonly signal: AbortSignal;
+  /** Written on every container and volume as information for people; liveness never uses them. */
   readonly pid: number;
   readonly host: string;
-  readonly isAlive: (pid: number) => boolean;
   readonly now: () => Date;
   /** Where per-run temp dirs go (logs and results when the config leaves them empty, spill files, sockets). */
   readonly tempParent?: string;
@@ -79,10 +79,10 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const logger = env.logger.child({ component: 'Core' });
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
-  // Containers of dead pmt processes go while this run starts (they never carry its pid); the run
+  // What runs that are gone left goes while this run starts (this run has nothing yet); the run
   // waits for that before it ends.
   background.add(
-    reapStaleContainers(env.runtime, env.host, env.isAlive, logger, engine.local ? undefined : env.volumes).then(
+    reapDeadRuns(env.runtime, env.volumes, logger).then(
       () => undefined,
       (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
     ),

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { containersWithLabels, docker, startLabelledContainer } from '../support/engine-state.js';
+import { containersWithLabels, docker, exitedLabelledContainer, startLabelledContainer } from '../support/engine-state.js';
 import { REPO_ROOT, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt, spawnPmt, type PmtRun } from '../support/run-pmt.js';
 import { TEST_LABEL, TestImages } from '../support/test-images.js';
@@ -158,13 +158,13 @@ describe('pmt doctor on the real engine', () => {
     expect(report.skipped).toEqual([{ checks: ['image', 'shell', 'curl', 'leftovers'], reason: 'no Docker engine answers' }]);
   });
 
-  it('reports a container left by a dead pmt, and --fix removes it (and only such containers)', async () => {
+  it('reports a container left by a pmt run that is gone, and --fix removes it (and only such containers)', async () => {
     const registry = await writeRegistry(dir.path, [{ name: 'p', image: TestImages.shell, cmd: 'true' }]);
     const config = await writeConfig(dir.path, { RestApi: false });
     const labels = { [TEST_LABEL]: '1', 'pmt.run': 'doctor-test', 'pmt.plugin': 'p', 'pmt.host': hostname() };
     const alive = await startLabelledContainer(TestImages.shell, { ...labels, 'pmt.pid': String(process.pid) });
     const created = [alive];
-    const exists = async (id: string): Promise<boolean> => (await containersWithLabels('pmt.run=doctor-test')).some((c) => c.Id === id);
+    const exists = async (id: string): Promise<boolean> => (await containersWithLabels(TEST_LABEL)).some((c) => c.Id === id);
 
     /** 'raced' when another sweep took the container first, so this attempt proves nothing. */
     const reportThenFix = async (dead: string): Promise<'verified' | 'raced'> => {
@@ -182,7 +182,7 @@ describe('pmt doctor on the real engine', () => {
       // 409 "removal in progress" to the second remover, which counts that as done.
       await expect.poll(() => exists(dead), { timeout: 5_000 }).toBe(false);
       const removed = findingsOf(fixed.report, 'leftovers')[0];
-      if (removed?.message.startsWith('no containers')) return 'raced';
+      if (removed?.message.startsWith('nothing left')) return 'raced';
       expect(removed).toMatchObject({ status: 'ok', message: expect.stringMatching(/^removed [1-9]\d* container\(s\)/) });
       return 'verified';
     };
@@ -190,7 +190,7 @@ describe('pmt doctor on the real engine', () => {
       // Scans in the other test worker sweep dead pmt containers of this host too and may take ours
       // first; an attempt counts only when ours was still there for doctor to find and remove.
       for (let attempt = 1; ; attempt++) {
-        const dead = await startLabelledContainer(TestImages.shell, { ...labels, 'pmt.pid': DEAD_PID });
+        const dead = await exitedLabelledContainer(TestImages.shell, { ...labels, 'pmt.run': 'doctor-test-gone', 'pmt.pid': DEAD_PID });
         created.push(dead);
         if ((await reportThenFix(dead)) === 'verified') break;
         if (attempt === 5) throw new Error('another sweep removed the test container before doctor in every attempt');

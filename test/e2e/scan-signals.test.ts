@@ -54,9 +54,11 @@ describe('signals and leaked containers', () => {
     await eventually(async () => (await containersWithLabels(leaked)).length === 2, 30_000);
     child.kill('SIGKILL');
     await child.result;
+    // Its containers end with its connection (run-liveness.ts) but stay until a sweep removes them.
+    await eventually(async () => (await containersWithLabels(leaked)).every((c) => c.State === 'exited'), 10_000);
     expect(await containersWithLabels(leaked)).toHaveLength(2);
 
-    // A container of a live pmt process (this test process) must survive the sweep.
+    // A running container (of a live run) must survive the sweep.
     const alive = await startLabelledContainer(TestImages.shell, {
       'pmt.run': 'live-run',
       'pmt.plugin': 'x',

@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command } from 'commander';
-import type { ContainerRuntime, DistributionProbe } from '../../docker/container-runtime.js';
+import type { ContainerRuntime, DistributionProbe, VolumeRuntime } from '../../docker/container-runtime.js';
 import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
 import { renderFindings } from '../../doctor/render-findings.js';
 import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
-import { processIsAlive } from '../../engine/reap-stale-containers.js';
 import { ConfigError, type ExitCodeValue } from '../../errors.js';
 import { silentLogger } from '../../log/logger.js';
 import { authResolver } from '../auth-resolver.js';
@@ -18,12 +18,12 @@ interface DoctorOptions extends CommonOptions {
   fix: boolean;
 }
 
-type DoctorRuntime = ContainerRuntime & DistributionProbe & { defaultRegistry(): Promise<string> };
+type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & { defaultRegistry(): Promise<string> };
 
 export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
     .description('check that pmt can run: registry and config, the Docker engine, every plugin image, curl for the REST transport, and containers left by dead pmt runs')
-    .option('--fix', 'remove containers left behind by pmt processes that are gone', false)
+    .option('--fix', 'remove containers and volumes left behind by pmt runs that are gone', false)
     .option('--json', 'print one JSON document', false)
     .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 the registry or config is invalid, 3 no Docker engine answers.')
     .action(async (options: DoctorOptions) => {
@@ -51,7 +51,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
           ),
           host: hostname(),
           pid: process.pid,
-          isAlive: processIsAlive,
+          runId: randomBytes(6).toString('hex'),
           logger: silentLogger(),
         },
       );

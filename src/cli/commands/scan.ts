@@ -7,7 +7,6 @@ import { assertCompatible } from '../../engine/core-compatibility.js';
 import { cacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
 import { planScan } from '../../engine/plan-scan.js';
-import { processIsAlive } from '../../engine/reap-stale-containers.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
 import { ExitCode, PmtError, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
@@ -123,7 +122,6 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             signal: controller.signal,
             pid: process.pid,
             host: hostname(),
-            isAlive: processIsAlive,
             now: () => new Date(),
             provenanceSigner: signer,
           },

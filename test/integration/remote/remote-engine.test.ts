@@ -79,8 +79,9 @@ describe('input shipping to a remote engine', () => {
   });
 
   it('ships the input into a volume the plugin mounts read-only: contents, modes and symlinks arrive', async () => {
-    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, labels: labels(), respectGitignore: false });
+    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, shell: '/bin/sh', labels: labels(), respectGitignore: false });
     volumes.push(volume.name);
+    await volume.release();
     expect(volume.summary).toMatchObject({ files: 3, directories: 3, symlinks: 1, skippedCount: 0 });
     const container = await start({ binds: [{ hostPath: volume.name, containerPath: '/input', readOnly: true }], readOnlyRootfs: true });
 
@@ -102,8 +103,9 @@ describe('input shipping to a remote engine', () => {
   });
 
   it('keeps the input unchangeable for a plugin running as root without capabilities', async () => {
-    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, labels: labels(), respectGitignore: false });
+    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, shell: '/bin/sh', labels: labels(), respectGitignore: false });
     volumes.push(volume.name);
+    await volume.release();
     const container = await start({ binds: [{ hostPath: volume.name, containerPath: '/input', readOnly: true }] });
 
     expect((await sh(container, 'id -u && grep CapEff /proc/self/status')).stdout).toMatch(/^0\nCapEff:\s+0{16}\n$/);
@@ -126,8 +128,9 @@ describe('input shipping to a remote engine', () => {
   });
 
   it('copies a result back out by archive, and removes container and volume without leftovers', async () => {
-    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, labels: labels(), respectGitignore: false });
+    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, shell: '/bin/sh', labels: labels(), respectGitignore: false });
     volumes.push(volume.name);
+    await volume.release();
     const container = await runtime.startContainer({
       image: TestImages.shell,
       command: ['/bin/sh'],
@@ -158,8 +161,9 @@ describe('input shipping to a remote engine', () => {
     const { promisify } = await import('node:util');
     await writeTree(input, { '.gitignore': '*.log\n', 'debug.log': 'ignored' });
     await promisify(execFile)('git', ['init', '-q'], { cwd: input });
-    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, labels: labels(), respectGitignore: true });
+    const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, shell: '/bin/sh', labels: labels(), respectGitignore: true });
     volumes.push(volume.name);
+    await volume.release();
     expect(volume.gitignore).toBe('applied');
     const container = await start({ binds: [{ hostPath: volume.name, containerPath: '/input', readOnly: true }] });
     expect((await sh(container, 'ls -A /input')).stdout).toBe('.gitignore\nCOPYING\nLICENSE\nbin\nsrc\n');
@@ -167,13 +171,13 @@ describe('input shipping to a remote engine', () => {
 
   it('removes the volume again when filling it fails, and stops reading the input', async () => {
     const packed = await packInput(input, { respectGitignore: false });
-    const failure = runtime.createFilledVolume({ image: 'pmt-test/not-on-this-engine:1', labels: labels(), tar: packed.stream });
+    const failure = runtime.createFilledVolume({ image: 'pmt-test/not-on-this-engine:1', shell: '/bin/sh', labels: labels(), tar: packed.stream });
     await expect(failure).rejects.toThrow(/pmt-test\/not-on-this-engine:1/);
     expect(packed.stream.destroyed).toBe(true);
 
     const aborted = AbortSignal.abort(new Error('user gave up'));
     const packed2 = await packInput(input, { respectGitignore: false });
-    await expect(runtime.createFilledVolume({ image: TestImages.shell, labels: labels(), tar: packed2.stream, signal: aborted })).rejects.toThrow();
+    await expect(runtime.createFilledVolume({ image: TestImages.shell, shell: '/bin/sh', labels: labels(), tar: packed2.stream, signal: aborted })).rejects.toThrow();
     expect(packed2.stream.destroyed).toBe(true);
     expect((await remoteLeftovers(`${TEST_LABEL}=${session}`)).volumes).toEqual([]);
   });
