@@ -164,7 +164,8 @@ describe('pmt doctor on the real engine', () => {
     const labels = { [TEST_LABEL]: '1', 'pmt.run': 'doctor-test', 'pmt.plugin': 'p', 'pmt.host': hostname() };
     const alive = await startLabelledContainer(TestImages.shell, { ...labels, 'pmt.pid': String(process.pid) });
     const created = [alive];
-    const exists = async (id: string): Promise<boolean> => (await containersWithLabels(TEST_LABEL)).some((c) => c.Id === id);
+    // A container another sweep is removing counts as gone (doctor does not list it either).
+    const exists = async (id: string): Promise<boolean> => (await containersWithLabels(TEST_LABEL)).some((c) => c.Id === id && c.State !== 'removing');
 
     /** 'raced' when another sweep took the container first, so this attempt proves nothing. */
     const reportThenFix = async (dead: string): Promise<'verified' | 'raced'> => {
