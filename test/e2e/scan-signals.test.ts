@@ -54,9 +54,9 @@ describe('signals and leaked containers', () => {
     await eventually(async () => (await containersWithLabels(leaked)).length === 2, 30_000);
     child.kill('SIGKILL');
     await child.result;
-    // Its containers end with its connection (run-liveness.ts) but stay until a sweep removes them.
-    await eventually(async () => (await containersWithLabels(leaked)).every((c) => c.State === 'exited'), 10_000);
-    expect(await containersWithLabels(leaked)).toHaveLength(2);
+    // Its containers end with its connection (run-liveness.ts) and stay until a sweep removes them
+    // (any pmt's on this engine: another test's may be first).
+    await eventually(async () => (await containersWithLabels(leaked)).every((c) => c.State !== 'running'), 10_000);
 
     // A running container (of a live run) must survive the sweep.
     const alive = await startLabelledContainer(TestImages.shell, {
