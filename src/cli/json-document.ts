@@ -7,6 +7,6 @@ import { maskCredentials } from '../log/mask-credentials.js';
  * are escaped, which keeps the document's meaning and keeps `cat`-ing it to a terminal harmless.
  * Passwords in URLs are masked.
  */
-export function jsonDocument(value: unknown): string {
-  return `${maskCredentials(escapeControlsByLine(JSON.stringify(value, null, 2)))}\n`;
+export function jsonDocument(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
+  return `${maskCredentials(escapeControlsByLine(JSON.stringify(value, replacer, 2)))}\n`;
 }

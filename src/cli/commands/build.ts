@@ -10,6 +10,8 @@ import { loadInputs } from '../load-inputs.js';
 import { collectNames } from '../plugin-names.js';
 import { formatDuration } from '../progress/format-duration.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
+import { escapeControls } from '../../log/escape-controls.js';
+import { jsonDocument } from '../json-document.js';
 
 interface BuildCommandOptions extends CommonOptions {
   plugin?: string[];
@@ -44,7 +46,7 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
       for (const plugin of plugins) {
         const started = Date.now();
         const show = (text: string): void => {
-          if (live) io.stderr.write(`\r\x1b[K${cut(`building ${plugin.name} (${formatDuration(Date.now() - started)}): ${text}`, terminalWidth(io))}`);
+          if (live) io.stderr.write(`\r\x1b[K${cut(escapeControls(`building ${plugin.name} (${formatDuration(Date.now() - started)}): ${text}`), terminalWidth(io))}`);
         };
         show(`sending ${plugin.build}`);
         const outcome = await buildPluginImage(plugin, { force: options.force, optionalMaySkip: !named }, {
@@ -55,12 +57,12 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
         });
         if (live) io.stderr.write('\r\x1b[K');
         outcomes.push(outcome);
-        if (!options.json && !(options.quiet && outcome.status === 'up to date')) io.stdout.write(`${describeOutcome(outcome)}\n`);
+        if (!options.json && !(options.quiet && outcome.status === 'up to date')) io.stdout.write(`${escapeControls(describeOutcome(outcome))}\n`);
       }
       const failed = outcomes.filter((o) => o.status === 'failed');
       if (options.json) {
         // Every key is there: what did not happen is null.
-        io.stdout.write(`${JSON.stringify({ registry: registry.source, builds: outcomes }, (_key, value: unknown) => value ?? null, 2)}\n`);
+        io.stdout.write(jsonDocument({ registry: registry.source, builds: outcomes }, (_key, value: unknown) => value ?? null));
       } else if (plugins.length === 0) {
         io.stdout.write(`No entry of ${registry.source} has a build directory.\n`);
       }

@@ -11,6 +11,7 @@ import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
 import { collectNames } from '../plugin-names.js';
+import { escapeControls } from '../../log/escape-controls.js';
 
 interface PullOptions extends CommonOptions {
   plugin?: string[];
@@ -68,7 +69,7 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
           counts.failed++;
           if (tty) io.stdout.write('\r\u001b[2K');
           const names = users.map((p) => p.name).join(', ');
-          io.stderr.write(`pmt: could not pull ${image} (plugin ${names}; credentials: ${source}): ${error.message} — ${buildHint(users[0]!, registryFlag)}\n`);
+          io.stderr.write(`pmt: could not pull ${image} (plugin ${names}; credentials: ${source}): ${escapeControls(error.message)} — ${buildHint(users[0]!, registryFlag)}\n`);
           continue;
         }
         counts.pulled++;

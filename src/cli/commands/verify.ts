@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { PROVENANCE_FILE } from '../../provenance/provenance-file.js';
 import type { CliIO } from '../cli-io.js';
+import { escapeControls } from '../../log/escape-controls.js';
+import { jsonDocument } from '../json-document.js';
 
 interface VerifyOptions {
   key?: string;
@@ -43,10 +45,10 @@ export function verifyCommand(io: CliIO, done: (code: ExitCodeValue) => void): C
       const checks = await verifyRecord({ dir, key, inputDir });
       const ok = checks.every((c) => c.ok);
       if (options.json) {
-        io.stdout.write(`${JSON.stringify({ dir, ok, checks }, null, 2)}\n`);
+        io.stdout.write(jsonDocument({ dir, ok, checks }));
       } else {
         const width = Math.max(...checks.map((c) => c.what.length));
-        for (const c of checks) io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(width)}  ${c.message}\n`);
+        for (const c of checks) io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.what.padEnd(width)}  ${escapeControls(c.message)}\n`);
         const failed = checks.filter((c) => !c.ok).length;
         io.stdout.write(ok ? `Verified: every check of ${dir} holds.\n` : `Verification failed: ${failed} of ${checks.length} check(s) do not hold.\n`);
       }
