@@ -75,6 +75,6 @@ export function keyIdOf(publicKey: KeyObject): string {
 function algorithmOf(key: KeyObject, where: string): KeyAlgorithm {
   if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ecdsa-p256';
-  const kind = key.asymmetricKeyType === 'ec' ? `an EC key on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}` : `a ${key.asymmetricKeyType ?? 'unknown'} key`;
+  const kind = key.asymmetricKeyType === 'ec' ? `an EC key on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}` : `a key of type ${key.asymmetricKeyType ?? 'unknown'}`;
   throw new KeyProblem(`cannot use the key from ${where}: it is ${kind}; pmt signs with ${SUPPORTED}`);
 }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker } from '../support/engine-state.js';
+import { containersWithLabels, docker } from '../support/engine-state.js';
 import { FakePmtServer } from '../support/fake-pmt-server.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
@@ -197,5 +197,40 @@ describe('provenance records of real scans, and pmt verify', () => {
     const again = await pmt(['keygen', '-o', 'signing']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('signing.key already exists');
+  });
+});
+
+describe('a provenance key that cannot sign', () => {
+  it('stops validate and scan before any container starts, naming the key file or variable, never its content', async () => {
+    const dir = await tempDir('pmt-provenance-key-');
+    try {
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      await writeFile(join(dir.path, 'rsa.key'), rsa);
+      await writeConfig(dir.path, { ProvenanceKey: 'rsa.key' });
+      const registry = await writeRegistry(dir.path, [{ name: 'never', image: TestImages.shell, cmd: 'true' }]);
+      const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runPmt(args, { cwd: dir.path, env });
+
+      const validate = await run(['validate', '-r', registry]);
+      expect(validate.code).toBe(2);
+      expect(validate.stderr).toContain(`cannot use the key from ${join(dir.path, 'rsa.key')}: it is a key of type rsa; pmt signs with an ed25519 or ECDSA P-256 key`);
+      expect(validate.stderr).toContain('`pmt keygen` makes one');
+
+      const scan = await run(['scan', '-i', dir.path, '-r', registry, '-p', 'never']);
+      expect(scan.code).toBe(2);
+      expect(scan.stderr).toContain('it is a key of type rsa');
+      expect(await containersWithLabels('pmt.plugin=never')).toEqual([]);
+
+      const garbage = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1ub3QtYS1rZXk=\n-----END PRIVATE KEY-----\n';
+      const fromEnv = await run(['scan', '-i', dir.path, '-r', registry, '-p', 'never', '--dry-run'], { PMT_PROVENANCE_KEY: garbage });
+      expect(fromEnv.code).toBe(2);
+      expect(fromEnv.stderr).toContain('cannot use the provenance key from PMT_PROVENANCE_KEY: it is not a PEM private key');
+      expect(fromEnv.stderr + fromEnv.stdout).not.toContain('c2VjcmV0LWJ1dC1ub3QtYS1rZXk');
+
+      const missing = await run(['scan', '-i', dir.path, '-r', registry, '-p', 'never'], { PMT_PROVENANCE_KEY: 'nowhere.key' });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`cannot read the provenance key ${join(dir.path, 'nowhere.key')}: ENOENT`);
+    } finally {
+      await dir.remove();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { CORE_ENGINE_VERSION } from '../../version.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
+import { provenanceSigner } from '../provenance-signer.js';
 import { jsonDocument } from '../json-document.js';
 import { escapeControls } from '../../log/escape-controls.js';
 
@@ -17,6 +18,8 @@ export function validateCommand(io: CliIO, done: (code: ExitCodeValue) => void):
       const { registry, config, lookup } = await loadInputs(options, io);
       // A plugin this pmt would refuse to run is a problem of the registry, reported here too.
       assertCompatible(registry.available(), CORE_ENGINE_VERSION, registry.source);
+      // A provenance key that cannot sign would stop every scan: said here too (exit 2), never its content.
+      await provenanceSigner(config, io.cwd);
       const shown = describeConfig(config);
       if (options.json) {
         const plugins = registry.available().map((p) => p.name);
