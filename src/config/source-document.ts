@@ -50,7 +50,9 @@ export function parseSourceDocument(text: string, file: string): SourceParseResu
   }
   // Only the first syntax error: the parser's later ones are mostly consequences of it.
   const [first] = doc.errors;
-  if (first !== undefined) return { ok: false, problems: [at(first.pos[0], `invalid ${kind}: ${first.message}`)] };
+  // The library turns a stack overflow on absurd nesting into a syntax error; say what it means.
+  const message = first?.message === 'Maximum call stack size exceeded' ? 'nesting too deep' : first?.message;
+  if (first !== undefined) return { ok: false, problems: [at(first.pos[0], `invalid ${kind}: ${message}`)] };
   const problems = [
     ...doc.warnings.map((warning) => at(warning.pos[0], `invalid ${kind}: ${warningMessage(warning, text)}`)),
     ...duplicateKeys(doc).map(({ offset, key, firstOffset }) =>

@@ -58,6 +58,10 @@ describe('parseSourceDocument', () => {
     expect(parseSourceDocument('a: !!str 1\nb: !!int "2"\n', 'x.yaml').ok).toBe(true);
   });
 
+  it('calls absurd nesting what it is', () => {
+    expect(problems(`a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'deep.yaml')[0]).toMatch(/^deep\.yaml:1:\d+: invalid YAML: nesting too deep$/);
+  });
+
   it('finds duplicates among 40 000 keys in one pass (the library compares every key with every other)', () => {
     const text = `${Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n')}\nk7: 2\n`;
     expect(problems(text, 'big.yaml')).toEqual(['big.yaml:40001:1: invalid YAML: duplicate key "k7" (first at line 8)']);
