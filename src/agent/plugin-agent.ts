@@ -40,14 +40,14 @@ export interface AgentContext {
   readonly identity: RunIdentity;
   readonly inputDir: string;
   /** `bind` mounts the input read-only; `copy` ships it into the container (remote engines). */
-  readonly inputMode: InputMode;
+  readonly inputMode: (image: string) => Promise<InputMode>;
   /** Where the input goes when inputMode is `copy`: a volume the container mounts read-only. */
   readonly volumes: VolumeRuntime;
   readonly respectGitignore: boolean;
   readonly logDir: string;
   readonly filestore: Filestore;
-  /** The run's transport, started on first use; REST may fall back to archive copy per plugin. */
-  readonly collector: () => Promise<ResultCollector>;
+  /** The run's transport, started on first use (with a present image); REST may fall back to archive copy per plugin. */
+  readonly collector: (image: string) => Promise<ResultCollector>;
   readonly archive: ResultCollector;
   readonly cache: PluginCache | undefined;
   /** `--timeout`: overrides every plugin's own. */
@@ -119,10 +119,11 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     deadline = deadlineSignal(timeoutMs);
     signal = AbortSignal.any([context.signal, deadline.signal]);
     phase('starting');
-    transport = await context.collector();
+    const inputMode = await context.inputMode(plugin.image);
+    transport = await context.collector(plugin.image);
     const setup = transport.setup(run);
     const limits = containerLimits(plugin, context.config);
-    if (context.inputMode === 'copy') {
+    if (inputMode === 'copy') {
       const labels = runLabels(run, context.identity);
       const shipped = await createInputVolume(context.volumes, { dir: context.inputDir, image: plugin.image, shell: plugin.shell, labels, respectGitignore: context.respectGitignore, signal });
       inputVolume = shipped.name;

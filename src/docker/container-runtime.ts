@@ -61,6 +61,32 @@ export interface ImageBuildRequest {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Whether the engine sees this machine's files — the precondition of every bind mount. An engine
+ * reached over a local socket may still live elsewhere: pmt in a container with the host's socket
+ * mounted ("Docker-out-of-Docker") reaches the host's engine, whose paths are the host's.
+ */
+export interface FileSharingProbe {
+  /** Rejects only when the engine fails otherwise (unreachable, image missing). */
+  probeFileSharing(request: FileSharingRequest): Promise<FileSharingVerdict>;
+}
+
+export interface FileSharingRequest {
+  /** Any image the engine has (the container is created, never started). */
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** A fresh, randomly named directory of pmt's own, holding `markerFile` with `marker` as content. */
+  readonly markerDir: string;
+  readonly markerFile: string;
+  readonly marker: string;
+  /** The input directory and what this machine says about it. */
+  readonly inputDir: string;
+  readonly inputMtimeMs: number;
+  readonly inputMode: number;
+}
+
+export type FileSharingVerdict = { readonly shared: true } | { readonly shared: false; readonly reason: string };
+
 export type DistributionAnswer = { readonly available: true; readonly digest: string } | { readonly available: false; readonly reason: string };
 
 export interface EngineInfo {

@@ -8,6 +8,9 @@ import type {
   DistributionProbe,
   EngineInfo,
   FilledVolume,
+  FileSharingProbe,
+  FileSharingRequest,
+  FileSharingVerdict,
   FilledVolumeSpec,
   ImageBuilder,
   ImageBuildRequest,
@@ -25,13 +28,14 @@ import { putArchive, removeVolume } from './docker-archive.js';
 import { createFilledVolume } from './filled-volume.js';
 import { dockerMessage, dockerStatusCode, isEngineUnreachable, toDockerError } from './docker-errors.js';
 import { execInContainer } from './docker-exec.js';
+import { probeFileSharing } from './file-sharing-probe.js';
 import { buildImage, ImageBuildFailed } from './image-build.js';
 import { pullImage } from './image-pull.js';
 import { lastWords } from './last-words.js';
 import { MainShell, MainShellGone } from './main-shell.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
-export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder {
+export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder, FileSharingProbe {
   /** Where the engine is reached, for messages; the default socket is found only when first used. */
   endpoint: string;
 
@@ -105,6 +109,14 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await pullImage(this.docker, reference, auth, onProgress);
     } catch (error) {
       throw toDockerError(`pull image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async probeFileSharing(request: FileSharingRequest): Promise<FileSharingVerdict> {
+    try {
+      return await probeFileSharing(this.docker, request);
+    } catch (error) {
+      throw toDockerError(`check that it sees this machine's files (through a container from ${request.image})`, error, this.endpoint);
     }
   }
 

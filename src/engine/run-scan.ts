@@ -9,7 +9,7 @@ import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, EngineInfo, VolumeRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, EngineInfo, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -25,6 +25,7 @@ import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { BackgroundWork } from './background-work.js';
 import { CachedResults } from './cached-results.js';
 import { cacheDigest, describeInput } from './input-facts.js';
+import { checkFileSharing } from './file-sharing.js';
 import { mapBounded } from './map-bounded.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
@@ -59,6 +60,11 @@ export interface ScanEnvironment {
   readonly cache: ResultCache | undefined;
   /** Ships the input into a container when the engine cannot bind-mount it (remote engines). */
   readonly volumes: VolumeRuntime;
+  /**
+   * Proves that a local engine sees this machine's files before the run binds any (pmt in a
+   * container with the host's socket mounted does not); without it a local engine is trusted.
+   */
+  readonly fileSharing?: FileSharingProbe;
   readonly signal: AbortSignal;
   /** Written on every container and volume as information for people; liveness never uses them. */
   readonly pid: number;
@@ -122,11 +128,24 @@ async function scanOnEngine(
     if (config.restApi && !engine.local) {
       logger.info(`The engine at ${engine.endpoint} is not on this machine: the input is copied into each container and results come back by archive copy`);
     }
+    // Whether binds work is settled once, when the first plugin needs a container (with its image,
+    // which the engine then has): a run served from the cache needs none.
+    let sharing: Promise<boolean> | undefined;
+    const sharesFiles = (image: string): Promise<boolean> =>
+      (sharing ??= (async () => {
+        if (!engine.local || !env.fileSharing) return engine.local;
+        const labels = { [Labels.run]: runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host };
+        const verdict = await checkFileSharing({ probe: env.fileSharing, tempParent, inputDir: request.inputDir, labels }, image);
+        if (!verdict.shared) {
+          logger.warn(`The Docker engine at ${engine.endpoint} does not see pmt's files (${verdict.reason}), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy`);
+        }
+        return verdict.shared;
+      })());
     // The REST endpoint starts when the first plugin needs a container: a run served from the cache needs none.
     let collector: Promise<ResultCollector> | undefined;
-    const collectorOnce = (): Promise<ResultCollector> =>
+    const collectorOnce = (image: string): Promise<ResultCollector> =>
       (collector ??= (async () => {
-        if (!config.restApi || !engine.local) return archive;
+        if (!config.restApi || !(await sharesFiles(image))) return archive;
         endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
         return new RestCollector(await endpoint, filestore);
       })());
@@ -139,7 +158,7 @@ async function scanOnEngine(
       config,
       identity: { runId, pid: env.pid, host: env.host },
       inputDir: request.inputDir,
-      inputMode: engine.local ? 'bind' : 'copy',
+      inputMode: async (image) => ((await sharesFiles(image)) ? 'bind' : 'copy'),
       volumes: env.volumes,
       respectGitignore: request.respectGitignore,
       logDir: logsDir,

@@ -119,6 +119,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             progress: progress.listener,
             cache,
             volumes: docker,
+            fileSharing: docker,
             signal: controller.signal,
             pid: process.pid,
             host: hostname(),

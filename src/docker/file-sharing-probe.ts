@@ -1,0 +1,85 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { extract } from 'tar-stream';
+import type { FileSharingRequest, FileSharingVerdict } from './container-runtime.js';
+import { dockerMessage, dockerStatusCode } from './docker-errors.js';
+
+const MARKER_TARGET = '/pmt-probe/marker';
+const INPUT_TARGET = '/pmt-probe/input';
+
+/**
+ * Whether the engine sees this machine's directories as they are here: a container (created,
+ * never started) binds the fresh marker directory and the input; the engine must find the
+ * marker's random content, and the input directory with the same modification time and mode.
+ * The container is removed before this settles.
+ */
+export async function probeFileSharing(docker: Dockerode, request: FileSharingRequest): Promise<FileSharingVerdict> {
+  let container: Dockerode.Container;
+  try {
+    container = await docker.createContainer({
+      Image: request.image,
+      Cmd: ['true'],
+      Labels: { ...request.labels },
+      NetworkDisabled: true,
+      HostConfig: {
+        NetworkMode: 'none',
+        Mounts: [
+          { Type: 'bind', Source: request.markerDir, Target: MARKER_TARGET, ReadOnly: true },
+          { Type: 'bind', Source: request.inputDir, Target: INPUT_TARGET, ReadOnly: true },
+        ],
+      },
+    });
+  } catch (error) {
+    // 400 "invalid mount config …: bind source path does not exist": the engine's host has no such path.
+    if (dockerStatusCode(error) === 400) return { shared: false, reason: dockerMessage(error).replace(/^invalid mount config for type "bind": /, '') };
+    throw error;
+  }
+  try {
+    const seen = await readFile(await container.getArchive({ path: `${MARKER_TARGET}/${request.markerFile}` }) as unknown as Readable);
+    if (seen !== request.marker) return { shared: false, reason: `the engine sees other files at ${request.markerDir}` };
+    const stat = pathStat((await container.infoArchive({ path: INPUT_TARGET })) as IncomingMessage);
+    if (stat === undefined || Date.parse(stat.mtime) !== Math.floor(request.inputMtimeMs) || (stat.mode & 0o777) !== (request.inputMode & 0o777)) {
+      return { shared: false, reason: `the engine sees another directory at ${request.inputDir}` };
+    }
+    return { shared: true };
+  } catch (error) {
+    if (dockerStatusCode(error) === 404) return { shared: false, reason: `the engine does not find the marker file in ${request.markerDir}` };
+    throw error;
+  } finally {
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** The first file of a tar stream, as text. */
+function readFile(tar: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const unpack = extract();
+    let text: string | undefined;
+    unpack.on('entry', (_header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk) => chunks.push(chunk as Buffer));
+      stream.on('end', () => {
+        text ??= Buffer.concat(chunks).toString('utf8');
+        next();
+      });
+      stream.resume();
+    });
+    unpack.on('finish', () => resolve(text ?? ''));
+    unpack.on('error', reject);
+    tar.on('error', reject);
+    tar.pipe(unpack);
+  });
+}
+
+/** The engine's `X-Docker-Container-Path-Stat` header: `{name, size, mode, mtime, linkTarget}`. */
+function pathStat(response: IncomingMessage): { mode: number; mtime: string } | undefined {
+  response.resume();
+  const header = response.headers['x-docker-container-path-stat'];
+  if (typeof header !== 'string') return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode: number; mtime: string };
+  } catch {
+    return undefined;
+  }
+}
