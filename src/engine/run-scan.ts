@@ -141,6 +141,17 @@ async function scanOnEngine(
         }
         return verdict.shared;
       })());
+    // The check costs a container create and remove (~0.1–0.3 s): it starts now, beside the run's other
+    // preparations, when the first plugin's image is already there.
+    const first = request.plugins[0];
+    if (engine.local && env.fileSharing && first) {
+      background.add(
+        env.runtime.findImage(first.image).then(
+          (image) => (image ? sharesFiles(first.image).then(() => undefined) : undefined),
+          () => undefined, // the agents meet the same failure, and report it
+        ).catch(() => undefined),
+      );
+    }
     // The REST endpoint starts when the first plugin needs a container: a run served from the cache needs none.
     let collector: Promise<ResultCollector> | undefined;
     const collectorOnce = (image: string): Promise<ResultCollector> =>
