@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -7,6 +6,7 @@ import type { ScanReport } from '../engine/scan-report.js';
 import { IN_TOTO_PAYLOAD_TYPE, sealEnvelope, type DsseSigner } from '../provenance/dsse-envelope.js';
 import { PROVENANCE_FILE } from '../provenance/provenance-file.js';
 import { scanStatement } from '../provenance/scan-statement.js';
+import { replaceFile } from '../store/replace-file.js';
 
 
 /** What the report says about the run's provenance record. */
@@ -34,22 +34,20 @@ export interface ProvenanceOptions {
 /**
  * The provenance sink: the run's in-toto Statement in a DSSE envelope, signed when a key is
  * configured (else with no signatures), written beside the results as one file. The payload is the
- * Statement's JSON bytes exactly as signed; the file appears whole or not at all (temp file + rename).
+ * Statement's JSON bytes exactly as signed; the file appears whole or not at all (replaceFile).
  */
 export async function writeProvenanceRecord(report: ScanReport, options: ProvenanceOptions): Promise<ProvenanceOutcome> {
   const statement = scanStatement(report, { config: options.config, timeoutOverrideMs: options.timeoutOverrideMs, dir: options.dir });
   const payload = Buffer.from(JSON.stringify(statement), 'utf8');
   const envelope = sealEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, options.signer);
   const path = join(options.dir, PROVENANCE_FILE);
-  const temp = join(options.dir, `.${PROVENANCE_FILE}.${randomBytes(4).toString('hex')}.tmp`);
   const outcome = { signed: options.signer !== undefined, keyId: options.signer?.keyId, subjects: statement.subject.length };
   try {
-    await writeFile(temp, `${JSON.stringify(envelope, null, 2)}\n`, { flag: 'wx' });
-    await rename(temp, path);
+    // As every result is saved: a link planted at that name is replaced, never followed.
+    await replaceFile(path, (temp) => writeFile(temp, `${JSON.stringify(envelope, null, 2)}\n`, { flag: 'wx' }));
     options.logger.info(`Provenance record (${outcome.signed ? `signed with key ${outcome.keyId}` : 'unsigned'}): ${path}`);
     return { ...outcome, path, error: undefined };
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     options.logger.error(`Could not write the provenance record ${path}: ${reason}`);
     return { ...outcome, path: undefined, error: `cannot write ${path}: ${reason}` };
