@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
+import { savedResults, tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
 import { scanJson, type PluginJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
 
@@ -23,7 +22,7 @@ describe('issue 10 item 13: an over-limit result gets the same size-limit messag
     const { code, report } = await scanJson(['-i', join(dir.path, 'repo'), '-r', registry, '-c', config, '-p', 'all', '--no-cache'], { cwd: dir.path });
     expect(code).toBe(1);
     expect(report.plugins.map((p) => p.transport)).toEqual(rest ? ['rest', 'rest', 'rest'] : ['archive', 'archive', 'archive']);
-    expect(await readdir(join(dir.path, `results-${rest}`))).toEqual(['fine_result.txt']);
+    expect(await savedResults(join(dir.path, `results-${rest}`))).toEqual(['fine_result.txt']);
     return report.plugins;
   }
 

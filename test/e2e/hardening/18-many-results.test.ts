@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
+import { savedResults, tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fixtures.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
 
@@ -30,7 +30,7 @@ describe('issue 10 item 18: many declared results are collected in few transfers
     expect(code).toBe(0);
     expect(report.plugins[0]).toMatchObject({ status: 'succeeded', transport: rest ? 'rest' : 'archive' });
     expect(report.plugins[0]!.results.map((r) => r.name)).toEqual(names);
-    const saved = await readdir(join(dir.path, 'results'));
+    const saved = await savedResults(join(dir.path, 'results'));
     expect(saved).toHaveLength(COUNT);
     expect(await readFile(join(dir.path, 'results', 'many_r1199.txt'), 'utf8')).toBe('result 1199\n');
     if (rest) {

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copySampleRepo, REPO_ROOT, tempDir, writeTree } from '../../support/fixtures.js';
+import { copySampleRepo, tempDir, writeTree } from '../../support/fixtures.js';
 import { savedResult, scanWithPlugin } from './bundled-plugin-scan.js';
+
+const run = promisify(execFile);
 
 interface CycloneDxComponent {
   name: string;
@@ -22,11 +26,16 @@ interface CycloneDxBom {
   dependencies: { ref: string; dependsOn?: string[] }[];
 }
 
-/** The JSON schemas the generator itself ships (installed into the build directory by the set-up). */
-const SCHEMA_DIR = join(REPO_ROOT, 'plugins/cyclonedx/generator/node_modules/@cyclonedx/cyclonedx-library/res/schema');
+/** The JSON schemas the generator itself ships, read from the plugin image (the copy it runs with). */
+const SCHEMA_DIR = '/opt/cyclonedx/node_modules/@cyclonedx/cyclonedx-library/res/schema';
+const IMAGE = 'pmt/cyclonedx:2.1.0';
+
+async function schemaFromImage(file: string): Promise<object> {
+  const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', IMAGE, 'cat', `${SCHEMA_DIR}/${file}`], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as object;
+}
 
 async function cycloneDxValidator(): Promise<(bom: unknown) => string[]> {
-  const load = async (file: string): Promise<object> => JSON.parse(await readFile(join(SCHEMA_DIR, file), 'utf8')) as object;
   // The official schemas use keywords ajv's strict mode rejects (e.g. `meta:enum`); formats are checked.
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
@@ -36,10 +45,10 @@ async function cycloneDxValidator(): Promise<(bom: unknown) => string[]> {
   ajv.addFormat('idn-email', fullFormats.email as RegExp);
   // The BOM schema refers to its neighbours by their file names (`spdx.SNAPSHOT.schema.json`).
   for (const file of ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json']) {
-    const { $id: _id, ...schema } = (await load(file)) as { $id?: string };
+    const { $id: _id, ...schema } = (await schemaFromImage(file)) as { $id?: string };
     ajv.addSchema(schema, `http://cyclonedx.org/schema/${file}`);
   }
-  const validate = ajv.compile(await load('bom-1.6.SNAPSHOT.schema.json'));
+  const validate = ajv.compile(await schemaFromImage('bom-1.6.SNAPSHOT.schema.json'));
   return (bom) => (validate(bom) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 }
 
