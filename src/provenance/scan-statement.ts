@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { CacheOrigin } from '../cache/cache-manifest.js';
 import type { Config } from '../config/config.js';
 import type { PluginReport, ScanReport } from '../engine/scan-report.js';
+import { savedResultName } from '../registry/result-name.js';
 import { redactSecrets } from '../registry/secret-env.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { entryAsUsed } from './plugin-entry.js';
@@ -87,7 +88,7 @@ export function scanStatement(report: ScanReport, options: StatementOptions): St
 /** Each saved file by its path relative to the record, `/`-separated; files not saved keep pmt's name for them. */
 function subjectsOf({ outcome, results }: PluginReport, dir: string): ResourceDescriptor[] {
   return results.map((r) => ({
-    name: r.localPath ? relative(dir, r.localPath).split(sep).join('/') : `${outcome.plugin.name}_${r.name}`,
+    name: r.localPath ? relative(dir, r.localPath).split(sep).join('/') : savedResultName(outcome.plugin.name, r.name),
     digest: { sha256: r.sha256 },
   }));
 }

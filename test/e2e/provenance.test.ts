@@ -74,7 +74,7 @@ describe('provenance records of real scans, and pmt verify', () => {
       ['lister', 'succeeded', 'archive'],
       ['hasher', 'succeeded', 'rest'],
     ]);
-    expect((first.report as any).provenance).toEqual({ path: join(results('results-1'), RECORD), signed: true, keyId, subjects: 2, uploaded: false, error: null });
+    expect(first.report.provenance).toEqual({ path: join(results('results-1'), RECORD), signed: true, keyId, subjects: 2, uploaded: false, error: null });
     const { envelope, statement } = await readRecord(results('results-1'));
     expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
     expect(envelope.signatures.map((s) => s.keyid)).toEqual([keyId]);
@@ -126,7 +126,7 @@ describe('provenance records of real scans, and pmt verify', () => {
     expect(server.uploads.map((u) => u.importer).sort()).toEqual(['hasher', 'lister']);
     const record = await readFile(join(results('results-2'), RECORD));
     expect(server.requests.some((r) => r.body.includes(record.subarray(0, 64)))).toBe(false);
-    expect((second.report as any).provenance).toMatchObject({ uploaded: false, signed: true });
+    expect(second.report.provenance).toMatchObject({ uploaded: false, signed: true });
   });
 
   it('pmt verify passes for both runs, one line per subject, with the key and the input', async () => {

@@ -10,6 +10,7 @@ export interface ScanReportJson {
   resultsDir: string;
   logsDir: string;
   server: { url: string; reachable: boolean; reason: string | null } | null;
+  provenance: { path: string | null; signed: boolean; keyId: string | null; subjects: number; uploaded: boolean; error: string | null } | null;
   plugins: PluginJson[];
 }
 
