@@ -27,8 +27,8 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 export function registryProblems(source: SourceDocument, registry: unknown): Problem[] {
   if (!isObject(registry)) return [];
   const problems: Problem[] = [];
-  const report = (path: ValuePath, message: string): void => {
-    problems.push(problemAt(source, path, withPath(source, path, message)));
+  const report = (path: ValuePath, message: string, position: 'key' | 'value' = 'value'): void => {
+    problems.push(problemAt(source, path, withPath(source, path, message), position));
   };
 
   const version = registry.version;
@@ -52,14 +52,18 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
     }
     const tooLong = typeof plugin.cmd === 'string' ? argumentProblem(plugin.cmd) : undefined;
     if (tooLong !== undefined) report(at('cmd'), tooLong);
+    const shellProblem = typeof plugin.shell === 'string' ? shellPathProblem(plugin.shell) : undefined;
+    if (shellProblem) report(at('shell'), shellProblem);
     if (typeof timeout === 'string' || typeof timeout === 'number') {
       const parsed = parseDuration(timeout);
       if ('error' in parsed) report(at('timeout'), parsed.error);
     }
     if (isObject(plugin.env)) {
       for (const key of Object.keys(plugin.env)) {
-        if (!ENV_NAME.test(key)) report(['plugins', index, 'env'], `"${key}" is not a shell variable name`);
-        else if (key.startsWith('PMT_')) report(['plugins', index, 'env'], `"${key}": names starting with PMT_ are reserved for pmt`);
+        // At the offending key itself, not at the start of the env block.
+        const where: ValuePath = ['plugins', index, 'env', key];
+        if (!ENV_NAME.test(key)) report(where, `"${key}" is not a shell variable name`, 'key');
+        else if (key.startsWith('PMT_')) report(where, `names starting with PMT_ are reserved for pmt (it sets PMT_INPUT_DIR, PMT_TOKEN, …)`, 'key');
       }
     }
     const cpus = isObject(resources) ? resources.cpus : undefined;
@@ -118,4 +122,19 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
     report(['default_plugin'], `no plugin named ${quoteShort(defaultPlugin)} (available: ${available || 'none'})`);
   }
   return problems;
+}
+
+/**
+ * `shell` is one program: pmt starts it as the container's main process and runs every command as
+ * `[shell, "-c", command]`. Words after it (`/bin/sh -e`) would be taken as part of its path, and
+ * options such as -e would end the long-running shell at the first failing command anyway.
+ */
+function shellPathProblem(shell: string): string | undefined {
+  if (shell.trim() === '') return 'must name a shell, e.g. /bin/sh';
+  const words = shell.trim().split(/\s+/);
+  if (words.length > 1) {
+    return `${quoteShort(shell)} has arguments, but \`shell\` is the path of the shell alone (pmt runs [shell, "-c", cmd]): use ${quoteShort(words[0]!)} and put options into \`cmd\` (e.g. \`set -e; …\`)`;
+  }
+  if (/\s/.test(shell)) return `${quoteShort(shell)} has leading or trailing spaces`;
+  return undefined;
 }

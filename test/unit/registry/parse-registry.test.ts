@@ -179,6 +179,20 @@ describe('parseRegistry: problems', () => {
     ]);
   });
 
+  it('refuses a shell with arguments at its position, saying where the options go', () => {
+    expect(problems(edit('shell: /bin/sh', 'shell: /bin/sh -e'))).toEqual([
+      'reg.yaml:7:12: plugins[0].shell: "/bin/sh -e" has arguments, but `shell` is the path of the shell alone (pmt runs [shell, "-c", cmd]): use "/bin/sh" and put options into `cmd` (e.g. `set -e; …`)',
+    ]);
+  });
+
+  it('points a reserved or invalid env name at that key, not at the first one', () => {
+    const text = `${VALID}    env:\n      LANG: C.UTF-8\n      PMT_TOKEN: x\n      2BAD: y\n`;
+    expect(problems(text)).toEqual([
+      'reg.yaml:12:7: plugins[0].env.PMT_TOKEN: names starting with PMT_ are reserved for pmt (it sets PMT_INPUT_DIR, PMT_TOKEN, …)',
+      'reg.yaml:13:7: plugins[0].env.2BAD: "2BAD" is not a shell variable name',
+    ]);
+  });
+
   it('reports an invalid Docker image reference', () => {
     expect(problems(edit('docker_image: pmt/licensee:9.16.0', 'docker_image: pmt/Licensee:9.16.0'))).toEqual([
       'reg.yaml:6:19: plugins[0].docker_image: invalid Docker image reference "pmt/Licensee:9.16.0": the repository name must be lowercase',
@@ -206,7 +220,7 @@ describe('parseRegistry: problems', () => {
     expect(found[1]).toMatch(/^reg\.yaml:11:14: plugins\[0\]\.network: /);
     expect(found[2]).toContain('plugins[0].resources.memory: Docker needs at least 6MiB');
     expect(found[3]).toContain('plugins[0].resources.pids');
-    expect(found[4]).toBe('reg.yaml:13:10: plugins[0].env: "PMT_TOKEN": names starting with PMT_ are reserved for pmt');
+    expect(found[4]).toBe('reg.yaml:13:12: plugins[0].env.PMT_TOKEN: names starting with PMT_ are reserved for pmt (it sets PMT_INPUT_DIR, PMT_TOKEN, …)');
   });
 
   it('reports an invalid core_version range', () => {
