@@ -5,6 +5,15 @@ import type { ContainerSetup, PluginRun } from '../transport/result-collector.js
 export const INPUT_DIR = '/input';
 export const RESULT_DIR = '/result';
 
+/** Run as root before anything else when the container's user is not root: the fresh /result volume belongs to root. */
+export const ROOT_CHMOD = ['chmod', '0777', RESULT_DIR] as const;
+
+/** An image's or entry's user that is not root: `''`, `root` and uid 0 are root. */
+export function runsAsNonRoot(user: string): boolean {
+  const name = user.split(':')[0] ?? '';
+  return name !== '' && name !== 'root' && name !== '0';
+}
+
 /**
  * `bind` mounts the input directory read-only; `copy` (remote engines, which cannot see this
  * machine's files) ships it into a volume first, which the container then mounts read-only.

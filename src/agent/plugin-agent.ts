@@ -10,7 +10,7 @@ import type { Filestore, StoredResult } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainer } from './check-compatibility.js';
 import { containerLimits, pluginTimeoutMs, timeoutSource } from './container-limits.js';
-import { pluginContainerSpec, RESULT_DIR, runLabels, type InputMode, type RunIdentity } from './container-spec.js';
+import { pluginContainerSpec, ROOT_CHMOD, runLabels, runsAsNonRoot, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
 import { createInputVolume } from '../docker/input-volume.js';
 import { ensureImage, type AuthResolver } from './ensure-image.js';
@@ -111,8 +111,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     repoDigests = image.repoDigests;
     restored = await context.cache?.restore(run, imageId);
     if (restored) {
-      logger.info('Results restored from the cache; no container started');
-      await log.note('results restored from the cache; no container was started');
+      logger.info('Results restored from the cache; no container started (--no-cache or PMT_NO_CACHE=1 runs the plugin)');
+      await log.note('results restored from the cache (same image, registry entry and input as an earlier run); no container was started — --no-cache or PMT_NO_CACHE=1 runs the plugin');
       return outcome('cached', undefined);
     }
     // Pull time does not count against the timeout; everything from here on does.
@@ -142,8 +142,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     releaseFillerNow();
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
     if (runsAsNonRoot(plugin.user ?? image.user)) {
-      const chmod = ['chmod', '0777', RESULT_DIR];
-      await loggedCommand(`${chmod.join(' ')} (as root, in an engine exec)`, () => container!.exec(chmod, { user: '0', signal }), logging);
+      await loggedCommand(`${ROOT_CHMOD.join(' ')} (as root, in an engine exec)`, () => container!.exec(ROOT_CHMOD, { user: '0', signal }), logging);
     }
 
     const probed = await checkContainer(shell, plugin.shell, transport.probe);
@@ -234,10 +233,4 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 function inDeclaredOrder(results: readonly StoredResult[], declared: readonly string[]): StoredResult[] {
   const order = new Map(declared.map((name, index) => [name, index]));
   return [...results].sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity));
-}
-
-/** An image's or entry's user that is not root: `''`, `root` and uid 0 are root. */
-function runsAsNonRoot(user: string): boolean {
-  const name = user.split(':')[0] ?? '';
-  return name !== '' && name !== 'root' && name !== '0';
 }

@@ -21,6 +21,7 @@ export function planToText(plans: readonly PluginPlan[], engineNote: string): st
       '  commands:',
       ...plan.commands.map((command, i) => `    ${i + 1}. ${command}`),
       `  results:    ${plan.collect}`,
+      `  cache:      ${plan.cache}`,
     ];
     return lines.join('\n');
   });

@@ -190,7 +190,10 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
           NanoCpus: Math.round(spec.limits.cpus * 1e9),
           PidsLimit: spec.limits.pids,
           ReadonlyRootfs: spec.readOnlyRootfs,
-          ...(spec.readOnlyRootfs ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' } } : {}),
+          // exec: Docker's tmpfs default is noexec, which breaks scanners that unpack a helper into
+          // /tmp and run it (exit 126), and protects nothing: the plugin runs any code it likes
+          // through its shell and interpreters anyway. read_only_rootfs is about the image's files.
+          ...(spec.readOnlyRootfs ? { Tmpfs: { '/tmp': 'rw,exec,nosuid,nodev,size=256m' } } : {}),
           // tini as PID 1 reaps zombies of the commands we exec and makes signals work.
           Init: true,
           CapDrop: ['ALL'],

@@ -2,8 +2,12 @@ import { createReadStream } from 'node:fs';
 import type { CacheRestore, PluginCache } from '../agent/plugin-agent.js';
 import { cacheKey } from '../cache/cache-key.js';
 import type { CacheOrigin, ResultCache } from '../cache/result-cache.js';
+import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import type { Filestore, PutLimits } from '../store/filestore.js';
 import type { PluginRun } from '../transport/result-collector.js';
+
+/** The pmt and core engine versions a cache entry is valid for (part of every key). */
+export const CACHE_ENGINE_VERSION = `${PMT_VERSION}/${CORE_ENGINE_VERSION}`;
 
 /**
  * The result cache as the agents use it: keyed by image id, the plugin entry and the run's input

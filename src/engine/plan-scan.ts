@@ -1,5 +1,5 @@
 import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
-import { INPUT_DIR, pluginContainerSpec, RESULT_DIR } from '../agent/container-spec.js';
+import { INPUT_DIR, pluginContainerSpec, RESULT_DIR, ROOT_CHMOD, runsAsNonRoot } from '../agent/container-spec.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
 import type { ContainerSpec } from '../docker/container-runtime.js';
@@ -16,6 +16,15 @@ export interface PlanInputs {
   /** Whether the engine can bind-mount host paths; undefined when it did not answer. */
   readonly engineLocal: boolean | undefined;
   readonly pid: number;
+  /** Per plugin name, what the engine knows before a run: the image's USER and the cache's answer. */
+  readonly facts?: Readonly<Record<string, PlanFacts>>;
+}
+
+export interface PlanFacts {
+  /** The local image's USER ('' = root); undefined when the image is not there (yet). */
+  readonly imageUser: string | undefined;
+  /** Whether a run would be served from the result cache, in words. */
+  readonly cache: string;
 }
 
 /** What `pmt scan` would do for one plugin, without doing any of it. */
@@ -30,6 +39,8 @@ export interface PluginPlan {
   readonly commands: readonly string[];
   /** How results would leave the container. */
   readonly collect: string;
+  /** Whether the results would come from the result cache instead of a container. */
+  readonly cache: string;
 }
 
 /**
@@ -57,11 +68,22 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
       setup,
       containerLimits(plugin, config),
     );
+    const facts = inputs.facts?.[plugin.name];
+    const user = plugin.user ?? facts?.imageUser;
+    const chmod =
+      user === undefined
+        ? [`${ROOT_CHMOD.join(' ')} (as root, in an engine exec) — if the image's USER is not root (the image is not there to ask)`]
+        : runsAsNonRoot(user)
+          ? [`${ROOT_CHMOD.join(' ')} (as root, in an engine exec: the container runs as ${user})`]
+          : [];
     const commands = [
+      ...chmod,
+      ...[
       [plugin.shell, '-c', rest ? 'echo test; curl -V' : 'echo test'],
       [plugin.shell, '-c', plugin.cmd],
       ...(rest ? [postResultsCommand(plugin.shell, plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
-    ].map((command) => command.join(' '));
+      ].map((command) => command.join(' ')),
+    ];
     return {
       plugin: plugin.name,
       image: plugin.image,
@@ -74,6 +96,7 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
       collect: rest
         ? `POST /save over ${config.restTransport === 'unix' ? 'the per-run Unix socket' : 'TCP on 127.0.0.1'} for ${plugin.results.join(', ')}`
         : `archive copy of ${plugin.results.map((r) => `${RESULT_DIR}/${r}`).join(', ')}`,
+      cache: facts?.cache ?? 'not checked',
     };
   });
 }

@@ -13,7 +13,7 @@ import type { ContainerRuntime, EngineInfo, FileSharingProbe, VolumeRuntime } fr
 import { Labels } from '../docker/labels.js';
 import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
-import { saveResultsLocally } from '../sinks/local-results.js';
+import { removeEarlierResults, saveResultsLocally } from '../sinks/local-results.js';
 import { writeProvenanceRecord } from '../sinks/provenance-record.js';
 import type { DsseSigner } from '../provenance/dsse-envelope.js';
 import { Filestore } from '../store/filestore.js';
@@ -21,9 +21,8 @@ import { ArchiveCollector } from '../transport/archive-collector.js';
 import { RestCollector } from '../transport/rest-collector.js';
 import type { ResultCollector } from '../transport/result-collector.js';
 import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
-import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
 import { BackgroundWork } from './background-work.js';
-import { CachedResults } from './cached-results.js';
+import { CACHE_ENGINE_VERSION, CachedResults } from './cached-results.js';
 import { cacheDigest, describeInput } from './input-facts.js';
 import { checkFileSharing } from './file-sharing.js';
 import { mapBounded } from './map-bounded.js';
@@ -178,7 +177,7 @@ async function scanOnEngine(
       archive,
       cache:
         env.cache && inputDigest
-          ? new CachedResults(env.cache, inputDigest, `${PMT_VERSION}/${CORE_ENGINE_VERSION}`, filestore, limits)
+          ? new CachedResults(env.cache, inputDigest, CACHE_ENGINE_VERSION, filestore, limits)
           : undefined,
       timeoutOverrideMs: request.timeoutMs,
       resolveAuth: env.resolveAuth,
@@ -239,8 +238,13 @@ async function saveLocally(
   started: Date,
 ): Promise<PluginReport> {
   if (!dir) return { outcome, results: outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined })) };
-  const save = await saveResultsLocally(filestore, outcome, dir);
-  if (!save.failure) return { outcome, results: save.results };
+  const failed = outcome.status !== 'succeeded' && outcome.status !== 'cached';
+  const save = failed ? undefined : await saveResultsLocally(filestore, outcome, dir);
+  if (save && !save.failure) return { outcome, results: save.results };
+  // What an earlier run saved for this plugin is not this run's result: it must not look like one.
+  const removed = await removeEarlierResults(outcome.plugin, dir);
+  if (removed.length > 0) logger.info(`Removed ${removed.join(', ')}: left by an earlier run, and plugin ${outcome.plugin.name} produced no results in this one`);
+  if (!save) return { outcome, results: [] };
   logger.error(`${save.failure.message} (${save.failure.hint})`);
   env.progress({ plugin: outcome.plugin.name, phase: 'failed', elapsedMs: env.now().getTime() - started.getTime(), detail: save.failure.message });
   return { outcome: { ...outcome, status: 'failed', results: [], error: save.failure }, results: [] };

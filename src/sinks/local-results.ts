@@ -1,6 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutcomeError, PluginOutcome } from '../agent/plugin-outcome.js';
+import type { Plugin } from '../registry/plugin.js';
 import { savedResultName } from '../registry/result-name.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ReportedResult } from '../engine/scan-report.js';
@@ -31,6 +32,21 @@ export async function saveResultsLocally(filestore: Filestore, outcome: PluginOu
     await Promise.all(saved.map((result) => rm(result.localPath!, { force: true }).catch(() => undefined)));
     return { results: [], failure: saveFailure(error, outcome.plugin.name, current, dir) };
   }
+}
+
+/**
+ * Removes `<dir>/<plugin>_<result>` of every declared result of a plugin that did not succeed in
+ * this run: left from an earlier run, they would sit in the results directory looking current.
+ * Removing a name never follows a link planted there. Returns the paths removed.
+ */
+export async function removeEarlierResults(plugin: Plugin, dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const result of plugin.results) {
+    const path = join(dir, savedResultName(plugin.name, result));
+    const existed = await lstat(path).then((info) => !info.isDirectory(), () => false);
+    if (existed && (await rm(path, { force: true }).then(() => true, () => false))) removed.push(path);
+  }
+  return removed;
 }
 
 const REASONS: Record<string, string> = {

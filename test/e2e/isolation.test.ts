@@ -120,15 +120,16 @@ describe('timeouts, limits and isolation on the real engine', () => {
     });
   });
 
-  it('read_only_rootfs keeps the image read-only but /result and /tmp writable', async () => {
-    const registry = await writeRawRegistry(dir.path, [
-      { name: 'locked', docker_image: TestImages.shell, read_only_rootfs: true, cmd: '(touch /etc/x 2>&1 || true) > /tmp/out; echo tmp-ok >> /tmp/out; cp /tmp/out /result/result.txt' },
-    ]);
+  it('read_only_rootfs keeps the image read-only but /result and /tmp writable, and /tmp executable', async () => {
+    // A scanner that unpacks a helper into /tmp and runs it (as many bundled tools do) must work.
+    const cmd = '(touch /etc/x 2>&1 || true) > /tmp/out; echo tmp-ok >> /tmp/out; cp /bin/echo /tmp/helper && /tmp/helper helper-ran >> /tmp/out; cp /tmp/out /result/result.txt';
+    const registry = await writeRawRegistry(dir.path, [{ name: 'locked', docker_image: TestImages.shell, read_only_rootfs: true, cmd }]);
     const { code, report } = await scan(registry, ['-p', 'locked']);
-    expect(code).toBe(0);
+    expect(code, report.plugins[0]?.error?.message).toBe(0);
     const seen = await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8');
     expect(seen).toContain('Read-only file system');
     expect(seen).toContain('tmp-ok');
+    expect(seen).toContain('helper-ran');
   });
 
   it('runs as the registry entry\'s user, with all capabilities dropped, and can still write /result', async () => {

@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/duration.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
 import { cacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
+import { planFacts } from '../../engine/plan-facts.js';
 import { planScan } from '../../engine/plan-scan.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
 import { ExitCode, PmtError, UsageError, type ExitCodeValue } from '../../errors.js';
@@ -71,10 +72,13 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       // A key that cannot sign stops the scan before any container starts, in a dry run too.
       const signer = await provenanceSigner(config, io.cwd);
 
+      // PMT_NO_CACHE=1 is --no-cache for a whole session, e.g. while writing a plugin.
+      const useCache = options.cache && !envFlag(io.env.PMT_NO_CACHE);
+      const resultCache = (onProblem?: (message: string) => void) => (useCache ? new ResultCache(cacheDirOf(config, io.env), onProblem ? { onProblem } : {}) : undefined);
       if (options.dryRun) {
         const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
         const server = options.upload && config.serverUrl ? config.serverUrl : undefined;
-        io.stdout.write(await describePlan(docker, request, server, options.json, signer));
+        io.stdout.write(await describePlan(docker, request, server, resultCache(), options.json, signer));
         return done(ExitCode.ok);
       }
 
@@ -90,9 +94,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         plugins: plugins.map((p) => p.name),
       });
       const logger = createLogger({ level: options.debug ? 'debug' : options.logLevel, format: logFormat, destination: progress.logSink });
-      const cache = options.cache
-        ? new ResultCache(cacheDirOf(config, io.env), { onProblem: (message) => logger.warn({ component: 'Core' }, message) })
-        : undefined;
+      const cache = resultCache((message) => logger.warn({ component: 'Core' }, message));
       const controller = new AbortController();
       const stopListening = io.onSignal((signal) => {
         if (controller.signal.aborted) return;
@@ -145,6 +147,7 @@ async function describePlan(
   docker: ReturnType<RuntimeFactory>,
   request: PlanRequest,
   server: string | undefined,
+  cache: ResultCache | undefined,
   json: boolean,
   signer: DsseSigner | undefined,
 ): Promise<string> {
@@ -153,13 +156,19 @@ async function describePlan(
     throw error;
   });
   const reachable = !(engine instanceof PmtError);
-  const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined });
+  const facts = await planFacts(request.plugins, request.inputDir, reachable ? docker : undefined, cache);
+  const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined, facts });
   const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
   // Where results would go, its password masked (jsonDocument and planToText mask too).
   const upload = server === undefined ? null : maskCredentials(server);
   const provenance = `${PROVENANCE_FILE} in the results directory, ${signer ? `signed (${signer.algorithm} key ${signer.keyId})` : 'unsigned (no ProvenanceKey)'}`;
   if (json) return jsonDocument({ engine: note, server: upload, provenance, plugins: plans });
   return planToText(plans, `${note}\nPMT server: ${upload ?? 'none (results stay local)'}\nProvenance: ${provenance}`);
+}
+
+/** An environment switch: set and not `0`/`false`/`no`/`off`. */
+function envFlag(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
 }
 
 function positiveInteger(value: string): number {
