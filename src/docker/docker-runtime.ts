@@ -306,7 +306,14 @@ class DockerPluginContainer implements PluginContainer {
       // during a command: only that command's own output belongs in the message, never earlier
       // commands' (nor pmt's end lines) from the container's log.
       const said = error.answered ? error.said : error.said || last.output;
-      throw new MainShellGone('ended', `${error.reason} with exit code ${last.exitCode}`, said, { ...error.details, exitCode: last.exitCode });
+      const details = { ...error.details, exitCode: last.exitCode };
+      // A program that started (no 126/127 from the init's exec) and exited by itself, not by a
+      // signal, on pmt's first line — e.g. perl with a syntax error: not a shell, whatever it said.
+      if (!error.answered && ![126, 127].includes(last.exitCode) && !(last.exitCode > 128 && last.exitCode < 160)) {
+        const reason = `${this.shell.program} is not a POSIX shell: pmt writes shell commands to it, and it exited with code ${last.exitCode} on the first one`;
+        throw new MainShellGone('not a shell', reason, said.trim().split('\n').map((line) => line.trim()).join(' | ').slice(0, 200), details);
+      }
+      throw new MainShellGone('ended', `${error.reason} with exit code ${last.exitCode}`, said, details);
     }
   }
 

@@ -71,7 +71,7 @@ export class MainShell {
     private readonly stream: Duplex,
     demux: Demux,
     /** The main process as the user named it, for messages (the entry's `shell`). */
-    private readonly program = 'the main process',
+    readonly program = 'the main process',
     private readonly firstAnswerMs = FIRST_ANSWER_MS,
   ) {
     // Chunks are handled as written, so all output is seen before the stream's end is.
