@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-engine.sh
 # OpenSSH client and server: ssh:// engines go through the system ssh; the tests run their own sshd.
 bash scripts/setup-sshd.sh
+# The reference image registry: the tests pull and push through a real one with a login.
+bash scripts/setup-registry.sh
 # npm ci only when node_modules was not installed from this very lock file.
 stamp=node_modules/.pmt-lock-sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

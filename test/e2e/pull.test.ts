@@ -1,16 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
 import { docker } from '../support/engine-state.js';
 import { REPO_ROOT, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
+import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 import { TestImages } from '../support/test-images.js';
 
 describe('pmt pull on the real engine', () => {
@@ -66,16 +62,16 @@ describe('pmt pull on the real engine', () => {
   });
 });
 
-describe('pmt pull and doctor against a registry on loopback that wants a login', () => {
+describe('pmt pull and doctor against a real registry on loopback that wants a login', () => {
   const USER = 'pmt-user';
   const PASS = 'pmt-secret-9f2c';
   let dir: { path: string; remove: () => Promise<void> };
-  let registry: FakeRegistry;
+  let registry: TestRegistry;
   let image: string;
   beforeEach(async () => {
     dir = await tempDir();
-    registry = await startFakeRegistry(USER, PASS);
-    image = `${registry.host}/pmt-test/tiny:1`;
+    registry = await startTestRegistry(USER, PASS);
+    image = await registry.pushTinyImage('pmt-test/tiny', '1');
   });
   afterEach(async () => {
     await docker.getImage(image).remove({ force: true }).catch(() => undefined);
@@ -93,7 +89,9 @@ describe('pmt pull and doctor against a registry on loopback that wants a login'
     expect(run.stdout).toMatch(/\r\u001b\[2K\S+: \d+% of \d+(\.\d)? MiB \(downloading\)/);
     expect(run.stdout).toMatch(new RegExp(`\\r\\u001b\\[2K${escape(image)}: pulled \\([0-9a-f]{12}\\)\\n`));
     expect(`${run.stdout}${run.stderr}`).not.toContain(PASS);
-    expect(registry.authorized).toBeGreaterThan(0);
+    // The real registry saw the login and served the layer once (the counter the doctor test relies on).
+    expect(await registry.activity()).toEqual({ authorized: expect.any(Number), layerDownloads: 1 });
+    expect((await registry.activity()).authorized).toBeGreaterThan(0);
     await expect(docker.getImage(image).inspect()).resolves.toBeDefined();
 
     const again = await runPmt(['pull', '-r', plugins, '-c', config], { cwd: dir.path });
@@ -117,7 +115,7 @@ describe('pmt pull and doctor against a registry on loopback that wants a login'
     expect(noLogin.stdout).toContain(`${image} not present and not pullable`);
     // Doctor only asked: the engine still lacks the image and its layer was never fetched.
     await expect(docker.getImage(image).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    expect(registry.layerRequests).toBe(0);
+    expect((await registry.activity()).layerDownloads).toBe(0);
   });
 });
 
@@ -135,101 +133,4 @@ async function runTerminalPmt(args: string[], cwd: string): Promise<{ code: numb
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-interface FakeRegistry {
-  /** `127.0.0.1:PORT`: the engine trusts plain HTTP on loopback. */
-  host: string;
-  /** Requests that carried the right login. */
-  authorized: number;
-  /** Downloads of the image's layer (the engine may read the small config blob to learn the platform). */
-  layerRequests: number;
-  close(): Promise<void>;
-}
-
-/**
- * A registry (Docker Registry HTTP API v2) serving one image, `pmt-test/tiny:1`, behind HTTP Basic
- * auth. Its single layer is 2 MiB of random bytes, so the engine reports download progress.
- */
-async function startFakeRegistry(user: string, pass: string): Promise<FakeRegistry> {
-  const layerTar = await tarOf('payload.bin', randomBytes(2 * 1024 * 1024));
-  const layer = gzipSync(layerTar);
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: process.arch === 'arm64' ? 'arm64' : 'amd64',
-      os: 'linux',
-      config: { Cmd: ['/payload.bin'] },
-      rootfs: { type: 'layers', diff_ids: [digest(layerTar)] },
-    }),
-  );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: digest(config) },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: digest(layer) }],
-    }),
-  );
-  const blobs = new Map([
-    [digest(config), config],
-    [digest(layer), layer],
-  ]);
-  const login = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-  const state = { authorized: 0, layerRequests: 0 };
-
-  const server = http.createServer((req, res) => {
-    const path = req.url ?? '/';
-    if (req.headers.authorization !== login) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="pmt-test"', 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
-      return;
-    }
-    state.authorized++;
-    const send = (body: Buffer, type: string, extra: Record<string, string> = {}): void => {
-      res.writeHead(200, { 'content-type': type, 'content-length': String(body.length), 'docker-content-digest': digest(body), ...extra });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    if (path === '/v2/') return send(Buffer.from('{}'), 'application/json');
-    const manifestMatch = /^\/v2\/pmt-test\/tiny\/manifests\/(.+)$/.exec(path);
-    if (manifestMatch && (manifestMatch[1] === '1' || manifestMatch[1] === digest(manifest))) {
-      return send(manifest, 'application/vnd.docker.distribution.manifest.v2+json');
-    }
-    const blob = /^\/v2\/pmt-test\/tiny\/blobs\/(.+)$/.exec(path)?.[1];
-    const body = blob === undefined ? undefined : blobs.get(blob);
-    if (body) {
-      if (body === layer) state.layerRequests++;
-      return send(body, 'application/octet-stream');
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'unknown' }] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    get authorized() {
-      return state.authorized;
-    },
-    get layerRequests() {
-      return state.layerRequests;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function digest(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-async function tarOf(name: string, content: Buffer): Promise<Buffer> {
-  const tar = pack();
-  tar.entry({ name, mode: 0o755 }, content);
-  tar.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of tar) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
