@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../support/engine-state.js';
@@ -127,6 +127,20 @@ describe('provenance records of real scans, and pmt verify', () => {
     const record = await readFile(join(results('results-2'), RECORD));
     expect(server.requests.some((r) => r.body.includes(record.subarray(0, 64)))).toBe(false);
     expect(second.report.provenance).toMatchObject({ uploaded: false, signed: true });
+  });
+
+  it('with SaveResultsLocally false writes the record, unsigned without a key, into the logs directory', async () => {
+    const config = join(dir.path, 'nosave', 'core_engine_config.json');
+    await mkdir(join(dir.path, 'nosave'));
+    await writeConfig(join(dir.path, 'nosave'), { SaveResultsLocally: false, PathDirLogs: 'logs' });
+    const { code, report } = await scanJson(['-i', repo, '-r', registry, '-c', config, '-p', 'lister'], { cwd: dir.path, env: { XDG_CACHE_HOME: join(dir.path, 'cache') } });
+    expect(code).toBe(0);
+    expect(report.resultsDir).toBeNull();
+    const logs = join(dir.path, 'nosave', 'logs');
+    expect(report.provenance).toEqual({ path: join(logs, RECORD), signed: false, keyId: null, subjects: 1, uploaded: false, error: null });
+    const { envelope, statement } = await readRecord(logs);
+    expect(envelope.signatures).toEqual([]);
+    expect(statement.subject).toEqual([{ name: 'lister_result.txt', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
   });
 
   it('pmt verify passes for both runs, one line per subject, with the key and the input', async () => {

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels } from '../support/engine-state.js';
 import { copySampleRepo, snapshotTree, tempDir, writeConfig, writeRegistry, writeTree } from '../support/fixtures.js';
-import { REMOTE_DOCKER_HOST, ensureRemoteEngine, remoteLeftovers } from '../support/remote-engine.js';
+import { REMOTE_DOCKER_HOST, ensureRemoteEngine, remoteDocker, remoteLeftovers } from '../support/remote-engine.js';
 import { runPmt } from '../support/run-pmt.js';
 import { TestImages } from '../support/test-images.js';
 
@@ -77,6 +78,16 @@ describe('pmt scan on a remote engine (second dockerd on loopback TCP)', () => {
     expect(lines[3]).toMatch(/^mount \S*\/volumes\/[0-9a-f]{64}\/_data ro,/);
     // No "WRITABLE": touching /input failed.
     expect(lines).toHaveLength(4);
+    // The provenance record names the remote engine, the image id it ran there and the input digest (made here, with --no-cache).
+    const envelope = JSON.parse(await readFile(join(dir.path, 'results', 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    const engine = statement.predicate.runDetails.builder.builderDependencies[0];
+    expect(engine).toMatchObject({ uri: REMOTE_DOCKER_HOST, annotations: { location: 'remote' } });
+    const [input, image] = statement.predicate.buildDefinition.resolvedDependencies;
+    expect(input.annotations.inputDigest).toMatch(/^walk:[0-9a-f]{64}$/);
+    const remoteId = (await remoteDocker().getImage(TestImages.shell).inspect()).Id;
+    expect(image.annotations).toMatchObject({ plugin: 'lister', imageId: remoteId });
+    expect(statement.subject).toEqual([{ name: 'lister_result.txt', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
   });
 
   it('fails a plugin that writes to /input with "Read-only file system" and leaves the repo untouched', async () => {
