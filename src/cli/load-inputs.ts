@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { ConfigOverrides } from '../config/config-overrides.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { ConfigError, type Problem } from '../errors.js';
-import { lookUpConfig, lookUpRegistry, type LookedUp } from '../lookup/input-lookup.js';
+import { BUNDLED_REGISTRY, lookUpConfig, lookUpRegistry, type LookedUp } from '../lookup/input-lookup.js';
 import { loadRegistryFile } from '../registry/load-registry-file.js';
 import type { Registry } from '../registry/registry.js';
 import type { CliIO } from './cli-io.js';
@@ -39,7 +39,7 @@ export async function loadConfig(options: Pick<CommonOptions, 'config'>, io: Cli
 export async function loadInputs(options: CommonOptions, io: CliIO, overrides: ConfigOverrides = {}): Promise<Inputs> {
   const lookup = await lookUpInputs(options, io);
   const [registry, config] = await Promise.allSettled([
-    loadRegistryFile(lookup.registry.file!),
+    loadRegistryFile(lookup.registry.file!, { bundledRegistry: BUNDLED_REGISTRY }),
     resolveConfig({ cwd: io.cwd, configPath: lookup.config.file, env: io.env, overrides }),
   ]);
   if (registry.status === 'fulfilled' && config.status === 'fulfilled') {

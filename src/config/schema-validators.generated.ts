@@ -7,9 +7,9 @@ import type { PrecompiledValidator } from './schema-problems.js';
 import ucs2lengthModule from "ajv/dist/runtime/ucs2length.js";
 const ucs2length = ucs2lengthModule.default ?? ucs2lengthModule;
 export const validateRegistry: PrecompiledValidator = validate0;
-const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number"},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}}}}}}};
-const func0 = Object.prototype.hasOwnProperty;
-const func1 = ucs2length;
+const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"extends":{"type":"string","minLength":1},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number"},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}}}}}}};
+const func0 = ucs2length;
+const func1 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$", "u");
 
@@ -40,7 +40,7 @@ errors++;
 }
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "version") || (key0 === "default_plugin")) || (key0 === "plugins"))){
+if(!((((key0 === "version") || (key0 === "extends")) || (key0 === "default_plugin")) || (key0 === "plugins"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema0,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -67,11 +67,13 @@ errors++;
 const _errs3 = errors;
 var valid0 = _errs2 === errors;
 }
-if(data.default_plugin !== undefined){
-let data1 = data.default_plugin;
+if(data.extends !== undefined){
+let data1 = data.extends;
 const _errs4 = errors;
-if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err4 = {instancePath:instancePath+"/default_plugin",schemaPath:"#/properties/default_plugin/type",keyword:"type",params:{type: schema0.properties.default_plugin.type},message:"must be string,integer",schema:schema0.properties.default_plugin.type,parentSchema:schema0.properties.default_plugin,data:data1};
+const _errs5 = errors;
+if(typeof data1 === "string"){
+if(func0(data1) < 1){
+const err4 = {instancePath:instancePath+"/extends",schemaPath:"#/properties/extends/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.extends,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -80,16 +82,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-const _errs5 = errors;
-var valid0 = _errs4 === errors;
 }
-if(data.plugins !== undefined){
-let data2 = data.plugins;
-const _errs6 = errors;
-const _errs7 = errors;
-if(Array.isArray(data2)){
-if(data2.length < 1){
-const err5 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema0.properties.plugins,data:data2};
+else {
+const err5 = {instancePath:instancePath+"/extends",schemaPath:"#/properties/extends/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.extends.type,parentSchema:schema0.properties.extends,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -98,15 +93,13 @@ vErrors.push(err5);
 }
 errors++;
 }
-let valid2 = true;
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-let data3 = data2[i0];
-const _errs8 = errors;
-const _errs9 = errors;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.name === undefined){
-const err6 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+var valid0 = _errs4 === errors;
+}
+if(data.default_plugin !== undefined){
+let data2 = data.default_plugin;
+const _errs6 = errors;
+if((typeof data2 !== "string") && (!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2))))){
+const err6 = {instancePath:instancePath+"/default_plugin",schemaPath:"#/properties/default_plugin/type",keyword:"type",params:{type: schema0.properties.default_plugin.type},message:"must be string,integer",schema:schema0.properties.default_plugin.type,parentSchema:schema0.properties.default_plugin,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -115,8 +108,16 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data3.version === undefined){
-const err7 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+const _errs7 = errors;
+var valid0 = _errs6 === errors;
+}
+if(data.plugins !== undefined){
+let data3 = data.plugins;
+const _errs8 = errors;
+const _errs9 = errors;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err7 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema0.properties.plugins,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -125,8 +126,15 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data3.docker_image === undefined){
-const err8 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "docker_image"},message:"must have required property '"+"docker_image"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+let valid2 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs10 = errors;
+const _errs11 = errors;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.name === undefined){
+const err8 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -135,8 +143,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data3.shell === undefined){
-const err9 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "shell"},message:"must have required property '"+"shell"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+if(data4.version === undefined){
+const err9 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -145,8 +153,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3.cmd === undefined){
-const err10 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "cmd"},message:"must have required property '"+"cmd"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+if(data4.docker_image === undefined){
+const err10 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "docker_image"},message:"must have required property '"+"docker_image"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -155,8 +163,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3.results === undefined){
-const err11 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "results"},message:"must have required property '"+"results"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data3};
+if(data4.shell === undefined){
+const err11 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "shell"},message:"must have required property '"+"shell"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -165,10 +173,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-const _errs10 = errors;
-for(const key1 in data3){
-if(!(func0.call(schema0.properties.plugins.items.properties, key1))){
-const err12 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema0.properties.plugins.items,data:data3};
+if(data4.cmd === undefined){
+const err12 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "cmd"},message:"must have required property '"+"cmd"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -177,14 +183,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data3.name !== undefined){
-let data4 = data3.name;
-const _errs11 = errors;
-const _errs12 = errors;
-if(typeof data4 === "string"){
-if(func1(data4) > 64){
-const err13 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema0.properties.plugins.items.properties.name,data:data4};
+if(data4.results === undefined){
+const err13 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "results"},message:"must have required property '"+"results"+"'",schema:schema0.properties.plugins.items.required,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -193,8 +193,10 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(!pattern0.test(data4)){
-const err14 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema0.properties.plugins.items.properties.name,data:data4};
+const _errs12 = errors;
+for(const key1 in data4){
+if(!(func1.call(schema0.properties.plugins.items.properties, key1))){
+const err14 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -204,8 +206,13 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.name.type,parentSchema:schema0.properties.plugins.items.properties.name,data:data4};
+if(data4.name !== undefined){
+let data5 = data4.name;
+const _errs13 = errors;
+const _errs14 = errors;
+if(typeof data5 === "string"){
+if(func0(data5) > 64){
+const err15 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema0.properties.plugins.items.properties.name,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -214,15 +221,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid3 = _errs11 === errors;
-}
-if(data3.version !== undefined){
-let data5 = data3.version;
-const _errs13 = errors;
-const _errs14 = errors;
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err16 = {instancePath:instancePath+"/plugins/" + i0+"/version",schemaPath:"#/properties/plugins/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.version,data:data5};
+if(!pattern0.test(data5)){
+const err16 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema0.properties.plugins.items.properties.name,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -233,7 +233,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/plugins/" + i0+"/version",schemaPath:"#/properties/plugins/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.version.type,parentSchema:schema0.properties.plugins.items.properties.version,data:data5};
+const err17 = {instancePath:instancePath+"/plugins/" + i0+"/name",schemaPath:"#/properties/plugins/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.name.type,parentSchema:schema0.properties.plugins.items.properties.name,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -244,11 +244,13 @@ errors++;
 }
 var valid3 = _errs13 === errors;
 }
-if(data3.core_version !== undefined){
-let data6 = data3.core_version;
+if(data4.version !== undefined){
+let data6 = data4.version;
 const _errs15 = errors;
-if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/plugins/" + i0+"/core_version",schemaPath:"#/properties/plugins/items/properties/core_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.core_version.type,parentSchema:schema0.properties.plugins.items.properties.core_version,data:data6};
+const _errs16 = errors;
+if(typeof data6 === "string"){
+if(func0(data6) < 1){
+const err18 = {instancePath:instancePath+"/plugins/" + i0+"/version",schemaPath:"#/properties/plugins/items/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.version,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -257,14 +259,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-const _errs16 = errors;
-var valid3 = _errs15 === errors;
 }
-if(data3.docker_image !== undefined){
-let data7 = data3.docker_image;
-const _errs17 = errors;
-if(typeof data7 !== "string"){
-const err19 = {instancePath:instancePath+"/plugins/" + i0+"/docker_image",schemaPath:"#/properties/plugins/items/properties/docker_image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.docker_image.type,parentSchema:schema0.properties.plugins.items.properties.docker_image,data:data7};
+else {
+const err19 = {instancePath:instancePath+"/plugins/" + i0+"/version",schemaPath:"#/properties/plugins/items/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.version.type,parentSchema:schema0.properties.plugins.items.properties.version,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -273,16 +270,13 @@ vErrors.push(err19);
 }
 errors++;
 }
-const _errs18 = errors;
-var valid3 = _errs17 === errors;
+var valid3 = _errs15 === errors;
 }
-if(data3.shell !== undefined){
-let data8 = data3.shell;
-const _errs19 = errors;
-const _errs20 = errors;
-if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err20 = {instancePath:instancePath+"/plugins/" + i0+"/shell",schemaPath:"#/properties/plugins/items/properties/shell/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.shell,data:data8};
+if(data4.core_version !== undefined){
+let data7 = data4.core_version;
+const _errs17 = errors;
+if(typeof data7 !== "string"){
+const err20 = {instancePath:instancePath+"/plugins/" + i0+"/core_version",schemaPath:"#/properties/plugins/items/properties/core_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.core_version.type,parentSchema:schema0.properties.plugins.items.properties.core_version,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -291,9 +285,14 @@ vErrors.push(err20);
 }
 errors++;
 }
+const _errs18 = errors;
+var valid3 = _errs17 === errors;
 }
-else {
-const err21 = {instancePath:instancePath+"/plugins/" + i0+"/shell",schemaPath:"#/properties/plugins/items/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.shell.type,parentSchema:schema0.properties.plugins.items.properties.shell,data:data8};
+if(data4.docker_image !== undefined){
+let data8 = data4.docker_image;
+const _errs19 = errors;
+if(typeof data8 !== "string"){
+const err21 = {instancePath:instancePath+"/plugins/" + i0+"/docker_image",schemaPath:"#/properties/plugins/items/properties/docker_image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.docker_image.type,parentSchema:schema0.properties.plugins.items.properties.docker_image,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -302,15 +301,16 @@ vErrors.push(err21);
 }
 errors++;
 }
+const _errs20 = errors;
 var valid3 = _errs19 === errors;
 }
-if(data3.cmd !== undefined){
-let data9 = data3.cmd;
+if(data4.shell !== undefined){
+let data9 = data4.shell;
 const _errs21 = errors;
 const _errs22 = errors;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err22 = {instancePath:instancePath+"/plugins/" + i0+"/cmd",schemaPath:"#/properties/plugins/items/properties/cmd/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.cmd,data:data9};
+if(func0(data9) < 1){
+const err22 = {instancePath:instancePath+"/plugins/" + i0+"/shell",schemaPath:"#/properties/plugins/items/properties/shell/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.shell,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -321,7 +321,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/plugins/" + i0+"/cmd",schemaPath:"#/properties/plugins/items/properties/cmd/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.cmd.type,parentSchema:schema0.properties.plugins.items.properties.cmd,data:data9};
+const err23 = {instancePath:instancePath+"/plugins/" + i0+"/shell",schemaPath:"#/properties/plugins/items/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.shell.type,parentSchema:schema0.properties.plugins.items.properties.shell,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -332,13 +332,13 @@ errors++;
 }
 var valid3 = _errs21 === errors;
 }
-if(data3.results !== undefined){
-let data10 = data3.results;
+if(data4.cmd !== undefined){
+let data10 = data4.cmd;
 const _errs23 = errors;
 const _errs24 = errors;
-if(Array.isArray(data10)){
-if(data10.length < 1){
-const err24 = {instancePath:instancePath+"/plugins/" + i0+"/results",schemaPath:"#/properties/plugins/items/properties/results/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema0.properties.plugins.items.properties.results,data:data10};
+if(typeof data10 === "string"){
+if(func0(data10) < 1){
+const err24 = {instancePath:instancePath+"/plugins/" + i0+"/cmd",schemaPath:"#/properties/plugins/items/properties/cmd/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.cmd,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -347,13 +347,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-let valid5 = true;
-const len1 = data10.length;
-for(let i1=0; i1<len1; i1++){
-let data11 = data10[i1];
-const _errs25 = errors;
-if(typeof data11 !== "string"){
-const err25 = {instancePath:instancePath+"/plugins/" + i0+"/results/" + i1,schemaPath:"#/properties/plugins/items/properties/results/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.results.items.type,parentSchema:schema0.properties.plugins.items.properties.results.items,data:data11};
+}
+else {
+const err25 = {instancePath:instancePath+"/plugins/" + i0+"/cmd",schemaPath:"#/properties/plugins/items/properties/cmd/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.cmd.type,parentSchema:schema0.properties.plugins.items.properties.cmd,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -362,15 +358,15 @@ vErrors.push(err25);
 }
 errors++;
 }
+var valid3 = _errs23 === errors;
+}
+if(data4.results !== undefined){
+let data11 = data4.results;
+const _errs25 = errors;
 const _errs26 = errors;
-var valid4 = _errs25 === errors;
-if(!valid4){
-valid5 = false;
-}
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/plugins/" + i0+"/results",schemaPath:"#/properties/plugins/items/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.items.properties.results.type,parentSchema:schema0.properties.plugins.items.properties.results,data:data10};
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err26 = {instancePath:instancePath+"/plugins/" + i0+"/results",schemaPath:"#/properties/plugins/items/properties/results/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema0.properties.plugins.items.properties.results,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -379,15 +375,13 @@ vErrors.push(err26);
 }
 errors++;
 }
-var valid3 = _errs23 === errors;
-}
-if(data3.importer !== undefined){
-let data12 = data3.importer;
+let valid5 = true;
+const len1 = data11.length;
+for(let i1=0; i1<len1; i1++){
+let data12 = data11[i1];
 const _errs27 = errors;
-const _errs28 = errors;
-if(typeof data12 === "string"){
-if(!pattern0.test(data12)){
-const err27 = {instancePath:instancePath+"/plugins/" + i0+"/importer",schemaPath:"#/properties/plugins/items/properties/importer/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema0.properties.plugins.items.properties.importer,data:data12};
+if(typeof data12 !== "string"){
+const err27 = {instancePath:instancePath+"/plugins/" + i0+"/results/" + i1,schemaPath:"#/properties/plugins/items/properties/results/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.results.items.type,parentSchema:schema0.properties.plugins.items.properties.results.items,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -396,9 +390,15 @@ vErrors.push(err27);
 }
 errors++;
 }
+const _errs28 = errors;
+var valid4 = _errs27 === errors;
+if(!valid4){
+valid5 = false;
+}
+}
 }
 else {
-const err28 = {instancePath:instancePath+"/plugins/" + i0+"/importer",schemaPath:"#/properties/plugins/items/properties/importer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.importer.type,parentSchema:schema0.properties.plugins.items.properties.importer,data:data12};
+const err28 = {instancePath:instancePath+"/plugins/" + i0+"/results",schemaPath:"#/properties/plugins/items/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.items.properties.results.type,parentSchema:schema0.properties.plugins.items.properties.results,data:data11};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -407,15 +407,15 @@ vErrors.push(err28);
 }
 errors++;
 }
-var valid3 = _errs27 === errors;
+var valid3 = _errs25 === errors;
 }
-if(data3.build !== undefined){
-let data13 = data3.build;
+if(data4.importer !== undefined){
+let data13 = data4.importer;
 const _errs29 = errors;
 const _errs30 = errors;
 if(typeof data13 === "string"){
-if(func1(data13) < 1){
-const err29 = {instancePath:instancePath+"/plugins/" + i0+"/build",schemaPath:"#/properties/plugins/items/properties/build/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.build,data:data13};
+if(!pattern0.test(data13)){
+const err29 = {instancePath:instancePath+"/plugins/" + i0+"/importer",schemaPath:"#/properties/plugins/items/properties/importer/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema0.properties.plugins.items.properties.importer,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -426,7 +426,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/plugins/" + i0+"/build",schemaPath:"#/properties/plugins/items/properties/build/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.build.type,parentSchema:schema0.properties.plugins.items.properties.build,data:data13};
+const err30 = {instancePath:instancePath+"/plugins/" + i0+"/importer",schemaPath:"#/properties/plugins/items/properties/importer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.importer.type,parentSchema:schema0.properties.plugins.items.properties.importer,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -437,11 +437,13 @@ errors++;
 }
 var valid3 = _errs29 === errors;
 }
-if(data3.timeout !== undefined){
-let data14 = data3.timeout;
+if(data4.build !== undefined){
+let data14 = data4.build;
 const _errs31 = errors;
-if((typeof data14 !== "string") && (!((typeof data14 == "number") && (isFinite(data14))))){
-const err31 = {instancePath:instancePath+"/plugins/" + i0+"/timeout",schemaPath:"#/properties/plugins/items/properties/timeout/type",keyword:"type",params:{type: schema0.properties.plugins.items.properties.timeout.type},message:"must be string,number",schema:schema0.properties.plugins.items.properties.timeout.type,parentSchema:schema0.properties.plugins.items.properties.timeout,data:data14};
+const _errs32 = errors;
+if(typeof data14 === "string"){
+if(func0(data14) < 1){
+const err31 = {instancePath:instancePath+"/plugins/" + i0+"/build",schemaPath:"#/properties/plugins/items/properties/build/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.build,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -450,15 +452,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-const _errs32 = errors;
-var valid3 = _errs31 === errors;
 }
-if(data3.network !== undefined){
-let data15 = data3.network;
-const _errs33 = errors;
-const vSchema0 = schema0.properties.plugins.items.properties.network.enum;
-if(!(((data15 === "none") || (data15 === "host")) || (data15 === "bridge"))){
-const err32 = {instancePath:instancePath+"/plugins/" + i0+"/network",schemaPath:"#/properties/plugins/items/properties/network/enum",keyword:"enum",params:{allowedValues: schema0.properties.plugins.items.properties.network.enum},message:"must be equal to one of the allowed values",schema:schema0.properties.plugins.items.properties.network.enum,parentSchema:schema0.properties.plugins.items.properties.network,data:data15};
+else {
+const err32 = {instancePath:instancePath+"/plugins/" + i0+"/build",schemaPath:"#/properties/plugins/items/properties/build/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.build.type,parentSchema:schema0.properties.plugins.items.properties.build,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -467,17 +463,13 @@ vErrors.push(err32);
 }
 errors++;
 }
-var valid3 = _errs33 === errors;
+var valid3 = _errs31 === errors;
 }
-if(data3.resources !== undefined){
-let data16 = data3.resources;
-const _errs34 = errors;
-const _errs35 = errors;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-const _errs36 = errors;
-for(const key2 in data16){
-if(!(((key2 === "memory") || (key2 === "cpus")) || (key2 === "pids"))){
-const err33 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema0.properties.plugins.items.properties.resources,data:data16};
+if(data4.timeout !== undefined){
+let data15 = data4.timeout;
+const _errs33 = errors;
+if((typeof data15 !== "string") && (!((typeof data15 == "number") && (isFinite(data15))))){
+const err33 = {instancePath:instancePath+"/plugins/" + i0+"/timeout",schemaPath:"#/properties/plugins/items/properties/timeout/type",keyword:"type",params:{type: schema0.properties.plugins.items.properties.timeout.type},message:"must be string,number",schema:schema0.properties.plugins.items.properties.timeout.type,parentSchema:schema0.properties.plugins.items.properties.timeout,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -486,12 +478,15 @@ vErrors.push(err33);
 }
 errors++;
 }
+const _errs34 = errors;
+var valid3 = _errs33 === errors;
 }
-if(data16.memory !== undefined){
-let data17 = data16.memory;
-const _errs37 = errors;
-if((typeof data17 !== "string") && (!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17))))){
-const err34 = {instancePath:instancePath+"/plugins/" + i0+"/resources/memory",schemaPath:"#/properties/plugins/items/properties/resources/properties/memory/type",keyword:"type",params:{type: schema0.properties.plugins.items.properties.resources.properties.memory.type},message:"must be string,integer",schema:schema0.properties.plugins.items.properties.resources.properties.memory.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.memory,data:data17};
+if(data4.network !== undefined){
+let data16 = data4.network;
+const _errs35 = errors;
+const vSchema0 = schema0.properties.plugins.items.properties.network.enum;
+if(!(((data16 === "none") || (data16 === "host")) || (data16 === "bridge"))){
+const err34 = {instancePath:instancePath+"/plugins/" + i0+"/network",schemaPath:"#/properties/plugins/items/properties/network/enum",keyword:"enum",params:{allowedValues: schema0.properties.plugins.items.properties.network.enum},message:"must be equal to one of the allowed values",schema:schema0.properties.plugins.items.properties.network.enum,parentSchema:schema0.properties.plugins.items.properties.network,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -500,14 +495,17 @@ vErrors.push(err34);
 }
 errors++;
 }
-const _errs38 = errors;
-var valid6 = _errs37 === errors;
+var valid3 = _errs35 === errors;
 }
-if(data16.cpus !== undefined){
-let data18 = data16.cpus;
-const _errs39 = errors;
-if(!((typeof data18 == "number") && (isFinite(data18)))){
-const err35 = {instancePath:instancePath+"/plugins/" + i0+"/resources/cpus",schemaPath:"#/properties/plugins/items/properties/resources/properties/cpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema0.properties.plugins.items.properties.resources.properties.cpus.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.cpus,data:data18};
+if(data4.resources !== undefined){
+let data17 = data4.resources;
+const _errs36 = errors;
+const _errs37 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+const _errs38 = errors;
+for(const key2 in data17){
+if(!(((key2 === "memory") || (key2 === "cpus")) || (key2 === "pids"))){
+const err35 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema0.properties.plugins.items.properties.resources,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -516,14 +514,12 @@ vErrors.push(err35);
 }
 errors++;
 }
-const _errs40 = errors;
-var valid6 = _errs39 === errors;
 }
-if(data16.pids !== undefined){
-let data19 = data16.pids;
-const _errs41 = errors;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err36 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema0.properties.plugins.items.properties.resources.properties.pids.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
+if(data17.memory !== undefined){
+let data18 = data17.memory;
+const _errs39 = errors;
+if((typeof data18 !== "string") && (!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18))))){
+const err36 = {instancePath:instancePath+"/plugins/" + i0+"/resources/memory",schemaPath:"#/properties/plugins/items/properties/resources/properties/memory/type",keyword:"type",params:{type: schema0.properties.plugins.items.properties.resources.properties.memory.type},message:"must be string,integer",schema:schema0.properties.plugins.items.properties.resources.properties.memory.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.memory,data:data18};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -532,10 +528,14 @@ vErrors.push(err36);
 }
 errors++;
 }
-const _errs42 = errors;
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 8 || isNaN(data19)){
-const err37 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data19};
+const _errs40 = errors;
+var valid6 = _errs39 === errors;
+}
+if(data17.cpus !== undefined){
+let data19 = data17.cpus;
+const _errs41 = errors;
+if(!((typeof data19 == "number") && (isFinite(data19)))){
+const err37 = {instancePath:instancePath+"/plugins/" + i0+"/resources/cpus",schemaPath:"#/properties/plugins/items/properties/resources/properties/cpus/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema0.properties.plugins.items.properties.resources.properties.cpus.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.cpus,data:data19};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -544,12 +544,14 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
+const _errs42 = errors;
 var valid6 = _errs41 === errors;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.resources.type,parentSchema:schema0.properties.plugins.items.properties.resources,data:data16};
+if(data17.pids !== undefined){
+let data20 = data17.pids;
+const _errs43 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err38 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema0.properties.plugins.items.properties.resources.properties.pids.type,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data20};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -558,15 +560,10 @@ vErrors.push(err38);
 }
 errors++;
 }
-var valid3 = _errs34 === errors;
-}
-if(data3.user !== undefined){
-let data20 = data3.user;
-const _errs43 = errors;
 const _errs44 = errors;
-if(typeof data20 === "string"){
-if(!pattern2.test(data20)){
-const err39 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 8 || isNaN(data20)){
+const err39 = {instancePath:instancePath+"/plugins/" + i0+"/resources/pids",schemaPath:"#/properties/plugins/items/properties/resources/properties/pids/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema0.properties.plugins.items.properties.resources.properties.pids,data:data20};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -576,8 +573,11 @@ vErrors.push(err39);
 errors++;
 }
 }
+var valid6 = _errs43 === errors;
+}
+}
 else {
-const err40 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.user.type,parentSchema:schema0.properties.plugins.items.properties.user,data:data20};
+const err40 = {instancePath:instancePath+"/plugins/" + i0+"/resources",schemaPath:"#/properties/plugins/items/properties/resources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.resources.type,parentSchema:schema0.properties.plugins.items.properties.resources,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -586,13 +586,15 @@ vErrors.push(err40);
 }
 errors++;
 }
-var valid3 = _errs43 === errors;
+var valid3 = _errs36 === errors;
 }
-if(data3.read_only_rootfs !== undefined){
-let data21 = data3.read_only_rootfs;
+if(data4.user !== undefined){
+let data21 = data4.user;
 const _errs45 = errors;
-if(typeof data21 !== "boolean"){
-const err41 = {instancePath:instancePath+"/plugins/" + i0+"/read_only_rootfs",schemaPath:"#/properties/plugins/items/properties/read_only_rootfs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema0.properties.plugins.items.properties.read_only_rootfs.type,parentSchema:schema0.properties.plugins.items.properties.read_only_rootfs,data:data21};
+const _errs46 = errors;
+if(typeof data21 === "string"){
+if(!pattern2.test(data21)){
+const err41 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"+"\"",schema:"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$",parentSchema:schema0.properties.plugins.items.properties.user,data:data21};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -601,20 +603,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-const _errs46 = errors;
-var valid3 = _errs45 === errors;
 }
-if(data3.env !== undefined){
-let data22 = data3.env;
-const _errs47 = errors;
-const _errs48 = errors;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-const _errs49 = errors;
-for(const key3 in data22){
-let data23 = data22[key3];
-const _errs50 = errors;
-if(typeof data23 !== "string"){
-const err42 = {instancePath:instancePath+"/plugins/" + i0+"/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/plugins/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.env.additionalProperties.type,parentSchema:schema0.properties.plugins.items.properties.env.additionalProperties,data:data23};
+else {
+const err42 = {instancePath:instancePath+"/plugins/" + i0+"/user",schemaPath:"#/properties/plugins/items/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.user.type,parentSchema:schema0.properties.plugins.items.properties.user,data:data21};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -623,12 +614,13 @@ vErrors.push(err42);
 }
 errors++;
 }
-const _errs51 = errors;
-var valid7 = _errs50 === errors;
+var valid3 = _errs45 === errors;
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/plugins/" + i0+"/env",schemaPath:"#/properties/plugins/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.env.type,parentSchema:schema0.properties.plugins.items.properties.env,data:data22};
+if(data4.read_only_rootfs !== undefined){
+let data22 = data4.read_only_rootfs;
+const _errs47 = errors;
+if(typeof data22 !== "boolean"){
+const err43 = {instancePath:instancePath+"/plugins/" + i0+"/read_only_rootfs",schemaPath:"#/properties/plugins/items/properties/read_only_rootfs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema0.properties.plugins.items.properties.read_only_rootfs.type,parentSchema:schema0.properties.plugins.items.properties.read_only_rootfs,data:data22};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -637,11 +629,20 @@ vErrors.push(err43);
 }
 errors++;
 }
+const _errs48 = errors;
 var valid3 = _errs47 === errors;
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data3};
+if(data4.env !== undefined){
+let data23 = data4.env;
+const _errs49 = errors;
+const _errs50 = errors;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+const _errs51 = errors;
+for(const key3 in data23){
+let data24 = data23[key3];
+const _errs52 = errors;
+if(typeof data24 !== "string"){
+const err44 = {instancePath:instancePath+"/plugins/" + i0+"/env/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/plugins/items/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.env.additionalProperties.type,parentSchema:schema0.properties.plugins.items.properties.env.additionalProperties,data:data24};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -650,14 +651,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-var valid1 = _errs8 === errors;
-if(!valid1){
-valid2 = false;
-}
+const _errs53 = errors;
+var valid7 = _errs52 === errors;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data2};
+const err45 = {instancePath:instancePath+"/plugins/" + i0+"/env",schemaPath:"#/properties/plugins/items/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.properties.env.type,parentSchema:schema0.properties.plugins.items.properties.env,data:data23};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -666,16 +665,45 @@ vErrors.push(err45);
 }
 errors++;
 }
-var valid0 = _errs6 === errors;
+var valid3 = _errs49 === errors;
 }
 }
 else {
-const err46 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
+const err46 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data4};
 if(vErrors === null){
 vErrors = [err46];
 }
 else {
 vErrors.push(err46);
+}
+errors++;
+}
+var valid1 = _errs10 === errors;
+if(!valid1){
+valid2 = false;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data3};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+var valid0 = _errs8 === errors;
+}
+}
+else {
+const err48 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
 }
 errors++;
 }
@@ -693,7 +721,7 @@ const _errs0 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func0.call(schema1.properties, key0))){
+if(!(func1.call(schema1.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema1,data};
 if(vErrors === null){
 vErrors = [err0];

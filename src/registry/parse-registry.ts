@@ -4,7 +4,7 @@ import { parseSourceDocument } from '../config/source-document.js';
 import { sourceValue } from '../config/source-value.js';
 import { schemaProblems } from '../config/schema-problems.js';
 import { validateRegistry } from '../config/schema-validators.generated.js';
-import { byPosition } from '../config/source-location.js';
+import { byPosition, problemAt } from '../config/source-location.js';
 import { parseByteSize } from '../config/byte-size.js';
 import { parseDuration } from '../config/duration.js';
 import { normalizeRegistryDocument } from './legacy-keys.js';
@@ -23,11 +23,30 @@ export const REGISTRY_HINT =
   'each with name, version, docker_image, shell, cmd, results and optionally core_version, importer, build, ' +
   'timeout, network, resources, user, read_only_rootfs, env';
 
+/** One registry file's own content, before any `extends` is followed. */
+export interface RegistryDocument {
+  readonly file: string;
+  readonly plugins: readonly Plugin[];
+  readonly defaultName: string | undefined;
+  /** The `extends` value and where it is, for problems about it. */
+  readonly extends: { readonly target: string; readonly at: Problem } | undefined;
+  /** Where `default_plugin` is, for a default the merged registry lacks. */
+  readonly defaultAt: Problem | undefined;
+}
+
 /**
  * Parses registry text (YAML or JSON, the original PMT client's shapes included) into a Registry.
- * Throws a ConfigError listing every problem found, each with its file position.
+ * Throws a ConfigError listing every problem found, each with its file position. A registry with
+ * `extends` is loaded with loadRegistryFile, which follows it.
  */
 export function parseRegistry(text: string, file: string, options: ParseRegistryOptions): Registry {
+  const document = parseRegistryDocument(text, file, options);
+  if (document.extends) throw new ConfigError([{ ...document.extends.at, message: '`extends` is followed only when the registry is loaded from its file' }]);
+  return new Registry(file, document.plugins, document.defaultName);
+}
+
+/** Parses one registry file's text; `extends` is returned, not followed. */
+export function parseRegistryDocument(text: string, file: string, options: ParseRegistryOptions): RegistryDocument {
   const parsed = parseSourceDocument(text, file);
   if (!parsed.ok) throw new ConfigError(parsed.problems, REGISTRY_HINT);
   const { source } = parsed;
@@ -43,7 +62,13 @@ export function parseRegistry(text: string, file: string, options: ParseRegistry
   const plugins = registry.plugins.map((entry) => toPlugin(entry, options.baseDir));
   const chosen = registry.default_plugin;
   const defaultName = typeof chosen === 'number' ? plugins[chosen]?.name : chosen;
-  return new Registry(file, plugins, defaultName);
+  return {
+    file,
+    plugins,
+    defaultName,
+    extends: registry.extends === undefined ? undefined : { target: registry.extends, at: problemAt(source, ['extends'], '') },
+    defaultAt: chosen === undefined ? undefined : problemAt(source, ['default_plugin'], ''),
+  };
 }
 
 function toPlugin(entry: PluginEntry, baseDir: string): Plugin {

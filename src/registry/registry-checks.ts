@@ -117,7 +117,8 @@ export function registryProblems(source: SourceDocument, registry: unknown): Pro
   if (typeof defaultPlugin === 'number' && Number.isInteger(defaultPlugin) && plugins.length > 0 && outOfRange(defaultPlugin)) {
     report(['default_plugin'], `index ${defaultPlugin} is out of range (plugins has ${plugins.length}: 0–${plugins.length - 1})`);
   }
-  if (typeof defaultPlugin === 'string' && !names.some((name) => name?.toLowerCase() === defaultPlugin.toLowerCase())) {
+  // With `extends`, the default may be a plugin of the extended registry: checked once both are merged.
+  if (typeof defaultPlugin === 'string' && registry.extends === undefined && !names.some((name) => name?.toLowerCase() === defaultPlugin.toLowerCase())) {
     const available = names.filter((name) => name !== undefined).join(', ');
     report(['default_plugin'], `no plugin named ${quoteShort(defaultPlugin)} (available: ${available || 'none'})`);
   }

@@ -18,6 +18,9 @@ export const registrySchema: SchemaObject = {
   additionalProperties: false,
   properties: {
     version: { type: 'string' },
+    // `bundled` (the registry that comes with pmt) or a registry file, relative to this one: its
+    // plugins come first, entries of the same name here replace them.
+    extends: { type: 'string', minLength: 1 },
     // A plugin name, or an index into `plugins` as the original PMT client had it.
     default_plugin: { type: ['string', 'integer'] },
     plugins: {
@@ -71,6 +74,7 @@ export const registrySchema: SchemaObject = {
 /** The shape a registry has once it passed the schema. */
 export interface RegistryFile {
   version: string;
+  extends?: string;
   default_plugin?: string | number;
   plugins: PluginEntry[];
 }

@@ -5,23 +5,34 @@ import type { Plugin } from './plugin.js';
 /** `-p all` selects every plugin, so no plugin may be called that. */
 export const RESERVED_PLUGIN_NAME = 'all';
 
-/** The plugins of one registry file, looked up case-insensitively. */
+/** The plugins of one registry file (with those of the registries it extends), looked up case-insensitively. */
 export class Registry {
   readonly #plugins: readonly Plugin[];
   readonly #default: Plugin | undefined;
+  readonly #origins: ReadonlyMap<Plugin, string>;
 
   /**
    * @param source where the plugins came from (the registry file), for messages
    * @param defaultName the default plugin's name; it must be one of `plugins`
+   * @param extended the registry files `source` extends (`extends`), nearest first
+   * @param origins the file each plugin comes from, when not `source` (an extended registry's)
    */
   constructor(
     readonly source: string,
     plugins: readonly Plugin[],
     defaultName?: string,
+    readonly extended: readonly string[] = [],
+    origins: ReadonlyMap<Plugin, string> = new Map(),
   ) {
+    this.#origins = origins;
     this.#plugins = Object.freeze([...plugins]);
     this.#default = defaultName === undefined ? undefined : this.find(defaultName);
     if (defaultName !== undefined && this.#default === undefined) throw new TypeError(`default plugin "${defaultName}" is not in the registry`);
+  }
+
+  /** The registry file that defines `plugin`: `source`, or a registry it extends. */
+  origin(plugin: Plugin): string {
+    return this.#origins.get(plugin) ?? this.source;
   }
 
   available(): readonly Plugin[] {

@@ -8,6 +8,7 @@ import type { CliIO } from '../cli-io.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatTable } from '../format-table.js';
+import { BUNDLED_REGISTRY } from '../../lookup/input-lookup.js';
 import { describeLookup, loadInputs } from '../load-inputs.js';
 import { jsonDocument } from '../json-document.js';
 import { escapeControls } from '../../log/escape-controls.js';
@@ -34,6 +35,8 @@ interface ListedPlugin {
   imageBuildHash: string | null;
   /** Set when the image no longer matches its build directory. */
   outOfDate?: { message: string; hint: string } | undefined;
+  /** The registry file the entry comes from: the registry itself, or one it extends. */
+  origin: string;
 }
 
 export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
@@ -43,17 +46,28 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .action(async (options: ListOptions) => {
       const { registry, lookup } = await loadInputs(options, io);
       const registryFlag = lookup.registry.origin === 'flag' ? lookup.registry.file : undefined;
-      const listed = await describePlugins(registry.available(), registry.default(), runtime(options), registryFlag);
-      const from = `Registry: ${describeLookup(lookup.registry)}`;
+      const listed = await describePlugins(registry.available(), registry.default(), runtime(options), registryFlag, (p) => registry.origin(p));
+      const extended = registry.extended.map((file) => (file === BUNDLED_REGISTRY ? `bundled (${file})` : file));
+      const from = `Registry: ${describeLookup(lookup.registry)}${extended.length > 0 ? `, extends ${extended.join(', which extends ')}` : ''}`;
       if (options.json) {
         const registryLookup = { file: lookup.registry.file, origin: lookup.registry.origin, why: lookup.registry.why };
-        io.stdout.write(jsonDocument({ registry: registry.source, registryLookup, plugins: listed }));
+        io.stdout.write(jsonDocument({ registry: registry.source, registryLookup, extends: registry.extended, plugins: listed }));
       } else if (listed.length === 0) {
         io.stdout.write(`No plugins in ${registry.source}\n`);
       } else {
-        const rows = listed.map((p) => [`${p.name}${p.default ? ' *' : ''}`, escapeControls(p.version), p.image, p.imageStatus]);
+        // Entries of more than one file (`extends`): say where each comes from.
+        const showOrigin = registry.extended.length > 0;
+        const originText = (file: string): string => (file === BUNDLED_REGISTRY ? 'bundled' : file);
+        const rows = listed.map((p) => [
+          `${p.name}${p.default ? ' *' : ''}`,
+          escapeControls(p.version),
+          p.image,
+          p.imageStatus,
+          ...(showOrigin ? [originText(p.origin)] : []),
+        ]);
+        const header = ['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS', ...(showOrigin ? ['FROM'] : [])];
         const legend = listed.some((p) => p.default) ? '* default plugin\n' : '';
-        io.stdout.write(`${formatTable([['PLUGIN', 'VERSION', 'IMAGE', 'IMAGE STATUS'], ...rows])}\n${legend}${from}\n`);
+        io.stdout.write(`${formatTable([header, ...rows])}\n${legend}${from}\n`);
         for (const p of listed) if (p.outOfDate) io.stderr.write(`pmt: warning: ${p.outOfDate.message} — ${p.outOfDate.hint}\n`);
       }
       done(ExitCode.ok);
@@ -65,6 +79,7 @@ async function describePlugins(
   defaultPlugin: Plugin | undefined,
   runtime: ContainerRuntime,
   registryFlag: string | undefined,
+  originOf: (plugin: Plugin) => string,
 ): Promise<ListedPlugin[]> {
   let reachable = true;
   try {
@@ -96,6 +111,7 @@ async function describePlugins(
         buildHash: buildHash ?? null,
         imageBuildHash: image?.labels[BUILD_CONTEXT_LABEL] ?? null,
         outOfDate: freshness?.state === 'out of date' ? { message: freshness.message, hint: freshness.hint } : undefined,
+        origin: originOf(plugin),
       };
     }),
   );

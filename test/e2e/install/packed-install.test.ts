@@ -96,7 +96,15 @@ describe('pmt installed from its npm package, run from any directory and from a 
     await writeFile(join(user, 'tiny', 'count'), '#!/bin/sh\nfind /input -type f | wc -l > /result/count.txt\n', { mode: 0o755 });
     await writeFile(
       join(user, 'plugins.yaml'),
-      `version: R1.0\ndefault_plugin: tiny\nplugins:\n  - {name: tiny, version: "1", docker_image: "pmt-test/install-tiny-${tag}:1", build: tiny, shell: /bin/sh, cmd: count, results: [count.txt]}\n`,
+      `version: R1.0\nextends: bundled\ndefault_plugin: tiny\nplugins:\n  - {name: tiny, version: "1", docker_image: "pmt-test/install-tiny-${tag}:1", build: tiny, shell: /bin/sh, cmd: count, results: [count.txt]}\n`,
+    );
+    // It keeps the bundled plugins and says where each entry comes from.
+    const extended = await exec(installed.bin, ['-l'], { cwd: project, env });
+    expect(extended.stdout).toMatch(/^PLUGIN\s+VERSION\s+IMAGE\s+IMAGE STATUS\s+FROM$/m);
+    expect(extended.stdout).toMatch(/^licensee\s+9\.15\.2\s+pmt\/licensee:9\.15\.2\s+present\s+bundled$/m);
+    expect(extended.stdout).toMatch(new RegExp(`^tiny \\*\\s+1\\s+\\S+\\s+not built\\s+${join(user, 'plugins.yaml')}$`, 'm'));
+    expect(extended.stdout.trim().split('\n').at(-1)).toBe(
+      `Registry: ${join(user, 'plugins.yaml')} (user config dir), extends bundled (${join(installed.packageDir, 'plugins.yaml')})`,
     );
     const built = await exec(installed.bin, ['build', '-p', 'tiny'], { cwd: project, env });
     expect(built.code, built.stderr).toBe(0);
