@@ -49,3 +49,23 @@ describe('maskCredentials', () => {
     }
   });
 });
+
+describe('every printer of plugin text escapes it, even when handed it raw', () => {
+  const raw = 'broke\x1b[2K\rALL GOOD\x1b]0;t\x07';
+  const progress = { plugin: 'p', phase: 'failed', startedMs: 0, endedMs: 10, percent: undefined, detail: raw } as const;
+
+  it('live and plain progress lines, text log lines', async () => {
+    const { formatProgressLine } = await import('../../../src/cli/progress/format-progress-line.js');
+    const { formatPlainLine } = await import('../../../src/cli/progress/plain-progress.js');
+    const { formatLogLine } = await import('../../../src/log/format-log-line.js');
+    const lines = [
+      formatProgressLine(progress, 10, { nameWidth: 1, width: 200, color: false }),
+      formatPlainLine(undefined, progress, false) ?? '',
+      formatLogLine({ level: 50, msg: `failed: ${raw}\nforged line`, component: 'Core', detail: raw }),
+    ];
+    for (const line of lines) {
+      expect(line).toContain('broke\\u001b[2K\\u000dALL GOOD');
+      expect(line).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+    }
+  });
+});
