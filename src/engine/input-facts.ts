@@ -25,9 +25,9 @@ export async function describeInput(dir: string): Promise<InputFacts> {
 
 /** The cache cannot key results without the input's digest: then the run stops before any plugin starts. */
 export async function cacheDigest(facts: Promise<InputFacts>): Promise<string> {
-  const { digest, digestError } = await facts;
+  const { dir, digest, digestError } = await facts;
   if (digest !== undefined) return digest.digest;
-  throw new PmtError(`cannot digest the input ${(await facts).dir} for the result cache: ${digestError ?? 'unknown reason'}`, {
+  throw new PmtError(`cannot digest the input ${dir} for the result cache: ${digestError ?? 'unknown reason'}`, {
     origin: 'user',
     exitCode: ExitCode.usage,
     hint: 'make the input readable, or run with --no-cache',

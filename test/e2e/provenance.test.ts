@@ -153,6 +153,11 @@ describe('provenance records of real scans, and pmt verify', () => {
       expect(lines).toContainEqual(expect.stringMatching(/^ok +input +matches: /));
       expect(lines.at(-1)).toBe(`Verified: every check of ${results(name)} holds.`);
     }
+    const json = await pmt(['verify', 'results-1', '--json']);
+    expect(json.code).toBe(0);
+    const document = JSON.parse(json.stdout) as { dir: string; ok: boolean; checks: { ok: boolean; what: string }[] };
+    expect(document).toMatchObject({ dir: results('results-1'), ok: true });
+    expect(document.checks.map((c) => c.what).sort()).toEqual(['hasher_sums.txt', 'lister_result.txt', 'signature']);
   });
 
   it('pmt verify fails, saying why, on a changed result, an edited payload and another key', async () => {
