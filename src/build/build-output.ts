@@ -17,7 +17,7 @@ export class BuildOutput {
 
   /** Takes a chunk of output; returns the new step's text when this chunk starts a step. */
   append(text: string): string | undefined {
-    const lines = (this.#partial + text.replace(ANSI, '')).split(/\r?\n|\r/);
+    const lines = (this.#partial + text).replace(ANSI, '').split(/\r?\n|\r/);
     this.#partial = lines.pop() ?? '';
     let started: string | undefined;
     for (const line of lines) {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../support/engine-state.js';
 import { tempDir, writeConfig } from '../support/fixtures.js';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
@@ -82,6 +84,27 @@ describe('pmt build', () => {
     const after = await scanJson(['-r', registry, '-c', config, '-i', join(dir.path, 'repo'), '--no-cache'], { cwd: dir.path });
     expect(after.code).toBe(0);
     expect(await readFile(join(dir.path, 'results', 'tiny_files.txt'), 'utf8')).toBe('LICENSE\n');
+  });
+
+  it('on a terminal, the step running now is shown on one line that is cleared when the plugin is done', async () => {
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 0 });
+    const stdout = new PassThrough();
+    const writes: string[] = [];
+    stderr.on('data', (chunk: Buffer) => writes.push(chunk.toString()));
+    stdout.resume();
+    const code = await runCli(['build', '-r', registry, '-c', config, '-p', 'tiny', '--force'], {
+      stdout,
+      stderr,
+      env: { ...process.env, XDG_CONFIG_HOME: dir.path },
+      cwd: dir.path,
+      onSignal: () => () => undefined,
+    });
+    expect(code).toBe(0);
+    expect(writes[0]).toMatch(/^\r\x1b\[Kbuilding tiny \(\d+\.\ds\): sending /);
+    expect(writes).toContainEqual(expect.stringMatching(/^\r\x1b\[Kbuilding tiny \(\d+\.\ds\): step 3\/4 \(COPY bin\/scan \/usr\/local\/bin\/scan\)$/));
+    // A terminal reporting 0 columns counts as 80 wide: no line is longer.
+    expect(Math.max(...writes.map((w) => w.replace('\r\x1b[K', '').length))).toBeLessThanOrEqual(80);
+    expect(writes.at(-1)).toBe('\r\x1b[K');
   });
 
   it('an optional build whose download fails is skipped in one line when building all, and fails when named; the log keeps everything', async () => {
