@@ -48,6 +48,22 @@ describe('declared results that cannot be collected: one message on both transpo
     expect(rest.map((p) => p.error)).toEqual(archive.map((p) => p.error));
   });
 
+  it.each([
+    ['REST', true],
+    ['archive copy', false],
+  ])('a result hard-linked to an undeclared file in /result arrives whole over %s', async (_label, rest) => {
+    // In the one tar stream of /result the second name of a hard link carries no bytes of its own.
+    const registry = await writeRegistry(dir.path, [
+      { name: 'linked', image: TestImages.curl, cmd: 'echo linked > /result/a-undeclared; ln /result/a-undeclared /result/result.txt; echo z > /result/z.txt; ln /result/z.txt /result/zz.txt', results: ['result.txt', 'z.txt', 'zz.txt'] },
+    ]);
+    const config = await writeConfig(dir.path, { RestApi: rest, PathDirLogs: 'logs', PathDirResults: 'results' });
+    const { code, report } = await scanJson(['-i', join(dir.path, 'repo'), '-r', registry, '-c', config, '-p', 'all', '--no-cache'], { cwd: dir.path });
+    expect(code).toBe(0);
+    expect(report.plugins[0]!.results.map((r) => [r.name, r.size])).toEqual([['result.txt', 7], ['z.txt', 2], ['zz.txt', 2]]);
+    expect(await readFile(join(dir.path, 'results', 'linked_result.txt'), 'utf8')).toBe('linked\n');
+    expect(await readFile(join(dir.path, 'results', 'linked_zz.txt'), 'utf8')).toBe('z\n');
+  });
+
   it('a self-post of an undeclared name fails the plugin, although every declared result arrived', async () => {
     const post = 'curl -sS --fail-with-body --unix-socket "$PMT_API_SOCKET" -H "Authorization: Bearer $PMT_TOKEN" -F "name=$PMT_PLUGIN_NAME" -F "id=$PMT_PLUGIN_ID"';
     const registry = await writeRegistry(dir.path, [
