@@ -1,4 +1,4 @@
-import type { ContainerLimits, ContainerSpec } from '../docker/container-runtime.js';
+import type { BindMount, ContainerLimits, ContainerSpec } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import type { ContainerSetup, PluginRun } from '../transport/result-collector.js';
 
@@ -49,12 +49,14 @@ export function pluginContainerSpec(
   identity: RunIdentity,
   setup: ContainerSetup,
   limits: ContainerLimits,
+  /** Read-only mounts over parts of /input (see shieldBinds); none for a copied input. */
+  shield: readonly BindMount[] = [],
 ): ContainerSpec {
   return {
     image: run.plugin.image,
     command: [run.plugin.shell],
     labels: runLabels(run, identity),
-    binds: [{ hostPath: inputSource, containerPath: INPUT_DIR, readOnly: true }, ...setup.binds],
+    binds: [{ hostPath: inputSource, containerPath: INPUT_DIR, readOnly: true }, ...shield, ...setup.binds],
     volumes: [RESULT_DIR],
     env: {
       ...run.plugin.env,

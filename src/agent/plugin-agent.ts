@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { imageFreshness } from '../build/image-freshness.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
-import type { ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
+import type { BindMount, ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
 import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
 import { ContainerLog } from '../log/container-log.js';
@@ -44,6 +44,10 @@ export interface AgentContext {
   /** Where the input goes when inputMode is `copy`: a volume the container mounts read-only. */
   readonly volumes: VolumeRuntime;
   readonly respectGitignore: boolean;
+  /** pmt's own output dirs inside the input (relative to it): plugins never see them. */
+  readonly hiddenPaths: readonly string[];
+  /** bind mode: the read-only mounts over sub-mounts, special files and hidden paths of the input (see InputShield). */
+  readonly inputShield: () => Promise<readonly BindMount[]>;
   readonly logDir: string;
   readonly filestore: Filestore;
   /** The run's transport, started on first use (with a present image); REST may fall back to archive copy per plugin. */
@@ -123,12 +127,26 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     transport = await context.collector(plugin.image);
     const setup = transport.setup(run);
     const limits = containerLimits(plugin, context.config);
+    const shield = inputMode === 'bind' ? await context.inputShield() : [];
     if (inputMode === 'copy') {
       const labels = runLabels(run, context.identity);
-      const shipped = await createInputVolume(context.volumes, { dir: context.inputDir, image: plugin.image, shell: plugin.shell, labels, respectGitignore: context.respectGitignore, signal });
+      const shipped = await createInputVolume(context.volumes, {
+        dir: context.inputDir,
+        image: plugin.image,
+        shell: plugin.shell,
+        labels,
+        respectGitignore: context.respectGitignore,
+        exclude: context.hiddenPaths,
+        signal,
+      });
       inputVolume = shipped.name;
       releaseFiller = shipped.release;
-      logger.info(`Input copied into volume ${shipped.name.slice(0, 12)}: ${shipped.summary.files} files, ${shipped.summary.bytes} bytes (gitignore: ${shipped.gitignore})`);
+      const { summary } = shipped;
+      logger.info(`Input copied into volume ${shipped.name.slice(0, 12)}: ${summary.files} files, ${summary.bytes} bytes (gitignore: ${shipped.gitignore})`);
+      if (summary.rewrittenCount > 0) {
+        logger.info(`${summary.rewrittenCount} symlink(s) leading out of the input got the absolute target they resolve to in the container: ${summary.rewrittenLinks.join(', ')}`);
+      }
+      if (summary.unreadableCount > 0) logger.warn(`${summary.unreadableCount} file(s) pmt cannot read were copied empty: ${summary.unreadable.join(', ')}`);
     }
     logger.debug(`Creating the container from ${plugin.image}`);
     // The transport gets ready (the REST server loads and starts) while the engine starts the container.
@@ -137,7 +155,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       ready = transport!.prepare();
       ready.catch(() => undefined); // awaited below; a failure then fails this plugin
     };
-    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits), { onStarting });
+    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield), { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
     releaseFillerNow();
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.

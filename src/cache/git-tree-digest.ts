@@ -2,30 +2,32 @@ import { realpath } from 'node:fs/promises';
 import { runGit, type GitOptions } from './run-git.js';
 
 /**
- * `git:<tree hash>` of `dir` when it is in a git work tree whose content git fully accounts for;
- * otherwise undefined (the caller walks the files). The tree hash stands for the input only when:
+ * The tree hash of `dir` when it is in a git work tree whose content git fully accounts for;
+ * otherwise undefined (the caller walks the files). The tree hash stands for the contents only when:
  * - `git status` of the directory prints nothing: no staged, modified, untracked or ignored file
  *   (ignored ones such as node_modules are visible to plugins in /input too);
  * - no index entry under it is a submodule (its content is not in our tree) or marked
  *   assume-unchanged / skip-worktree (status does not look at those files).
- * Not seen: empty directories, which git does not track.
+ * Not seen: empty directories, modes beyond the executable bit, owners — the caller's walk adds them.
+ * `exclude` (paths relative to `dir`) are left out of status and the index check: pmt's own output.
  */
-export async function gitTreeDigest(dir: string, options: GitOptions = {}): Promise<string | undefined> {
+export async function gitTreeDigest(dir: string, options: GitOptions = {}, exclude: readonly string[] = []): Promise<string | undefined> {
   const cwd = await realpath(dir);
   // Only this directory is trusted despite foreign ownership, and its fsmonitor hook never runs.
   const git = (...args: string[]): ReturnType<typeof runGit> =>
     runGit(['-c', `safe.directory=${cwd}`, '-c', 'core.fsmonitor=false', ...args], cwd, options);
+  const paths = ['.', ...exclude.map((rel) => `:(exclude,literal)${rel}`)];
   const [head, status, index] = await Promise.all([
     git('rev-parse', '--is-inside-work-tree', '--verify', 'HEAD:./'),
     // `normal` lists an untracked or ignored directory once instead of every file in it: we only
     // need to know whether anything is listed.
-    git('status', '--porcelain=v1', '--ignored=matching', '--untracked-files=normal', '--ignore-submodules=none', '-z', '--', '.'),
-    git('ls-files', '--stage', '-v', '-z', '--', '.'),
+    git('status', '--porcelain=v1', '--ignored=matching', '--untracked-files=normal', '--ignore-submodules=none', '-z', '--', ...paths),
+    git('ls-files', '--stage', '-v', '-z', '--', ...paths),
   ]);
   if (!head.ok || !status.ok || !index.ok) return undefined;
   const tree = parseTree(head.stdout);
   if (tree === undefined || status.stdout !== '' || !indexIsPlain(index.stdout)) return undefined;
-  return `git:${tree}`;
+  return tree;
 }
 
 /** `true\n<hash>\n` → hash; `false` (inside .git) or anything else → undefined. */

@@ -1,19 +1,44 @@
+import { realpath } from 'node:fs/promises';
 import { gitTreeDigest } from './git-tree-digest.js';
 import type { GitOptions } from './run-git.js';
-import { walkDigest } from './walk-digest.js';
+import { StatCache, statCachePath } from './stat-cache.js';
+import { digestEntries, listInput } from './walk-digest.js';
 
 export interface InputDigest {
-  /** `git:<tree hash>` or `walk:<sha256>`. */
+  /** `git:<tree hash>:<sha256>` or `walk:<sha256>`. */
   readonly digest: string;
   readonly method: 'git-tree' | 'walk';
 }
 
+export interface DigestOptions {
+  readonly git?: GitOptions;
+  /** Paths relative to the input left out (pmt's results and logs dirs inside it): plugins don't see them. */
+  readonly exclude?: readonly string[];
+  /** Where the stat data of earlier digests is kept (one file per input); without it every file is read. */
+  readonly statDir?: string;
+  readonly signal?: AbortSignal;
+}
+
 /**
- * A content hash of the directory a scan mounts at /input: the git tree hash when git accounts for
- * every file in it (fast, no file read), else a walk of names, types, sizes and contents.
+ * A digest of what a plugin sees at /input: every entry's name, type, permission bits, owner and
+ * group, and every file's content. Contents come from the git tree when git accounts for every file
+ * (a clean work tree: no file is read), else from the files — each read only when its stat data
+ * changed since the last digest of this input (see StatCache). git runs while the tree is listed.
  */
-export async function digestInput(dir: string, git: GitOptions = {}): Promise<InputDigest> {
-  const tree = await gitTreeDigest(dir, git).catch(() => undefined);
-  if (tree !== undefined) return { digest: tree, method: 'git-tree' };
-  return { digest: await walkDigest(dir), method: 'walk' };
+export async function digestInput(dir: string, options: DigestOptions = {}): Promise<InputDigest> {
+  const exclude = options.exclude ?? [];
+  const [tree, entries] = await Promise.all([
+    gitTreeDigest(dir, options.git, exclude).catch(() => undefined),
+    listInput(dir, { exclude, signal: options.signal }),
+  ]);
+  if (tree !== undefined) {
+    const meta = await digestEntries(dir, entries, { contents: false, signal: options.signal });
+    return { digest: `git:${tree}:${meta.slice('walk:'.length)}`, method: 'git-tree' };
+  }
+  const statPath = options.statDir === undefined ? undefined : statCachePath(options.statDir, await realpath(dir));
+  const statCache = statPath === undefined ? StatCache.empty() : StatCache.load(statPath);
+  const digest = await digestEntries(dir, entries, { statCache, signal: options.signal });
+  // A cache that cannot be written costs time next run, never a wrong digest.
+  if (statPath !== undefined && statCache.changed) await statCache.save(statPath).catch(() => undefined);
+  return { digest, method: 'walk' };
 }

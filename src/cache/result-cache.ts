@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, PmtError } from '../errors.js';
 import { CACHE_FORMAT } from './cache-key.js';
@@ -35,6 +35,10 @@ export interface ResultCacheOptions {
   readonly onProblem?: (message: string) => void;
 }
 
+/** About 150 000 result files; pmt refuses to store an entry whose manifest would be larger. */
+const MAX_MANIFEST_BYTES = 64 * 2 ** 20;
+const TOO_LARGE = Symbol('too large');
+
 /** Errors that mean "the entry is damaged": missing files, a symlink where a file should be. */
 const DAMAGE_CODES = new Set(['ENOENT', 'ELOOP', 'ENOTDIR', 'EISDIR']);
 
@@ -60,12 +64,13 @@ export class ResultCache {
     assertKey(key);
     const entry = this.#entryDir(key);
     try {
-      const text = await readFile(join(entry, 'manifest.json'), 'utf8').catch(async (error: NodeJS.ErrnoException) => {
+      const text = await readManifest(join(entry, 'manifest.json')).catch(async (error: NodeJS.ErrnoException) => {
         // No entry is a plain miss; an entry without its manifest is a damaged one.
         if (error.code === 'ENOENT' && !(await stat(entry).catch(() => undefined))) return undefined;
         throw error;
       });
       if (text === undefined) return undefined;
+      if (text === TOO_LARGE) return await this.#damaged(entry, `its manifest.json is over ${MAX_MANIFEST_BYTES} bytes, more than pmt ever writes`);
       const manifest = parseManifest(text, key);
       if (manifest === undefined) return await this.#damaged(entry, 'its manifest.json is not a valid manifest');
       const files = manifest.files.map((file) => ({ ...file, path: join(entry, 'files', file.name) }));
@@ -106,8 +111,10 @@ export class ResultCache {
         files: files.map(({ name, size, sha256 }) => ({ name, size, sha256 })),
         ...(origin ? { origin } : {}),
       };
+      const text = `${JSON.stringify(manifest, null, 2)}\n`;
+      if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) throw new Error(`the manifest of ${files.length} result files would be over ${MAX_MANIFEST_BYTES} bytes`);
       // Last, so that a temp dir with a manifest has all its files (the rename is what publishes).
-      await writeFile(join(temp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+      await writeFile(join(temp, 'manifest.json'), text, { flag: 'wx' });
       const entry = this.#entryDir(key);
       await mkdir(dirname(entry), { recursive: true, mode: 0o700 });
       await rename(temp, entry).catch((error: NodeJS.ErrnoException) => {
@@ -132,7 +139,7 @@ export class ResultCache {
     try {
       let entries = 0;
       for (const shard of await readdir(root, { withFileTypes: true }).catch(ifMissing([]))) {
-        if (!shard.isDirectory() || shard.name === 'tmp') continue;
+        if (!shard.isDirectory() || shard.name === 'tmp' || shard.name === 'stat') continue;
         const keys = await readdir(join(root, shard.name), { withFileTypes: true });
         entries += keys.filter((k) => k.isDirectory() && KEY_PATTERN.test(k.name)).length;
       }
@@ -149,6 +156,11 @@ export class ResultCache {
     }
   }
 
+  /** Where the input digest keeps what it learnt of earlier walks (see StatCache); `clear` empties it too. */
+  get statDir(): string {
+    return join(this.dir, 'v1', 'stat');
+  }
+
   #entryDir(key: string): string {
     return join(this.dir, 'v1', key.slice(0, 2), key);
   }
@@ -158,6 +170,29 @@ export class ResultCache {
     this.#onProblem(`ignored the damaged cache entry ${entry}: ${problem}; it was removed`);
     await rm(entry, { recursive: true, force: true }).catch(() => undefined);
     return undefined;
+  }
+}
+
+/**
+ * The manifest's text, or TOO_LARGE without reading it when it is larger than any manifest pmt
+ * writes (a planted 300 MB file must not be read whole into memory).
+ */
+async function readManifest(path: string): Promise<string | typeof TOO_LARGE> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_MANIFEST_BYTES) return TOO_LARGE;
+    // One byte more than the size: a file that grew after the stat reads as a damaged manifest.
+    const buffer = Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
   }
 }
 

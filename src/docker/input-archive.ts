@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
-import { createReadStream, readFile } from 'node:fs';
-import { lstat, readlink } from 'node:fs/promises';
+import { constants, createReadStream, readFile } from 'node:fs';
+import { access, lstat, readlink } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Header, type Pack } from 'tar-stream';
 import { PmtError } from '../errors.js';
@@ -13,8 +14,8 @@ export type { GitignoreUse };
 export interface PackInputOptions {
   /** Leave out what git ignores, and `.git`, when the input is in a git work tree. */
   readonly respectGitignore: boolean;
-  /** Owner of every entry (default root). Only a read-only mount keeps the owner from changing modes. */
-  readonly owner?: { readonly uid: number; readonly gid: number };
+  /** Paths relative to the input left out with all they hold (pmt's own output dirs). */
+  readonly exclude?: readonly string[];
 }
 
 export interface PackSummary {
@@ -26,6 +27,12 @@ export interface PackSummary {
   /** Sockets, fifos, devices, and listed paths beneath a symlink: left out. The first 20 names. */
   readonly skipped: readonly string[];
   readonly skippedCount: number;
+  /** Relative symlinks leading out of the input, stored with the absolute target they resolve to in the container. The first 20. */
+  readonly rewrittenLinks: readonly string[];
+  readonly rewrittenCount: number;
+  /** Files pmt itself cannot read: packed empty, with their modes and owner. The first 20. */
+  readonly unreadable: readonly string[];
+  readonly unreadableCount: number;
 }
 
 export interface PackedInput {
@@ -46,7 +53,7 @@ interface FileRef {
 
 /** A candidate with what packing it needs: its lstat, and a small file's content read ahead. */
 type Prepared =
-  | { readonly rel: string; readonly abs: string; readonly expand: boolean; readonly stats: Stats; readonly content: Buffer | undefined }
+  | { readonly rel: string; readonly abs: string; readonly expand: boolean; readonly stats: Stats; readonly content: Buffer | undefined; readonly unreadable: boolean }
   | { readonly rel: string; readonly skip: string }
   | undefined;
 
@@ -55,42 +62,76 @@ const CHUNK_BYTES = 256 * 1024;
 /** Candidates prepared ahead (file system calls overlap); bounds memory to READ_AHEAD × CHUNK_BYTES. */
 const READ_AHEAD = 16;
 const SKIPPED_NAMES = 20;
+/** Where plugin containers mount the volume this archive fills (INPUT_DIR). */
+const MOUNTED_AT = '/input';
 
 /**
  * The input directory as a tar stream, its contents at the archive root, for an engine that cannot
- * bind-mount it. Streams with backpressure (large files in chunks, never whole). Files become 0444
- * (0555 if executable), directories 0555, symlinks stay symlinks; sockets, fifos and devices are
- * left out.
+ * bind-mount it; the volume it fills is mounted read-only, so a plugin sees what a bind of the input
+ * shows it. Streams with backpressure (large files in chunks, never whole). Every entry keeps its
+ * permission bits, owner and group, so a plugin can read exactly what it could read through a bind
+ * (a 000 file stays unreadable to a plugin without CAP_DAC_OVERRIDE). Symlinks stay symlinks; a
+ * relative one that leads out of the input gets the absolute target it resolves to in the container
+ * (the engine refuses to extract the relative form; the plugin meets the same dangling link either
+ * way). Sockets, fifos and devices are left out (a bind hides them too, see shieldBinds). A file pmt
+ * cannot read is packed empty, with its modes.
  */
 export async function packInput(dir: string, options: PackInputOptions): Promise<PackedInput> {
   const selection = await selectInput(dir, options.respectGitignore);
-  const owner = options.owner ?? { uid: 0, gid: 0 };
-  const counts = { files: 0, directories: 0, symlinks: 0, bytes: 0, skipped: [] as string[], skippedCount: 0 };
+  const exclude = options.exclude ?? [];
+  // An excluded directory itself stays, empty: a plugin sees what the empty mount over it shows locally.
+  const excluded = (rel: string): boolean => exclude.some((path) => rel.startsWith(`${path}/`));
+  const counts = {
+    files: 0,
+    directories: 0,
+    symlinks: 0,
+    bytes: 0,
+    skipped: [] as string[],
+    skippedCount: 0,
+    rewrittenLinks: [] as string[],
+    rewrittenCount: 0,
+    unreadable: [] as string[],
+    unreadableCount: 0,
+  };
+  const note = (list: string[], rel: string): void => void (list.length < SKIPPED_NAMES && list.push(rel));
   // Buffers of a few chunks let reading the disk and sending to the engine overlap.
   const pack = tarPack({ highWaterMark: 4 * CHUNK_BYTES });
-  const prepared = (source: AsyncIterable<Candidate>): AsyncIterable<Prepared> => readAhead(source, prepare, READ_AHEAD);
+  // Excluded paths are dropped before anything of them is read.
+  async function* kept(source: AsyncIterable<Candidate>): AsyncIterable<Candidate> {
+    for await (const candidate of source) if (!excluded(candidate.rel)) yield candidate;
+  }
+  const prepared = (source: AsyncIterable<Candidate>): AsyncIterable<Prepared> => readAhead(kept(source), prepare, READ_AHEAD);
 
   const packAll = async (entries: AsyncIterable<Prepared>): Promise<void> => {
     for await (const entry of entries) {
       if (pack.destroying) return;
       if (entry === undefined) continue;
       if ('skip' in entry || !(entry.stats.isFile() || entry.stats.isDirectory() || entry.stats.isSymbolicLink())) {
-        if (counts.skipped.length < SKIPPED_NAMES) counts.skipped.push(entry.rel);
+        note(counts.skipped, entry.rel);
         counts.skippedCount++;
         continue;
       }
       const { rel, abs, stats } = entry;
-      const header: EntryHeader = { name: rel, uid: owner.uid, gid: owner.gid, mtime: stats.mtime };
+      const header: EntryHeader = { name: rel, uid: stats.uid, gid: stats.gid, mtime: stats.mtime, mode: stats.mode & 0o7777 };
       if (stats.isDirectory()) {
-        await addEntry(pack, { ...header, type: 'directory', mode: 0o555 });
+        await addEntry(pack, { ...header, type: 'directory' });
         counts.directories++;
         if (entry.expand) await packAll(prepared(walkAll(dir, rel, true)));
       } else if (stats.isSymbolicLink()) {
-        await addEntry(pack, { ...header, type: 'symlink', mode: 0o777, linkname: await readlink(abs) });
+        const target = await readlink(abs);
+        const linkname = containedTarget(rel, target);
+        if (linkname !== target) {
+          note(counts.rewrittenLinks, rel);
+          counts.rewrittenCount++;
+        }
+        await addEntry(pack, { ...header, type: 'symlink', mode: 0o777, linkname });
         counts.symlinks++;
+      } else if (entry.unreadable) {
+        await addEntry(pack, { ...header, type: 'file', size: 0 }, Buffer.alloc(0));
+        note(counts.unreadable, rel);
+        counts.unreadableCount++;
       } else {
-        const mode = stats.mode & 0o111 ? 0o555 : 0o444;
-        await addEntry(pack, { ...header, type: 'file', mode, size: stats.size }, entry.content ?? { abs, rel, size: stats.size });
+        await addEntry(pack, { ...header, type: 'file', size: stats.size }, entry.content ?? { abs, rel, size: stats.size });
         counts.files++;
         counts.bytes += stats.size;
       }
@@ -106,7 +147,7 @@ export async function packInput(dir: string, options: PackInputOptions): Promise
     // A Node stream around tar-stream's streamx one, for callers that pipe, pipeline or destroy it.
     stream: Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false, highWaterMark: 4 * CHUNK_BYTES }),
     gitignore: selection.gitignore,
-    summary: () => ({ ...counts, skipped: [...counts.skipped] }),
+    summary: () => ({ ...counts, skipped: [...counts.skipped], rewrittenLinks: [...counts.rewrittenLinks], unreadable: [...counts.unreadable] }),
   };
 }
 
@@ -115,8 +156,28 @@ async function prepare(candidate: Candidate): Promise<Prepared> {
   if ('skip' in candidate) return candidate;
   const stats = await lstat(candidate.abs).catch(ignoreVanished);
   if (!stats) return undefined;
-  const small = stats.isFile() && stats.size <= CHUNK_BYTES;
-  return { ...candidate, stats, content: small ? await readSmall({ abs: candidate.abs, rel: candidate.rel, size: stats.size }) : undefined };
+  if (!stats.isFile()) return { ...candidate, stats, content: undefined, unreadable: false };
+  const file = { abs: candidate.abs, rel: candidate.rel, size: stats.size };
+  try {
+    if (stats.size > CHUNK_BYTES) await access(candidate.abs, constants.R_OK);
+    return { ...candidate, stats, content: stats.size <= CHUNK_BYTES ? await readSmall(file) : undefined, unreadable: false };
+  } catch (error) {
+    const code = ((error as PmtError).cause as NodeJS.ErrnoException | undefined)?.code ?? (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { ...candidate, stats, content: undefined, unreadable: true };
+    throw error;
+  }
+}
+
+/**
+ * The target a symlink at `rel` keeps in the archive: as it is, unless it is relative and leads out
+ * of the input — then the absolute path it resolves to under /input in the container (`..` past `/`
+ * stays at `/`), which the engine accepts and which resolves to the same place.
+ */
+export function containedTarget(rel: string, target: string): string {
+  if (posix.isAbsolute(target)) return target;
+  const inside = posix.normalize(posix.join(posix.dirname(rel), target));
+  if (inside !== '..' && !inside.startsWith('../')) return target;
+  return posix.normalize(posix.join(MOUNTED_AT, posix.dirname(rel), target));
 }
 
 /** One tar entry with its content, given whole or streamed from the file (exactly `size` bytes). */

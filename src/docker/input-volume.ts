@@ -10,6 +10,8 @@ export interface InputVolumeRequest {
   /** The run's labels, so the sweep of a dead pmt's leftovers finds the volume too. */
   readonly labels: Readonly<Record<string, string>>;
   readonly respectGitignore: boolean;
+  /** Paths relative to the input left out with all they hold (pmt's own output dirs). */
+  readonly exclude?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
@@ -28,7 +30,7 @@ export interface InputVolume {
  * files and could chmod them) cannot change it. The caller removes the volume after its containers.
  */
 export async function createInputVolume(runtime: VolumeRuntime, request: InputVolumeRequest): Promise<InputVolume> {
-  const packed = await packInput(request.dir, { respectGitignore: request.respectGitignore });
+  const packed = await packInput(request.dir, { respectGitignore: request.respectGitignore, exclude: request.exclude });
   const filled = await runtime.createFilledVolume({ image: request.image, shell: request.shell, labels: request.labels, tar: packed.stream, signal: request.signal });
   return { name: filled.name, release: filled.release, gitignore: packed.gitignore, summary: packed.summary() };
 }

@@ -1,5 +1,5 @@
 import { gitRevision, type GitRevision } from '../cache/git-revision.js';
-import { digestInput, type InputDigest } from '../cache/input-digest.js';
+import { digestInput, type DigestOptions, type InputDigest } from '../cache/input-digest.js';
 import { ExitCode, PmtError } from '../errors.js';
 
 /** What a run knows about its input: the digest the cache keys on and, in a git work tree, the revision. */
@@ -12,9 +12,9 @@ export interface InputFacts {
 }
 
 /** Never rejects: a digest that cannot be made is a fact of the run too (the cache then needs it, and says so). */
-export async function describeInput(dir: string): Promise<InputFacts> {
+export async function describeInput(dir: string, options: DigestOptions = {}): Promise<InputFacts> {
   const [digest, git] = await Promise.all([
-    digestInput(dir).then(
+    digestInput(dir, options).then(
       (value) => ({ value, error: undefined }),
       (error: unknown) => ({ value: undefined, error: error instanceof Error ? error.message : String(error) }),
     ),

@@ -26,6 +26,7 @@ import { CACHE_ENGINE_VERSION, CachedResults } from './cached-results.js';
 import { cacheDigest, describeInput } from './input-facts.js';
 import { checkFileSharing } from './file-sharing.js';
 import { mapBounded } from './map-bounded.js';
+import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
@@ -123,6 +124,7 @@ async function scanOnEngine(
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
   let endpoint: Promise<RestEndpoint> | undefined;
+  let view: InputView | undefined;
   try {
     if (config.restApi && !engine.local) {
       logger.info(`The engine at ${engine.endpoint} is not on this machine: the input is copied into each container and results come back by archive copy`);
@@ -159,9 +161,17 @@ async function scanOnEngine(
         endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
         return new RestCollector(await endpoint, filestore);
       })());
+    // pmt's own output inside the input is neither seen by plugins nor part of the digest.
+    view = await openInputView(request.inputDir, [logsDir, resultsDir], tempParent, logger);
     // The input is read-only to plugins: without a cache its digest is made while they run.
-    const inputFacts = describeInput(request.inputDir);
-    const inputDigest = env.cache ? await cacheDigest(inputFacts) : undefined;
+    const inputFacts = describeInput(request.inputDir, { exclude: view.hidden, statDir: env.cache?.statDir, signal: env.signal });
+    const inputDigest = env.cache
+      ? await cacheDigest(inputFacts).catch((error: unknown) => {
+          // Interrupted while digesting: the agents report the interruption.
+          if (env.signal.aborted) return undefined;
+          throw error;
+        })
+      : undefined;
 
     const context: AgentContext = {
       runtime: env.runtime,
@@ -171,6 +181,8 @@ async function scanOnEngine(
       inputMode: async (image) => ((await sharesFiles(image)) ? 'bind' : 'copy'),
       volumes: env.volumes,
       respectGitignore: request.respectGitignore,
+      hiddenPaths: view.hidden,
+      inputShield: view.shield,
       logDir: logsDir,
       filestore,
       collector: collectorOnce,
@@ -222,6 +234,8 @@ async function scanOnEngine(
     await (await endpoint?.catch(() => undefined))?.close();
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
+    // After the containers: their mounts use its empty file and directory.
+    await view?.dispose().catch(() => undefined);
   }
 }
 

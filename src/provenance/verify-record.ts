@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { hashFile } from '../cache/hash-file.js';
 import { digestInput } from '../cache/input-digest.js';
+import { placeOutputs } from '../cache/output-placement.js';
 import { IN_TOTO_PAYLOAD_TYPE, openEnvelope, pae, type DsseEnvelope } from './dsse-envelope.js';
 import { PROVENANCE_FILE } from './provenance-file.js';
 import { parseStatement, type RecordedSubject } from './read-statement.js';
@@ -47,7 +48,7 @@ export async function verifyRecord(request: VerifyRequest): Promise<Check[]> {
   if ('error' in statement) return [...checks, { ok: false, what: 'record', message: `the record ${path} is damaged: ${statement.error}` }];
   if (statement.subjects.length === 0) checks.push({ ok: true, what: 'record', message: 'the record names no result files (the run saved none)' });
   for (const subject of statement.subjects) checks.push(await checkSubject(request.dir, subject));
-  if (request.inputDir !== undefined) checks.push(await checkInput(request.inputDir, statement.inputDigest));
+  if (request.inputDir !== undefined) checks.push(await checkInput(request.inputDir, statement.inputDigest, request.dir));
   return checks;
 }
 
@@ -86,10 +87,12 @@ async function checkSubject(dir: string, subject: RecordedSubject): Promise<Chec
   return { ok: true, what, message: `matches (sha256 ${short(found.sha256)})` };
 }
 
-async function checkInput(dir: string, recorded: string | undefined): Promise<Check> {
+async function checkInput(dir: string, recorded: string | undefined, resultsDir: string): Promise<Check> {
   const what = 'input';
   if (recorded === undefined) return { ok: false, what, message: 'the record has no input digest to compare with' };
-  const actual = await digestInput(dir).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  // A results dir inside the input was left out of the scan's digest (plugins did not see it).
+  const outputs = await placeOutputs(dir, [resultsDir]).catch(() => ({ inside: [] }));
+  const actual = await digestInput(dir, { exclude: outputs.inside }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   if (actual instanceof Error) return { ok: false, what, message: `cannot digest ${dir}: ${actual.message}` };
   if (actual.digest === recorded) return { ok: true, what, message: `matches: ${dir} has the recorded digest ${recorded}` };
   const kind = (d: string): string => (d.startsWith('git:') ? 'a clean git tree' : 'a file walk');

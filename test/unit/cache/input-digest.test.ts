@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,10 @@ describe('the walk digest', () => {
     ['the executable bit', (dir) => chmod(join(dir, 'LICENSE'), 0o755)],
     ['a file moved to another directory', (dir) => rename(join(dir, 'src/deep/x.txt'), join(dir, 'src/x.txt'))],
     ['a symlink', (dir) => symlink('LICENSE', join(dir, 'COPYING'))],
+    ['the read permission of a file', (dir) => chmod(join(dir, 'LICENSE'), 0o600)],
+    ['the mode of a directory', (dir) => chmod(join(dir, 'src'), 0o700)],
+    ['the owner of a file', (dir) => chown(join(dir, 'LICENSE'), 65534, 0)],
+    ['the group of a file', (dir) => chown(join(dir, 'LICENSE'), 0, 65534)],
   ])('changes with %s', async (_what, change) => {
     const dir = await tree('a');
     const before = await walkDigest(dir);
@@ -78,17 +82,18 @@ describe('digestInput', () => {
     const dir = await tree('repo');
     await commitAll(dir);
     const treeHash = await git(dir, 'rev-parse', 'HEAD^{tree}');
-    expect(await digestInput(dir)).toEqual({ digest: `git:${treeHash}`, method: 'git-tree' });
-    // A fresh clone has another .git but the same tree.
+    const digest = await digestInput(dir);
+    expect(digest).toEqual({ digest: expect.stringMatching(new RegExp(`^git:${treeHash}:[0-9a-f]{64}$`)), method: 'git-tree' });
+    // A fresh clone has another .git but the same tree, modes and owners.
     await git(root, 'clone', '-q', dir, 'clone');
-    expect(await digestInput(join(root, 'clone'))).toEqual({ digest: `git:${treeHash}`, method: 'git-tree' });
+    expect(await digestInput(join(root, 'clone'))).toEqual(digest);
   });
 
   it('uses the tree of a subdirectory of a clean work tree', async () => {
     const dir = await tree('repo');
     await commitAll(dir);
     const subtree = await git(dir, 'rev-parse', 'HEAD:src');
-    expect(await digestInput(join(dir, 'src'))).toEqual({ digest: `git:${subtree}`, method: 'git-tree' });
+    expect((await digestInput(join(dir, 'src'))).digest).toMatch(new RegExp(`^git:${subtree}:[0-9a-f]{64}$`));
   });
 
   it('changes when a committed file changes', async () => {
@@ -119,6 +124,35 @@ describe('digestInput', () => {
     expect(digest).toEqual({ digest: await walkDigest(dir), method: 'walk' });
   });
 
+  it.each<[string, (dir: string) => Promise<unknown>]>([
+    ['an empty directory added', (dir) => mkdir(join(dir, 'src/empty'))],
+    ['a file made unreadable', (dir) => chmod(join(dir, 'LICENSE'), 0o000)],
+    ['a file given to another owner', (dir) => chown(join(dir, 'LICENSE'), 65534, 65534)],
+    ['a directory made unreadable', (dir) => chmod(join(dir, 'src'), 0o311)],
+  ])('still uses the git tree, but changes with %s (what git does not track)', async (_what, change) => {
+    const dir = await tree('repo');
+    await commitAll(dir);
+    const before = await digestInput(dir);
+    await change(dir);
+    expect(await git(dir, 'status', '--porcelain', '--ignored')).toBe('');
+    const after = await digestInput(dir);
+    expect(after.method).toBe('git-tree');
+    expect(after.digest).not.toBe(before.digest);
+  });
+
+  it('leaves excluded paths (pmt\'s own output) out of both the git check and the walk', async () => {
+    const dir = await tree('repo');
+    await commitAll(dir);
+    const clean = await digestInput(dir, { exclude: ['pmt-results'] });
+    await writeTree(dir, { 'pmt-results/licensee_result.json': '{}' });
+    expect(await digestInput(dir, { exclude: ['pmt-results'] })).toEqual(clean);
+    expect((await digestInput(dir)).method).toBe('walk');
+    const plain = await tree('plain');
+    const before = await digestInput(plain, { exclude: ['out'] });
+    await writeTree(plain, { 'out/a': 'x', 'out/b/c': 'y' });
+    expect(await digestInput(plain, { exclude: ['out'] })).toEqual(before);
+  });
+
   it('walks a work tree with a submodule', async () => {
     const sub = await tree('sub', { 'lib.c': '' });
     await commitAll(sub);
@@ -139,7 +173,7 @@ describe('digestInput', () => {
     const dir = await tree('repo');
     await commitAll(dir);
     expect((await digestInput(join(dir, '.git'))).method).toBe('walk');
-    expect(await digestInput(dir, { binary: join(root, 'no-such-git') })).toEqual({ digest: await walkDigest(dir), method: 'walk' });
+    expect(await digestInput(dir, { git: { binary: join(root, 'no-such-git') } })).toEqual({ digest: await walkDigest(dir), method: 'walk' });
   });
 
   it("ignores the user's GIT_DIR and GIT_WORK_TREE", async () => {
@@ -148,7 +182,7 @@ describe('digestInput', () => {
     const dir = await tree('repo');
     await commitAll(dir);
     const env = { ...process.env, GIT_DIR: join(other, '.git'), GIT_WORK_TREE: other };
-    expect(await digestInput(dir, { env })).toEqual({ digest: `git:${await git(dir, 'rev-parse', 'HEAD^{tree}')}`, method: 'git-tree' });
+    expect((await digestInput(dir, { git: { env } })).digest).toMatch(new RegExp(`^git:${await git(dir, 'rev-parse', 'HEAD^{tree}')}:`));
   });
 
   it('does not touch the index of the input (no optional locks)', async () => {

@@ -102,6 +102,15 @@ describe('ResultCache never serves a damaged entry', () => {
     expect(await cache.lookup(KEY)).toBeDefined();
   });
 
+  it('does not read a huge manifest into memory: an entry whose manifest is larger than pmt writes is damaged', async () => {
+    // Sparse: 300 MB of size on no disk.
+    await truncate(join(entry(), 'manifest.json'), 300 * 2 ** 20);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(await cache.lookup(KEY)).toBeUndefined();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 2 ** 20);
+    expect(problems).toEqual([expect.stringMatching(/its manifest\.json is over 67108864 bytes, more than pmt ever writes; it was removed$/)]);
+  });
+
   it('does not read outside the entry for a tampered name, even where such a file exists', async () => {
     await writeFile(join(entry(), 'x'), 'planted');
     await tamper((m) => ({ ...m, files: [{ name: '../x', size: 7, sha256: createHash('sha256').update('planted').digest('hex') }] }));
