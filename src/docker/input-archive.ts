@@ -68,7 +68,7 @@ const MOUNTED_AT = '/input';
 /**
  * The input directory as a tar stream, its contents at the archive root, for an engine that cannot
  * bind-mount it; the volume it fills is mounted read-only, so a plugin sees what a bind of the input
- * shows it. Streams with backpressure (large files in chunks, never whole). Every entry keeps its
+ * shows it — except /input itself, which is the volume's root (the engine ignores a `.` entry). Streams with backpressure (large files in chunks, never whole). Every entry keeps its
  * permission bits, owner and group, so a plugin can read exactly what it could read through a bind
  * (a 000 file stays unreadable to a plugin without CAP_DAC_OVERRIDE). Symlinks stay symlinks; a
  * relative one that leads out of the input gets the absolute target it resolves to in the container
@@ -112,7 +112,8 @@ export async function packInput(dir: string, options: PackInputOptions): Promise
         continue;
       }
       const { rel, abs, stats } = entry;
-      const header: EntryHeader = { name: rel, uid: stats.uid, gid: stats.gid, mtime: stats.mtime, mode: stats.mode & 0o7777 };
+      // The whole st_mode: tar-stream replaces a mode of 0 (a 000 file) by its default; type bits are masked off.
+      const header: EntryHeader = { name: rel, uid: stats.uid, gid: stats.gid, mtime: stats.mtime, mode: stats.mode };
       if (stats.isDirectory()) {
         await addEntry(pack, { ...header, type: 'directory' });
         counts.directories++;

@@ -29,7 +29,7 @@ describe('packInput', () => {
     await dir.remove();
   });
 
-  it('packs the whole tree at the archive root: read-only modes, root owner, symlinks kept as symlinks', async () => {
+  it('packs the whole tree at the archive root: modes and owners as they are, symlinks kept as symlinks', async () => {
     const input = join(dir.path, 'input');
     const deep = `deep/${'d'.repeat(60)}/${'e'.repeat(60)}/file-with-a-long-name.txt`;
     await writeTree(input, { LICENSE: 'MIT', 'bin/run.sh': '#!/bin/sh\n', 'private.key': 'k', 'docs/ünïcödé.md': 'u', [deep]: 'deep', '.git/HEAD': 'ref' });
@@ -48,17 +48,28 @@ describe('packInput', () => {
     expect(Object.keys(entries).sort()).toEqual(
       ['.git', '.git/HEAD', 'LICENSE', 'bin', 'bin/run.sh', 'deep', 'deep/' + 'd'.repeat(60), `deep/${'d'.repeat(60)}/${'e'.repeat(60)}`, deep, 'docs', 'docs/ünïcödé.md', 'empty', 'link-abs', 'link-dir', 'link-rel', 'private.key'].sort(),
     );
-    expect(entries.LICENSE).toMatchObject({ type: 'file', mode: '444', uid: 0, gid: 0, content: 'MIT', mtime: Date.parse('2020-02-02T02:02:02Z') });
-    expect(entries['bin/run.sh']).toMatchObject({ type: 'file', mode: '555', content: '#!/bin/sh\n' });
-    expect(entries['private.key']).toMatchObject({ mode: '444', content: 'k' });
+    expect(entries.LICENSE).toMatchObject({ type: 'file', mode: '644', uid: 0, gid: 0, content: 'MIT', mtime: Date.parse('2020-02-02T02:02:02Z') });
+    expect(entries['bin/run.sh']).toMatchObject({ type: 'file', mode: '750', content: '#!/bin/sh\n' });
+    expect(entries['private.key']).toMatchObject({ mode: '600', content: 'k' });
     expect(entries[deep]).toMatchObject({ content: 'deep' });
     expect(entries['docs/ünïcödé.md']).toMatchObject({ content: 'u' });
-    expect(entries.empty).toMatchObject({ type: 'directory', mode: '555', uid: 0 });
+    expect(entries.empty).toMatchObject({ type: 'directory', mode: '755', uid: 0 });
     expect(entries['link-rel']).toMatchObject({ type: 'symlink', linkname: 'LICENSE' });
     expect(entries['link-abs']).toMatchObject({ type: 'symlink', linkname: '/etc/passwd' });
     expect(entries['link-dir']).toMatchObject({ type: 'symlink', linkname: 'bin' });
     expect(packed.gitignore).toBe('off');
-    expect(packed.summary()).toEqual({ files: 6, directories: 7, symlinks: 3, bytes: 3 + 10 + 1 + 1 + 4 + 3, skipped: ['pipe'], skippedCount: 1 });
+    expect(packed.summary()).toEqual({
+      files: 6,
+      directories: 7,
+      symlinks: 3,
+      bytes: 3 + 10 + 1 + 1 + 4 + 3,
+      skipped: ['pipe'],
+      skippedCount: 1,
+      rewrittenLinks: [],
+      rewrittenCount: 0,
+      unreadable: [],
+      unreadableCount: 0,
+    });
   });
 
   it('streams a large file with backpressure: reading stops while nobody consumes the stream', async () => {
@@ -121,7 +132,7 @@ describe('packInput', () => {
       const entries = await tarEntries(packed.stream);
 
       expect(Object.keys(entries).sort()).toEqual(['.gitignore', 'LICENSE', 'forced.log', 'notes.txt', 'sub', 'sub/.gitignore', 'sub/keep.c']);
-      expect(entries.sub).toMatchObject({ type: 'directory', mode: '555' });
+      expect(entries.sub).toMatchObject({ type: 'directory', mode: '755' });
       expect(packed.gitignore).toBe('applied');
 
       const everything = await tarEntries((await packInput(repo, { respectGitignore: false })).stream);

@@ -78,7 +78,7 @@ describe('input shipping to a remote engine', () => {
     expect((await connectDocker({ dockerHost: REMOTE_DOCKER_HOST, env: { PMT_ENGINE_LOCAL: '1' } }).ping()).local).toBe(true);
   });
 
-  it('ships the input into a volume the plugin mounts read-only: contents, modes and symlinks arrive', async () => {
+  it('ships the input into a volume the plugin mounts read-only: contents, modes, owners and symlinks arrive as they are', async () => {
     const volume = await createInputVolume(runtime, { dir: input, image: TestImages.shell, shell: '/bin/sh', labels: labels(), respectGitignore: false });
     volumes.push(volume.name);
     await volume.release();
@@ -91,12 +91,12 @@ describe('input shipping to a remote engine', () => {
     });
     const listing = await sh(container, "cd /input && stat -c '%n %A %u:%g' LICENSE COPYING src src/main.c bin/scan.sh empty && readlink COPYING");
     expect(listing.stdout.split('\n')).toEqual([
-      'LICENSE -r--r--r-- 0:0',
+      'LICENSE -rw-r--r-- 0:0',
       'COPYING lrwxrwxrwx 0:0',
-      'src dr-xr-xr-x 0:0',
-      'src/main.c -r--r--r-- 0:0',
-      'bin/scan.sh -r-xr-xr-x 0:0',
-      'empty dr-xr-xr-x 0:0',
+      'src drwxr-xr-x 0:0',
+      'src/main.c -rw-r--r-- 0:0',
+      'bin/scan.sh -rwxr-xr-x 0:0',
+      'empty drwxr-xr-x 0:0',
       'LICENSE',
       '',
     ]);
@@ -120,6 +120,7 @@ describe('input shipping to a remote engine', () => {
   it('why a read-only mount: modes alone do not stop root without capabilities, who owns the files', async () => {
     // The tempting alternative — an anonymous /input volume filled by putArchive — is modifiable.
     const container = await start({ volumes: ['/input', '/result'] });
+    await chmod(join(input, 'LICENSE'), 0o444);
     await container.putArchive('/input', (await packInput(input, { respectGitignore: false })).stream);
     expect((await sh(container, "stat -c '%A' /input/LICENSE /input")).stdout).toBe('-r--r--r--\ndrwxr-xr-x\n');
 
