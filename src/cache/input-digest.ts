@@ -16,6 +16,8 @@ export interface DigestOptions {
   readonly exclude?: readonly string[];
   /** Where the stat data of earlier digests is kept (one file per input); without it every file is read. */
   readonly statDir?: string;
+  /** False: use the stat cache but leave it as it is (a dry run). */
+  readonly saveStats?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -39,6 +41,6 @@ export async function digestInput(dir: string, options: DigestOptions = {}): Pro
   const statCache = statPath === undefined ? StatCache.empty() : StatCache.load(statPath);
   const digest = await digestEntries(dir, entries, { statCache, signal: options.signal });
   // A cache that cannot be written costs time next run, never a wrong digest.
-  if (statPath !== undefined && statCache.changed) await statCache.save(statPath).catch(() => undefined);
+  if (statPath !== undefined && options.saveStats !== false && statCache.changed) await statCache.save(statPath).catch(() => undefined);
   return { digest, method: 'walk' };
 }

@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 export interface OutputPlacement {
   /** pmt's own output dirs inside the input, relative to it (`/`-separated): hidden from plugins and the digest. */
@@ -14,14 +14,16 @@ export interface OutputPlacement {
  * and logs, and never hit the cache.
  */
 export async function placeOutputs(inputDir: string, dirs: readonly (string | undefined)[]): Promise<OutputPlacement> {
-  const input = await realpath(inputDir);
+  // A dir that does not exist yet (a dry run) is placed by its name.
+  const real = (path: string): Promise<string> => realpath(path).catch(() => resolve(path));
+  const input = await real(inputDir);
   const inside = new Set<string>();
   const covering: string[] = [];
   for (const dir of dirs) {
     if (dir === undefined) continue;
-    const rel = relative(input, await realpath(dir));
+    const rel = relative(input, await real(dir));
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-      if (!relative(await realpath(dir), input).startsWith('..')) covering.push(dir);
+      if (!relative(await real(dir), input).startsWith('..')) covering.push(dir);
       continue;
     }
     inside.add(rel.split(sep).join('/'));

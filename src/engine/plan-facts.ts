@@ -1,5 +1,6 @@
 import { cacheKey } from '../cache/cache-key.js';
 import { digestInput } from '../cache/input-digest.js';
+import { placeOutputs } from '../cache/output-placement.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { ContainerRuntime } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -16,6 +17,8 @@ export async function planFacts(
   inputDir: string,
   runtime: ContainerRuntime | undefined,
   cache: ResultCache | undefined,
+  /** The results and logs dirs the run would use: inside the input, they are not part of its digest. */
+  outputDirs: readonly (string | undefined)[] = [],
 ): Promise<Record<string, PlanFacts>> {
   let digest: Promise<string> | undefined;
   const facts: Record<string, PlanFacts> = {};
@@ -25,7 +28,9 @@ export async function planFacts(
     if (!cache) answer = 'off (--no-cache or PMT_NO_CACHE): the plugin runs';
     else if (!image) answer = 'unknown until the image is on the engine';
     else {
-      digest ??= digestInput(inputDir).then((d) => d.digest);
+      digest ??= placeOutputs(inputDir, outputDirs)
+        .then(({ inside }) => digestInput(inputDir, { exclude: inside, statDir: cache.statDir, saveStats: false }))
+        .then((d) => d.digest);
       const hit = await cache.lookup(cacheKey({ imageId: image.id, plugin, inputDigest: await digest, coreVersion: CACHE_ENGINE_VERSION }));
       answer = hit ? `hit: results of ${hit.createdAt} would be restored, no container started (--no-cache runs it)` : 'miss: the plugin runs';
     }

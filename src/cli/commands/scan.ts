@@ -78,7 +78,9 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       if (options.dryRun) {
         const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
         const server = options.upload && config.serverUrl ? config.serverUrl : undefined;
-        io.stdout.write(await describePlan(docker, request, server, resultCache(), options.json, signer));
+        // The dirs a run would write to: inside the input they are not part of its digest.
+        const outputs = [options.output === undefined ? config.pathDirResults : resolve(io.cwd, options.output), config.pathDirLogs].filter((dir) => dir !== '');
+        io.stdout.write(await describePlan(docker, request, server, resultCache(), options.json, signer, outputs));
         return done(ExitCode.ok);
       }
 
@@ -150,13 +152,14 @@ async function describePlan(
   cache: ResultCache | undefined,
   json: boolean,
   signer: DsseSigner | undefined,
+  outputs: readonly string[],
 ): Promise<string> {
   const engine = await docker.ping().catch((error: unknown) => {
     if (error instanceof PmtError) return error;
     throw error;
   });
   const reachable = !(engine instanceof PmtError);
-  const facts = await planFacts(request.plugins, request.inputDir, reachable ? docker : undefined, cache);
+  const facts = await planFacts(request.plugins, request.inputDir, reachable ? docker : undefined, cache, outputs);
   const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined, facts });
   const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
   // Where results would go, its password masked (jsonDocument and planToText mask too).

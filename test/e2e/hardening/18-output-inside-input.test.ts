@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../../support/fixtures.js';
 import { REMOTE_DOCKER_HOST, ensureRemoteEngine, remoteLeftovers } from '../../support/remote-engine.js';
+import { runPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
 
@@ -37,6 +38,10 @@ describe('item 18: -o inside the input (`pmt scan -i . -o ./pmt-results`)', () =
     expect(first.report.plugins[0]?.status).toBe('succeeded');
     const listed = (await readFile(join(repo, 'pmt-results', 'lister_result.txt'), 'utf8')).split('\n');
     expect(listed).toEqual(LISTING);
+
+    // The dry run predicts it, from the same digest.
+    const plan = await runPmt(['scan', '-i', '.', '-o', './pmt-results', '-p', 'lister', '--dry-run'], { cwd: repo, env });
+    expect(plan.stdout).toMatch(/hit: results of/);
 
     const second = await scan();
     expect(second.code).toBe(0);
