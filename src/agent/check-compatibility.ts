@@ -1,6 +1,7 @@
 import { ExecAborted, type ExecResult } from '../docker/container-runtime.js';
 import { MainShellGone } from '../docker/main-shell.js';
 import type { LoggedExec } from '../transport/result-collector.js';
+import { PmtError } from '../errors.js';
 import { PluginFailure } from './plugin-failure.js';
 import { NOT_A_SHELL_HINT } from './shell-failure.js';
 
@@ -18,7 +19,8 @@ export async function checkContainer(run: LoggedExec, shell: string, probe: stri
     result = await run([shell, '-c', script]);
   } catch (error) {
     if (error instanceof MainShellGone && error.end === 'not a shell') throw new PluginFailure(error.message, NOT_A_SHELL_HINT);
-    if (error instanceof ExecAborted) throw error;
+    // Cut short, or not the image's doing (the engine, or someone outside pmt): said as it is.
+    if (error instanceof ExecAborted || (error instanceof PmtError && error.origin !== 'plugin')) throw error;
     throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, hint);
   }
   const [first = '', ...rest] = result.stdout.split('\n');

@@ -4,21 +4,19 @@ import { PluginFailure } from './plugin-failure.js';
 /** What to do about a `shell` that is not a POSIX shell. */
 export const NOT_A_SHELL_HINT = 'set `shell` to a POSIX shell in the image (e.g. /bin/sh) and start the scanner from `cmd`';
 
-/** SIGKILL's exit status: the memory limit or someone outside (docker kill) as likely as the plugin. */
-const KILLED = 137;
-
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 10: 'SIGUSR1', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
 
 /**
  * The plugin's own command ended the container's main shell: the shell had been answering, then
  * died while only that command ran, from a signal the command sent (`kill 0` signals the whole
  * process group, and without job control pmt's shell is in it). Undefined when `error` is not
- * that, e.g. a SIGKILL, which the memory limit or a `docker kill` from outside send as well.
+ * that. A container ended from outside (`docker kill`, `docker stop`, `docker rm -f`) or by its
+ * memory limit never gets here: the engine's record of it is asked first (docker/container-end.ts).
  */
 export function commandEndedShell(error: unknown, logPath: string): PluginFailure | undefined {
   if (!(error instanceof MainShellGone) || error.end !== 'ended' || !error.answered) return undefined;
   const code = error.details.exitCode;
-  if (code === undefined || code === KILLED) return undefined;
+  if (code === undefined) return undefined;
   const signal = code > 128 ? SIGNALS[code - 128] : undefined;
   const cause = signal ? `: it got ${signal}, e.g. from \`kill 0\`, which signals the command's whole process group, pmt's shell included` : '';
   return new PluginFailure(

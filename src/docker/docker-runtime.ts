@@ -33,6 +33,7 @@ import { buildImage, ImageBuildFailed } from './image-build.js';
 import { pullImage } from './image-pull.js';
 import { lastWords } from './last-words.js';
 import { MainShell, MainShellGone } from './main-shell.js';
+import { ContainerEndedOutside, containerEnd } from './container-end.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
 export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder, FileSharingProbe {
@@ -216,7 +217,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await this.removeContainer(container.id).catch(() => undefined);
       throw toDockerError(`start a container from ${spec.image}`, error, this.endpoint);
     }
-    return new DockerPluginContainer(container, shell, this.endpoint);
+    return new DockerPluginContainer(this.docker, container, shell, this.endpoint);
   }
 
   async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {
@@ -287,6 +288,7 @@ class DockerPluginContainer implements PluginContainer {
   readonly id: string;
 
   constructor(
+    private readonly docker: Dockerode,
     private readonly container: Dockerode.Container,
     private readonly shell: MainShell,
     private readonly endpoint: string,
@@ -298,8 +300,17 @@ class DockerPluginContainer implements PluginContainer {
     try {
       return await this.shell.run(command, options);
     } catch (error) {
-      if (!(error instanceof MainShellGone) || error.end !== 'ended') throw error;
-      const last = await lastWords(this.container).catch(() => undefined);
+      if (!(error instanceof MainShellGone) || (error.end !== 'ended' && error.end !== 'connection failed')) throw error;
+      // Someone outside pmt (docker kill, stop, rm -f) or the memory limit may have ended it: the
+      // engine knows, and says so rather than the shell's bare exit. Its last words are read at
+      // once, while the engine's record is looked up: an exited container of a run with nothing
+      // else running may be taken by another pmt's sweep soon (engine/run-liveness.ts).
+      const [end, last] = await Promise.all([
+        containerEnd(this.docker, this.container).catch(() => undefined),
+        lastWords(this.container).catch(() => undefined),
+      ]);
+      if (end && end.by !== 'inside') throw new ContainerEndedOutside(end);
+      if (error.end === 'connection failed') throw toDockerError("keep the connection to the container's main shell", error, this.endpoint);
       if (!last) throw error;
       // A shell that ends at once (missing, or not a shell) may do so before the attach stream
       // carries anything: its logged last words then say why. One that had been answering went

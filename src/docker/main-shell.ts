@@ -106,7 +106,9 @@ export class MainShell {
   private runNow(command: readonly string[], { signal, firstAnswer = false }: MainShellOptions & { firstAnswer?: boolean }): Promise<ExecResult> {
     signal?.throwIfAborted();
     if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, '', { answered: this.answered }));
-    const line = commandLine(command, this.tag);
+    // The first line is a builtin that answers at once: it needs no watcher, and stays plain so a
+    // program that is not a shell (perl) waits silently instead of failing on shell syntax.
+    const line = commandLine(command, this.tag, { watch: !firstAnswer });
     return new Promise<ExecResult>((resolve, reject) => {
       const notAShell = `${this.program} is not a POSIX shell: pmt writes shell commands to it`;
       const silence = firstAnswer
@@ -218,11 +220,13 @@ class PendingCommand {
  * the shell, and the kernel kills what is left). The watcher is gone before the end lines are
  * printed, so it never reads the next command. An idle shell ends by itself at the end of stdin.
  */
-export function commandLine(command: readonly string[], tag: string): string {
+export function commandLine(command: readonly string[], tag: string, { watch }: { watch: boolean }): string {
+  const end = `echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
+  if (!watch) return `${command.map(quote).join(' ')} </dev/null; pmt_status=$?; ${end}`;
   const watcher = `exec 3<&0; { IFS= read -r pmt_line; kill -9 $$; } <&3 & pmt_watcher=$!`;
   const run = `${command.map(quote).join(' ')} </dev/null 3<&-; pmt_status=$?`;
   const stopWatcher = `kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null`;
-  return `${watcher}; ${run}; ${stopWatcher}; echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
+  return `${watcher}; ${run}; ${stopWatcher}; ${end}`;
 }
 
 /** POSIX single quotes take everything literally but `'` itself, which is closed, escaped and reopened. */
