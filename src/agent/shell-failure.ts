@@ -14,7 +14,7 @@ const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT'
  * memory limit never gets here: the engine's record of it is asked first (docker/container-end.ts).
  */
 export function commandEndedShell(error: unknown, logPath: string): PluginFailure | undefined {
-  if (!(error instanceof MainShellGone) || error.end !== 'ended' || !error.answered) return undefined;
+  if (!(error instanceof MainShellGone) || error.end !== 'ended' || !error.answered || error.details.fromOutside) return undefined;
   const code = error.details.exitCode;
   if (code === undefined) return undefined;
   const signal = code > 128 ? SIGNALS[code - 128] : undefined;

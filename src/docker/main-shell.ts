@@ -31,6 +31,11 @@ export class MainShellGone extends Error {
       readonly exitCode?: number;
       /** All the running command had printed. */
       readonly partial?: { readonly stdout: string; readonly stderr: string };
+      /**
+       * Set when the engine says the container was killed or removed through its API (docker kill,
+       * docker stop, docker rm -f): then no command of the plugin's is to blame.
+       */
+      readonly fromOutside?: boolean;
     } = {},
   ) {
     super(said ? `${reason}; it said: ${said}` : reason);
