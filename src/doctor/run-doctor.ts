@@ -1,6 +1,8 @@
 import type { AuthResolver } from '../agent/ensure-image.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, DistributionProbe, EngineInfo, VolumeRuntime } from '../docker/container-runtime.js';
+import { tmpdir } from 'node:os';
+import type { ContainerRuntime, DistributionProbe, EngineInfo, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
+import { checkFileSharing } from '../engine/file-sharing.js';
 import { Labels } from '../docker/labels.js';
 import { mapBounded } from '../engine/map-bounded.js';
 import { findDeadRunObjects, reapDeadRuns } from '../engine/reap-dead-runs.js';
@@ -47,6 +49,10 @@ export interface DoctorEnv {
   /** This doctor run's id on its probe containers. */
   readonly runId: string;
   readonly logger: Logger;
+  /** Checks that a local engine sees pmt's files (binds work); without it the check is skipped. */
+  readonly fileSharing?: FileSharingProbe;
+  /** The directory a scan would take by default (`-i .`), checked along with pmt's temp dir. */
+  readonly cwd?: string;
 }
 
 /** Runs every check it can; a check that cannot run is listed as skipped with the reason. */
@@ -72,6 +78,11 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
     return { findings, skipped };
   }
   findings.push(engineFinding(engine));
+  if (inputs) {
+    const files = await filesFinding(inputs.registry, engine, env);
+    if ('skipped' in files) skipped.push({ checks: ['files'], reason: files.skipped });
+    else findings.push(files);
+  }
   if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped, request.registryFlag)));
   findings.push(await leftovers(env, request.fix));
   return { findings, skipped };
@@ -110,6 +121,34 @@ async function pluginFindings(
   const shells = probes.map((probe, i) => shellFinding(present[i]!, probe));
   const curls = withCurl ? probes.flatMap((probe, i) => (probe.kind === 'ran' ? [curlFinding(present[i]!, probe, config.restFallback)] : [])) : [];
   return [...findings, ...shells, ...curls];
+}
+
+/** Whether scans will bind-mount the input or copy it: the same check a scan makes before its first bind. */
+async function filesFinding(registry: Registry, engine: EngineInfo, env: DoctorEnv): Promise<Finding | { skipped: string }> {
+  if (!engine.local) return { skipped: `the engine at ${engine.endpoint} is not on this machine: scans copy the input` };
+  if (!env.fileSharing || !env.cwd) return { skipped: 'not asked for' };
+  let image: string | undefined;
+  for (const plugin of registry.available()) {
+    if (await env.runtime.findImage(plugin.image).catch(() => undefined)) {
+      image = plugin.image;
+      break;
+    }
+  }
+  if (!image) return { skipped: 'no plugin image is on the engine to check with' };
+  const labels = { [DOCTOR_LABEL]: '1', [Labels.run]: env.runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host };
+  try {
+    const verdict = await checkFileSharing({ probe: env.fileSharing, tempParent: tmpdir(), inputDir: env.cwd, labels }, image);
+    if (verdict.shared) return { check: 'files', status: 'ok', message: `the engine sees pmt's files: scans bind-mount the input (checked with ${env.cwd})` };
+    return {
+      check: 'files',
+      status: 'warn',
+      message: `the engine does not see pmt's files (${verdict.reason}): scans copy the input into each container and collect results by archive copy`,
+      hint: "expected when pmt runs in a container with the engine's socket mounted; scans work as they are (PMT_ENGINE_LOCAL=0 copies without checking)",
+    };
+  } catch (error) {
+    if (!(error instanceof PmtError)) throw error;
+    return { check: 'files', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
 }
 
 async function leftovers(env: DoctorEnv, fix: boolean): Promise<Finding> {

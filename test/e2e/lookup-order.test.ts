@@ -84,6 +84,8 @@ describe('registry and config lookup from any directory (pmt -l, pmt doctor)', (
     const message = (check: string) => doctor.findings.find((f) => f.check === check)?.message;
     expect(message('registry')).toBe(`${join(project, 'plugins.yaml')} (working directory): 1 plugin(s) (probe); default: none`);
     expect(message('config')).toBe(`${join(user, 'core_engine_config.json')} (user config dir): valid`);
+    // The engine here sees pmt's files: scans bind-mount the input.
+    expect(message('files')).toBe(`the engine sees pmt's files: scans bind-mount the input (checked with ${project})`);
 
     const validated = await runPmt(['validate'], { cwd: project, env });
     expect(validated.code, validated.stderr).toBe(0);

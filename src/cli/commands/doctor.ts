@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command } from 'commander';
-import type { ContainerRuntime, DistributionProbe, VolumeRuntime } from '../../docker/container-runtime.js';
+import type { ContainerRuntime, DistributionProbe, FileSharingProbe, VolumeRuntime } from '../../docker/container-runtime.js';
 import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
 import { renderFindings } from '../../doctor/render-findings.js';
 import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
@@ -18,7 +18,7 @@ interface DoctorOptions extends CommonOptions {
   fix: boolean;
 }
 
-type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & { defaultRegistry(): Promise<string> };
+type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string> };
 
 export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
@@ -53,6 +53,8 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
           pid: process.pid,
           runId: randomBytes(6).toString('hex'),
           logger: silentLogger(),
+          fileSharing: docker,
+          cwd: io.cwd,
         },
       );
       const exitCode = doctorExitCode(report.findings);
