@@ -9,6 +9,8 @@ export interface InputFacts {
   readonly digest: InputDigest | undefined;
   readonly digestError: string | undefined;
   readonly git: GitRevision | undefined;
+  /** Paths inside the input (relative to it) that plugins did not see and the digest left out: pmt's own output dirs. */
+  readonly excluded: readonly string[];
 }
 
 /** Never rejects: a digest that cannot be made is a fact of the run too (the cache then needs it, and says so). */
@@ -20,7 +22,7 @@ export async function describeInput(dir: string, options: DigestOptions = {}): P
     ),
     gitRevision(dir).catch(() => undefined),
   ]);
-  return { dir, digest: digest.value, digestError: digest.error, git };
+  return { dir, digest: digest.value, digestError: digest.error, git, excluded: options.exclude ?? [] };
 }
 
 /** The cache cannot key results without the input's digest: then the run stops before any plugin starts. */

@@ -6,7 +6,13 @@ export interface RecordedSubject {
   readonly sha256: string;
 }
 
-export type ReadStatement = { readonly subjects: readonly RecordedSubject[]; readonly inputDigest: string | undefined } | { readonly error: string };
+/** The recorded input digest and the paths inside the input it left out. */
+export interface RecordedInput {
+  readonly digest: string;
+  readonly excluded: readonly string[];
+}
+
+export type ReadStatement = { readonly subjects: readonly RecordedSubject[]; readonly input: RecordedInput | undefined } | { readonly error: string };
 
 /** What `pmt verify` reads from a record's payload: the subjects and the recorded input digest. Pure. */
 export function parseStatement(payload: Buffer): ReadStatement {
@@ -27,16 +33,18 @@ export function parseStatement(payload: Buffer): ReadStatement {
     }
     subjects.push({ name: subject.name, sha256 });
   }
-  return { subjects, inputDigest: value.predicateType === SLSA_PROVENANCE_V1 ? recordedInputDigest(value.predicate) : undefined };
+  return { subjects, input: value.predicateType === SLSA_PROVENANCE_V1 ? recordedInput(value.predicate) : undefined };
 }
 
-/** `predicate.buildDefinition.resolvedDependencies[name=input].annotations.inputDigest`. */
-function recordedInputDigest(predicate: unknown): string | undefined {
+/** `predicate.buildDefinition.resolvedDependencies[name=input].annotations`: `inputDigest` and `excluded`. */
+function recordedInput(predicate: unknown): RecordedInput | undefined {
   const definition = isRecord(predicate) ? predicate.buildDefinition : undefined;
   const dependencies = isRecord(definition) && Array.isArray(definition.resolvedDependencies) ? (definition.resolvedDependencies as unknown[]) : [];
   const input = dependencies.find((d) => isRecord(d) && d.name === 'input');
   const annotations = isRecord(input) ? input.annotations : undefined;
-  return isRecord(annotations) && typeof annotations.inputDigest === 'string' ? annotations.inputDigest : undefined;
+  if (!isRecord(annotations) || typeof annotations.inputDigest !== 'string') return undefined;
+  const excluded = Array.isArray(annotations.excluded) ? annotations.excluded.filter((p): p is string => typeof p === 'string') : [];
+  return { digest: annotations.inputDigest, excluded };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -94,8 +94,9 @@ function subjectsOf({ outcome, results }: PluginReport, dir: string): ResourceDe
 }
 
 function inputDescriptor(report: ScanReport): ResourceDescriptor {
-  const { digest, digestError, git } = report.input;
-  const [method, value] = digest ? [digest.method, digest.digest.slice(digest.digest.indexOf(':') + 1)] : [undefined, undefined];
+  const { digest, digestError, git, excluded } = report.input;
+  // `git:<tree>:<sha256 of names, modes, owners>` or `walk:<sha256>`: the second part is the tree or the walk.
+  const [method, value] = digest ? [digest.method, digest.digest.split(':')[1]] : [undefined, undefined];
   return {
     name: 'input',
     uri: pathToFileURL(report.inputDir).href,
@@ -104,6 +105,7 @@ function inputDescriptor(report: ScanReport): ResourceDescriptor {
       inputDigest: digest?.digest ?? null,
       digestMethod: method ?? null,
       ...(digestError ? { digestError } : {}),
+      excluded,
       git: git ? { commit: git.commit, dirty: git.dirty, path: git.path } : null,
     },
   };

@@ -5,7 +5,7 @@ import { digestInput } from '../cache/input-digest.js';
 import { placeOutputs } from '../cache/output-placement.js';
 import { IN_TOTO_PAYLOAD_TYPE, openEnvelope, pae, type DsseEnvelope } from './dsse-envelope.js';
 import { PROVENANCE_FILE } from './provenance-file.js';
-import { parseStatement, type RecordedSubject } from './read-statement.js';
+import { parseStatement, type RecordedInput, type RecordedSubject } from './read-statement.js';
 import type { DsseVerifier } from './signing-key.js';
 
 /** One line of `pmt verify`: what was checked, and whether it holds. */
@@ -48,7 +48,7 @@ export async function verifyRecord(request: VerifyRequest): Promise<Check[]> {
   if ('error' in statement) return [...checks, { ok: false, what: 'record', message: `the record ${path} is damaged: ${statement.error}` }];
   if (statement.subjects.length === 0) checks.push({ ok: true, what: 'record', message: 'the record names no result files (the run saved none)' });
   for (const subject of statement.subjects) checks.push(await checkSubject(request.dir, subject));
-  if (request.inputDir !== undefined) checks.push(await checkInput(request.inputDir, statement.inputDigest, request.dir));
+  if (request.inputDir !== undefined) checks.push(await checkInput(request.inputDir, statement.input, request.dir));
   return checks;
 }
 
@@ -87,12 +87,15 @@ async function checkSubject(dir: string, subject: RecordedSubject): Promise<Chec
   return { ok: true, what, message: `matches (sha256 ${short(found.sha256)})` };
 }
 
-async function checkInput(dir: string, recorded: string | undefined, resultsDir: string): Promise<Check> {
+async function checkInput(dir: string, input: RecordedInput | undefined, resultsDir: string): Promise<Check> {
   const what = 'input';
-  if (recorded === undefined) return { ok: false, what, message: 'the record has no input digest to compare with' };
-  // A results dir inside the input was left out of the scan's digest (plugins did not see it).
-  const outputs = await placeOutputs(dir, [resultsDir]).catch(() => ({ inside: [] }));
-  const actual = await digestInput(dir, { exclude: outputs.inside }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  if (input === undefined) return { ok: false, what, message: 'the record has no input digest to compare with' };
+  const recorded = input.digest;
+  // The scan's own output dirs inside the input (recorded; and the results dir, for records that
+  // do not say) were left out of its digest, as plugins did not see them: they are left out here too.
+  const outputs = await placeOutputs(dir, [resultsDir]).catch(() => ({ inside: [] as string[] }));
+  const exclude = [...new Set([...input.excluded, ...outputs.inside])];
+  const actual = await digestInput(dir, { exclude }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   if (actual instanceof Error) return { ok: false, what, message: `cannot digest ${dir}: ${actual.message}` };
   if (actual.digest === recorded) return { ok: true, what, message: `matches: ${dir} has the recorded digest ${recorded}` };
   const kind = (d: string): string => (d.startsWith('git:') ? 'a clean git tree' : 'a file walk');

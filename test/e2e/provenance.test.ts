@@ -160,6 +160,22 @@ describe('provenance records of real scans, and pmt verify', () => {
     expect(document.checks.map((c) => c.what).sort()).toEqual(['hasher_sums.txt', 'lister_result.txt', 'signature']);
   });
 
+  it('pmt verify --input holds when the results and logs directories are inside the input (the scan left both out)', async () => {
+    const inside = join(dir.path, 'inside');
+    await mkdir(inside);
+    const config = await writeConfig(inside, { PathDirLogs: join(repo, 'pmt-logs') });
+    const out = join(repo, 'pmt-results');
+    const { code, report } = await scanJson(['-i', repo, '-r', registry, '-c', config, '-p', 'lister', '-o', out], { cwd: dir.path, env: { XDG_CACHE_HOME: join(dir.path, 'cache') } });
+    expect(code).toBe(0);
+    expect(report.provenance?.path).toBe(join(out, RECORD));
+    const { statement } = await readRecord(out);
+    const input = statement.predicate.buildDefinition.resolvedDependencies.find((d: any) => d.name === 'input');
+    expect([...input.annotations.excluded].sort()).toEqual(['pmt-logs', 'pmt-results']);
+    const verified = await pmt(['verify', out, '--input', repo]);
+    expect(verified.stdout).toMatch(/^ok +input +matches: /m);
+    expect(verified.code).toBe(0);
+  });
+
   it('pmt verify fails, saying why, on a changed result, an edited payload and another key', async () => {
     const copy = async (name: string): Promise<string> => {
       await cp(results('results-1'), results(name), { recursive: true });

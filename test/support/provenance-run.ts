@@ -17,7 +17,7 @@ export async function savedRun(dir: string): Promise<ScanReport> {
   return {
     runId: 'r',
     inputDir: dir,
-    input: { dir, digest: { digest: 'walk:00', method: 'walk' }, digestError: undefined, git: undefined },
+    input: { dir, digest: { digest: 'walk:00', method: 'walk' }, digestError: undefined, git: undefined, excluded: [] },
     engine: { version: '20.10', apiVersion: '1.41', endpoint: 'unix:///var/run/docker.sock', local: true },
     cacheEnabled: false,
     startedAt: at,

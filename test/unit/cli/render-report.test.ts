@@ -25,7 +25,7 @@ function outcome(name: string, status: PluginOutcome['status'], durationMs: numb
 const report: ScanReport = {
   runId: 'r1',
   inputDir: '/in',
-  input: { dir: '/in', digest: undefined, digestError: undefined, git: undefined },
+  input: { dir: '/in', digest: undefined, digestError: undefined, git: undefined, excluded: [] },
   engine: { version: '20.10.24', apiVersion: '1.41', endpoint: 'unix:///var/run/docker.sock', local: true },
   cacheEnabled: true,
   startedAt: new Date(0),

@@ -44,7 +44,13 @@ const secretPlugin = plugin('secretive', { env: { API_TOKEN: 'tok-123456', LANG:
 const report: ScanReport = {
   runId: 'run1',
   inputDir: '/src/repo',
-  input: { dir: '/src/repo', digest: { digest: `git:${'c'.repeat(40)}`, method: 'git-tree' }, digestError: undefined, git: { commit: 'd'.repeat(40), dirty: true, path: 'sub/' } },
+  input: {
+    dir: '/src/repo',
+    digest: { digest: `git:${'c'.repeat(40)}:${'f'.repeat(64)}`, method: 'git-tree' },
+    digestError: undefined,
+    git: { commit: 'd'.repeat(40), dirty: true, path: 'sub/' },
+    excluded: ['results'],
+  },
   engine: { version: '20.10.24', apiVersion: '1.41', endpoint: 'tcp://127.0.0.1:23750', local: false },
   cacheEnabled: true,
   startedAt: new Date('2026-01-01T10:00:00Z'),
@@ -100,7 +106,7 @@ describe('scanStatement', () => {
       name: 'input',
       uri: 'file:///src/repo',
       digest: { gitTree: 'c'.repeat(40) },
-      annotations: { inputDigest: `git:${'c'.repeat(40)}`, digestMethod: 'git-tree', git: { commit: 'd'.repeat(40), dirty: true, path: 'sub/' } },
+      annotations: { inputDigest: `git:${'c'.repeat(40)}:${'f'.repeat(64)}`, digestMethod: 'git-tree', excluded: ['results'], git: { commit: 'd'.repeat(40), dirty: true, path: 'sub/' } },
     });
     expect(image).toEqual({
       name: 'pmt/cached-one:1',
