@@ -125,9 +125,11 @@ describe('pmt scan (archive copy) on the real engine', () => {
     for (const failed of [shellLess, notAShell]) {
       expect(failed?.status).toBe('failed');
       expect(failed?.error?.origin).toBe('plugin');
-      expect(failed?.error?.message).toMatch(/^compatibility check `echo test` could not run: the container's main shell ended/);
       expect(failed?.error?.hint).toContain('POSIX shell');
     }
+    expect(shellLess?.error?.message).toMatch(/^compatibility check `echo test` could not run: the container's main shell ended/);
+    // A program that starts and exits by itself on pmt's first line is not a shell.
+    expect(notAShell?.error?.message).toBe('`/bin/true` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 0 on the first one');
     // What the engine's init said when it could not start the missing shell reaches the user.
     expect(shellLess?.error?.message).toContain('/bin/no-such-shell');
     expect(works?.status).toBe('succeeded');

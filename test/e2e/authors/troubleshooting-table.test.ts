@@ -4,13 +4,20 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker } from '../../support/engine-state.js';
+import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { REPO_ROOT, tempDir, writeConfig } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
 
 const run = promisify(execFile);
+
+/** What an operator or a cleanup job may do to a plugin's container while pmt runs it. */
+const FROM_OUTSIDE: Record<string, (id: string) => Promise<unknown>> = {
+  'outside-kill': (id) => docker.getContainer(id).kill(),
+  'outside-stop': (id) => docker.getContainer(id).stop({ t: 1 }),
+  'outside-rm': (id) => docker.getContainer(id).remove({ force: true, v: true }),
+};
 
 /** Rows of the guide's table that give advice and quote no message of pmt's. */
 const ADVICE_ROWS = ['A scanner tries to download something'];
@@ -36,6 +43,16 @@ function firstCell(row: string): string {
     if (!inCode && row.startsWith(' | ', i)) return row.slice(2, i);
   }
   return row.slice(2);
+}
+
+/** Polls until `probe` gives a value (a minute at most): hooks cannot use expect.poll. */
+async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('gave up waiting for a plugin container to run its command');
 }
 
 /** `…` (or `...`) stands for any text; everything else must appear as written. */
@@ -104,10 +121,23 @@ describe("the plugin guide's troubleshooting table", () => {
         plugin('outdated', 'echo x > /result/r.txt', { docker_image: outdated, build: 'outdated' }),
         plugin('unpullable', 'true', { docker_image: 'localhost:1/pmt-test/nope:1' }),
         plugin('slow', 'sleep 30', { timeout: '1s' }),
+        // Ended by someone else while their command runs (below).
+        ...Object.keys(FROM_OUTSIDE).map((name) => plugin(name, 'sleep 300')),
       ],
     }));
     const config = await writeConfig(dir.path, { RestApi: true, RestFallback: true, MaxResultFileBytes: '48KiB', MaxRunResultBytes: '50KiB' });
-    const scan = await scanJson(['-r', registry, '-c', config, '-p', 'all', '-i', input, '-o', results, '--no-cache', '--log-format', 'text'], { cwd: dir.path });
+    const scanning = scanJson(['-r', registry, '-c', config, '-p', 'all', '-i', input, '-o', results, '--no-cache', '--log-format', 'text'], { cwd: dir.path });
+    for (const [name, act] of Object.entries(FROM_OUTSIDE)) {
+      // Once its command runs: its container is up and `sleep 300` is among its processes.
+      const id = await waitFor(async () => {
+        const running = (await containersWithLabels(`pmt.plugin=${name}`)).filter((c) => c.State === 'running' && c.Mounts.some((m) => m.Source === input));
+        const candidate = running[0]?.Id;
+        const top = candidate ? await docker.getContainer(candidate).top().catch(() => undefined) : undefined;
+        return top && JSON.stringify(top.Processes).includes('sleep 300') ? candidate : undefined;
+      });
+      await act(id);
+    }
+    const scan = await scanning;
     printed.push(scan.stderr, ...scan.report.plugins.flatMap((p) => (p.error ? [p.error.message] : [])));
 
     const core = join(dir.path, 'core.json');
