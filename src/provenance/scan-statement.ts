@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { CacheOrigin } from '../cache/cache-manifest.js';
 import type { Config } from '../config/config.js';
 import type { PluginReport, ScanReport } from '../engine/scan-report.js';
+import { maskCredentials } from '../log/mask-credentials.js';
 import { savedResultName } from '../registry/result-name.js';
 import { redactSecrets } from '../registry/secret-env.js';
 import { CORE_ENGINE_VERSION, PMT_VERSION } from '../version.js';
@@ -73,7 +74,7 @@ export function scanStatement(report: ScanReport, options: StatementOptions): St
           builderDependencies: [
             {
               name: 'docker-engine',
-              uri: report.engine.endpoint,
+              uri: maskCredentials(report.engine.endpoint),
               annotations: { version: report.engine.version, apiVersion: report.engine.apiVersion, location: report.engine.local ? 'local' : 'remote' },
             },
           ],
@@ -136,10 +137,10 @@ function runDescriptor({ outcome, results }: PluginReport, report: ScanReport): 
       transport: outcome.transport ?? null,
       cache: cache ? { storedOn: cache.storedAt, origin: originOf(cache.origin) } : null,
       results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256 })),
-      error: outcome.error ? { origin: outcome.error.origin, message: redactSecrets(outcome.error.message, outcome.plugin.env) } : null,
+      error: outcome.error ? { origin: outcome.error.origin, message: maskCredentials(redactSecrets(outcome.error.message, outcome.plugin.env)) } : null,
       uploads: (report.server?.uploads ?? [])
         .filter((u) => u.plugin === outcome.plugin.name)
-        .map((u) => ({ file: u.fileName, importer: u.importer, status: u.status, location: u.location ?? null })),
+        .map((u) => ({ file: u.fileName, importer: u.importer, status: u.status, location: u.location ? maskCredentials(u.location) : null })),
     },
   };
 }

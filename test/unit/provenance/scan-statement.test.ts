@@ -68,7 +68,7 @@ const report: ScanReport = {
       results: [{ name: 'out.json', size: 3, sha256: 'e'.repeat(64), localPath: '/res/cached-one_out.json' }],
     },
     {
-      outcome: outcome(secretPlugin, { status: 'failed', exitCode: 2, error: { origin: 'plugin', message: 'exited with code 2: bad token tok-123456', hint: undefined } }),
+      outcome: outcome(secretPlugin, { status: 'failed', exitCode: 2, error: { origin: 'plugin', message: 'exited with code 2: bad token tok-123456 for http://robot:hunter2@pmt:8081/', hint: undefined } }),
       results: [],
     },
   ],
@@ -97,7 +97,8 @@ describe('scanStatement', () => {
     expect(entry.digest.sha256).toBe(createHash('sha256').update(canonicalJson(entry.entry)).digest('hex'));
     // A secret appears nowhere, not even in an error message the plugin printed.
     expect(JSON.stringify(statement)).not.toContain('tok-123456');
-    expect(predicate.runDetails.byproducts[1].annotations.error.message).toBe('exited with code 2: bad token ****');
+    expect(JSON.stringify(statement)).not.toContain('hunter2');
+    expect(predicate.runDetails.byproducts[1].annotations.error.message).toBe('exited with code 2: bad token **** for http://robot:****@pmt:8081/');
   });
 
   it('records the input digest and git revision, image ids and repo digests, and where cached results came from', () => {
