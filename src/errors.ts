@@ -14,6 +14,7 @@ export const ExitCode = {
   engineUnreachable: 3,
   uploadFailed: 4,
   internal: 70,
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -92,4 +93,9 @@ export class EngineUnreachableError extends PmtError {
       cause,
     });
   }
+}
+
+/** The exit code of a run ended by a signal: 128 + its number, as shells report it. */
+export function signalExitCode(signal: NodeJS.Signals): ExitCodeValue {
+  return signal === 'SIGHUP' ? ExitCode.sighup : signal === 'SIGTERM' ? ExitCode.sigterm : ExitCode.sigint;
 }

@@ -66,6 +66,8 @@ export interface AgentContext {
   readonly registryFlag?: string;
   /** Where the agent leaves the removal of its container, which the run awaits before it ends. */
   readonly background: BackgroundWork;
+  /** Called before the agent first creates anything on the engine (a container, a volume). */
+  readonly onEngineObjects: () => void;
 }
 
 /**
@@ -123,6 +125,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     deadline = deadlineSignal(timeoutMs);
     signal = AbortSignal.any([context.signal, deadline.signal]);
     phase('starting');
+    // From here on the engine may hold something of this run that a signal must clean up.
+    context.onEngineObjects();
     const inputMode = await context.inputMode(plugin.image);
     transport = await context.collector(plugin.image);
     const setup = transport.setup(run);

@@ -4,6 +4,7 @@ import { ExitCode, PmtError } from '../errors.js';
 import { CACHE_FORMAT } from './cache-key.js';
 import { cachedFileProblem, treeBytes, writeCacheFile, type CacheFileSource } from './cache-entry-files.js';
 import { isPlainName, KEY_PATTERN, parseManifest, type CacheOrigin, type Manifest } from './cache-manifest.js';
+import { makeDirs } from '../fs/make-dirs.js';
 
 export type { CacheFileSource } from './cache-entry-files.js';
 export type { CacheOrigin } from './cache-manifest.js';
@@ -100,7 +101,7 @@ export class ResultCache {
     const tmpRoot = join(this.dir, 'v1', 'tmp');
     let temp: string | undefined;
     try {
-      await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+      await makeDirs(tmpRoot, 0o700);
       temp = await mkdtemp(join(tmpRoot, `${key.slice(0, 8)}-`));
       await mkdir(join(temp, 'files'));
       await Promise.all(files.map((file) => writeCacheFile(file, join(temp as string, 'files', file.name))));
@@ -116,7 +117,7 @@ export class ResultCache {
       // Last, so that a temp dir with a manifest has all its files (the rename is what publishes).
       await writeFile(join(temp, 'manifest.json'), text, { flag: 'wx' });
       const entry = this.#entryDir(key);
-      await mkdir(dirname(entry), { recursive: true, mode: 0o700 });
+      await makeDirs(dirname(entry), 0o700);
       await rename(temp, entry).catch((error: NodeJS.ErrnoException) => {
         // Another store of this key won the race; its entry is as good as ours.
         if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../fs/make-dirs.js';
 
 /**
  * What the previous digest of an input learnt, the way git's index does: per file, its stat data
@@ -54,7 +55,7 @@ export class StatCache {
     const parts: string[] = [HEADER];
     for (const [rel, { stat, sha256 }] of this.#next) parts.push(rel, stat, sha256);
     const dir = join(path, '..');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirs(dir, 0o700);
     const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await writeFile(temp, `${parts.join('\0')}\0`, { flag: 'wx', mode: 0o600 });

@@ -12,6 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // user of pmt can act on; they would only clutter its output.
 process.noDeprecation = true;
 
-// The only place that ends the process: every command reports an exit code instead.
-const code = await runCli(process.argv.slice(2), processIO());
+// The only place that ends the process: every command reports an exit code instead, except that a
+// scan interrupted before it started anything on the engine, or interrupted twice, ends at once.
+const code = await runCli(process.argv.slice(2), processIO((now) => process.exit(now)));
 process.exitCode = code;

@@ -35,7 +35,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
   const program = new Command('pmt')
     .description('Product Model Toolkit client: runs license and SBOM scanner plugins in Docker containers and collects their results')
     .version(PMT_VERSION, '-V', 'print the pmt version only')
-    .addHelpText('after', '\nShortcuts of the original client: pmt -l (list), pmt -v (version), pmt -s NAME -i DIR (scan).\nExit codes: 0 ok, 1 a plugin failed (verify: a check failed), 2 usage or config error, 3 Docker engine unreachable, 4 an upload to the PMT server failed, 130/143 interrupted.')
+    .addHelpText('after', '\nShortcuts of the original client: pmt -l (list), pmt -v (version), pmt -s NAME -i DIR (scan).\nExit codes: 0 ok, 1 a plugin failed (verify: a check failed), 2 usage or config error, 3 Docker engine unreachable, 4 an upload to the PMT server failed, 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run pmt --help or pmt <command> --help for usage)');

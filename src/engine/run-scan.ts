@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp } from 'node:fs/promises';
+import { access, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -31,6 +31,7 @@ import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 import { ServerDelivery } from './server-delivery.js';
+import { makeDirs } from '../fs/make-dirs.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -70,6 +71,11 @@ export interface ScanEnvironment {
   readonly pid: number;
   readonly host: string;
   readonly now: () => Date;
+  /**
+   * Called once, before the run first creates anything on the engine: until then an interrupted
+   * run has nothing to clean up there.
+   */
+  readonly onEngineObjects?: () => void;
   /** Where per-run temp dirs go (logs and results when the config leaves them empty, spill files, sockets). */
   readonly tempParent?: string;
   /** Signs the run's provenance record (ProvenanceKey); undefined: the record is written unsigned. */
@@ -199,6 +205,7 @@ async function scanOnEngine(
       now: env.now,
       runStarted: started,
       background,
+      onEngineObjects: once(env.onEngineObjects),
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
@@ -277,7 +284,7 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
 async function ensureDir(configured: string, tempParent: string, prefix: string, what: string): Promise<string> {
   try {
     if (!configured) return await mkdtemp(join(tempParent, prefix));
-    await mkdir(configured, { recursive: true });
+    await makeDirs(configured);
     await access(configured, constants.W_OK);
     return configured;
   } catch (error) {
@@ -291,6 +298,15 @@ async function ensureDir(configured: string, tempParent: string, prefix: string,
   }
 }
 
+function once(callback: (() => void) | undefined): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    callback?.();
+  };
+}
+
 function signalOf(reason: unknown): NodeJS.Signals | undefined {
-  return reason === 'SIGINT' || reason === 'SIGTERM' ? reason : 'SIGINT';
+  return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : 'SIGINT';
 }

@@ -2,7 +2,7 @@ import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import type { EngineInfo } from '../docker/container-runtime.js';
 import type { ProvenanceOutcome } from '../sinks/provenance-record.js';
 import type { InputFacts } from './input-facts.js';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, signalExitCode, type ExitCodeValue } from '../errors.js';
 import type { DeliveryReport } from './server-delivery.js';
 
 /** A result file as reported: stored bytes plus where it was saved, if it was. */
@@ -40,10 +40,9 @@ export interface ScanReport {
   readonly provenance: ProvenanceOutcome | undefined;
 }
 
-/** 0 all succeeded; 1 a plugin failed or the provenance record could not be written; 4 an upload failed; 130/143 interrupted. */
+/** 0 all succeeded; 1 a plugin failed or the provenance record could not be written; 4 an upload failed; 129/130/143 interrupted. */
 export function exitCodeOf(report: ScanReport): ExitCodeValue {
-  if (report.interruptedBy === 'SIGINT') return ExitCode.sigint;
-  if (report.interruptedBy === 'SIGTERM') return ExitCode.sigterm;
+  if (report.interruptedBy) return signalExitCode(report.interruptedBy);
   if (report.plugins.some((p) => p.outcome.status !== 'succeeded' && p.outcome.status !== 'cached')) return ExitCode.pluginFailed;
   if (report.provenance?.error !== undefined) return ExitCode.pluginFailed;
   if (report.server?.uploads.some((u) => u.status === 'failed')) return ExitCode.uploadFailed;

@@ -1,4 +1,4 @@
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutcomeError, PluginOutcome } from '../agent/plugin-outcome.js';
 import type { Plugin } from '../registry/plugin.js';
@@ -6,6 +6,7 @@ import { savedResultName } from '../registry/result-name.js';
 import type { Filestore } from '../store/filestore.js';
 import { mapBounded } from '../engine/map-bounded.js';
 import type { ReportedResult } from '../engine/scan-report.js';
+import { makeDirs } from '../fs/make-dirs.js';
 
 /** What saving one plugin run's results came to: every file saved, or why not (then none is kept). */
 export type LocalSave = { readonly results: ReportedResult[]; readonly failure?: undefined } | { readonly results: []; readonly failure: OutcomeError };
@@ -19,7 +20,7 @@ export type LocalSave = { readonly results: ReportedResult[]; readonly failure?:
  */
 export async function saveResultsLocally(filestore: Filestore, outcome: PluginOutcome, dir: string): Promise<LocalSave> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (error) {
     return { results: [], failure: saveFailure(error, outcome.plugin.name, undefined, dir) };
   }

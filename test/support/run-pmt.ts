@@ -55,7 +55,7 @@ export async function runPmt(args: string[], options: { cwd: string; env?: NodeJ
 export const PMT_BIN = join(REPO_ROOT, 'dist', 'pmt.mjs');
 
 /** Starts the built CLI as a child process. */
-export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { result: Promise<PmtRun> } {
+export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { result: Promise<PmtRun>; stderrText: () => string } {
   const cache = isolatedCache(options.env);
   const child = spawn(process.execPath, [PMT_BIN, ...args], {
     cwd: options.cwd,
@@ -73,7 +73,7 @@ export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.Pr
       resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
   });
-  return Object.assign(child, { result });
+  return Object.assign(child, { result, stderrText: () => stderr });
 }
 
 function capture(): { stream: PassThrough; text: () => string } {

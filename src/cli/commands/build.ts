@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -12,6 +12,7 @@ import { formatDuration } from '../progress/format-duration.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 import { escapeControls } from '../../log/escape-controls.js';
 import { jsonDocument } from '../json-document.js';
+import { makeDirs } from '../../fs/make-dirs.js';
 
 interface BuildCommandOptions extends CommonOptions {
   plugin?: string[];
@@ -40,7 +41,7 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
       const engine = runtime(options);
       await engine.ping();
       let made: Promise<string> | undefined;
-      const logDir = (): Promise<string> => (made ??= config.pathDirLogs ? mkdir(config.pathDirLogs, { recursive: true }).then(() => config.pathDirLogs) : mkdtemp(join(tmpdir(), 'pmt-build-logs-')));
+      const logDir = (): Promise<string> => (made ??= config.pathDirLogs ? makeDirs(config.pathDirLogs).then(() => config.pathDirLogs) : mkdtemp(join(tmpdir(), 'pmt-build-logs-')));
       const live = io.stderr.isTTY === true && !options.json;
       const outcomes: BuildOutcome[] = [];
       for (const plugin of plugins) {

@@ -9,7 +9,7 @@ import { ResultCache } from '../../cache/result-cache.js';
 import { planFacts } from '../../engine/plan-facts.js';
 import { planScan } from '../../engine/plan-scan.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
-import { ExitCode, PmtError, UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, PmtError, signalExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
@@ -97,11 +97,26 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       });
       const logger = createLogger({ level: options.debug ? 'debug' : options.logLevel, format: logFormat, destination: progress.logSink });
       const cache = resultCache((message) => logger.warn({ component: 'Core' }, message));
+      // A first signal stops the run: nothing new starts, and what it made on the engine is removed
+      // before pmt exits. Until the run has made anything there, and on any second signal, pmt
+      // exits at once: whatever is still waiting (a pull, a file system call) cannot hold it, and
+      // containers it leaves end with its connection and go with the next run's sweep.
       const controller = new AbortController();
+      let engineObjects = false;
       const stopListening = io.onSignal((signal) => {
-        if (controller.signal.aborted) return;
-        logger.child({ component: 'Core' }).warn(`Received ${signal}; removing the run's containers`);
-        controller.abort(signal);
+        const core = logger.child({ component: 'Core' });
+        if (!controller.signal.aborted) {
+          controller.abort(signal);
+          if (engineObjects || !io.exitNow) {
+            core.warn(`Received ${signal}; removing the run's containers (a second signal exits at once)`);
+            return;
+          }
+          io.stderr.write(`pmt: Received ${signal} before anything was started on the Docker engine; exiting\n`);
+        } else {
+          io.stderr.write(`pmt: Received ${signal} again; exiting at once (containers of this run end with pmt, and the next run removes them)\n`);
+        }
+        progress.stop();
+        io.exitNow?.(signalExitCode(signal));
       });
       try {
         const report = await runScan(
@@ -128,6 +143,9 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             pid: process.pid,
             host: hostname(),
             now: () => new Date(),
+            onEngineObjects: () => {
+              engineObjects = true;
+            },
             provenanceSigner: signer,
           },
         );
