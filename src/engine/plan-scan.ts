@@ -89,7 +89,8 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
       image: plugin.image,
       timeout: formatDuration(pluginTimeoutMs(plugin, config, inputs.timeoutOverrideMs)),
       transport: rest ? 'rest' : 'archive',
-      input: local ? `${inputs.inputDir} bind-mounted read-only at ${INPUT_DIR}` : `${inputs.inputDir} copied into ${INPUT_DIR} (remote engine)`,
+      // A scan first checks that the engine sees the directory (Docker-out-of-Docker); a dry run does not.
+      input: local ? `${inputs.inputDir} bind-mounted read-only at ${INPUT_DIR} (copied instead if the engine turns out not to see it)` : `${inputs.inputDir} copied into ${INPUT_DIR} (remote engine)`,
       // Secrets never leave pmt, not even in a plan.
       container: { ...spec, env: maskSecretEnv(spec.env) },
       commands,
