@@ -29,6 +29,8 @@ import { mapBounded } from './map-bounded.js';
 import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
+import { RunTempDir } from './run-temp-dir.js';
+import { sweepRunTempDirs } from './sweep-run-temp-dirs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 import { ServerDelivery } from './server-delivery.js';
 import { makeDirs } from '../fs/make-dirs.js';
@@ -114,6 +116,12 @@ async function scanOnEngine(
 ): Promise<ScanReport> {
   const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
+  // Temp dirs of runs that are gone (killed, or their machine went down) go while this one starts.
+  background.add(
+    sweepRunTempDirs(tempParent).then((removed) => {
+      if (removed > 0) logger.info(`Removed ${removed} temp director${removed === 1 ? 'y' : 'ies'} left by pmt runs that are gone`);
+    }),
+  );
   const { config } = env;
   // Both directories exist before any container starts: a scan must not run only to lose its results.
   const [logsDir, resultsDir] = await Promise.all([
@@ -126,7 +134,10 @@ async function scanOnEngine(
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
 
   const delivery = request.upload && config.serverUrl ? await ServerDelivery.start(config.serverUrl, logger, env.signal) : undefined;
-  const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent });
+  // Everything of the run's own in temp (spilled results, the REST socket, the input shield, probes)
+  // lives in one directory that goes with the run, or with a later run's sweep when this one dies.
+  const runDir = await RunTempDir.open(tempParent, runId);
+  const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent: runDir.path });
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
   let endpoint: Promise<RestEndpoint> | undefined;
@@ -142,7 +153,7 @@ async function scanOnEngine(
       (sharing ??= (async () => {
         if (!engine.local || !env.fileSharing) return engine.local;
         const labels = { [Labels.run]: runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host };
-        const verdict = await checkFileSharing({ probe: env.fileSharing, tempParent, inputDir: request.inputDir, labels }, image);
+        const verdict = await checkFileSharing({ probe: env.fileSharing, tempParent: runDir.path, inputDir: request.inputDir, labels }, image);
         if (!verdict.shared) {
           logger.warn(`The Docker engine at ${engine.endpoint} does not see pmt's files (${verdict.reason}), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy`);
         }
@@ -164,11 +175,11 @@ async function scanOnEngine(
     const collectorOnce = (image: string): Promise<ResultCollector> =>
       (collector ??= (async () => {
         if (!config.restApi || !(await sharesFiles(image))) return archive;
-        endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent });
+        endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent: runDir.path });
         return new RestCollector(await endpoint, filestore);
       })());
     // pmt's own output inside the input is neither seen by plugins nor part of the digest.
-    view = await openInputView(request.inputDir, [logsDir, resultsDir], tempParent, logger);
+    view = await openInputView(request.inputDir, [logsDir, resultsDir], runDir.path, logger);
     // The input is read-only to plugins: without a cache its digest is made while they run.
     const inputFacts = describeInput(request.inputDir, { exclude: view.hidden, statDir: env.cache?.statDir, signal: env.signal });
     const inputDigest = env.cache
@@ -243,6 +254,7 @@ async function scanOnEngine(
     await removeRunContainers(env.runtime, runId, logger);
     // After the containers: their mounts use its empty file and directory.
     await view?.dispose().catch(() => undefined);
+    await runDir.remove().catch((error: unknown) => logger.warn(`Could not remove the run's temp directory ${runDir.path}: ${String(error)}`));
   }
 }
 
