@@ -46,17 +46,26 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
       const outcomes: BuildOutcome[] = [];
       for (const plugin of plugins) {
         const started = Date.now();
+        let current = `sending ${plugin.build}`;
         const show = (text: string): void => {
+          current = text;
           if (live) io.stderr.write(`\r\x1b[K${cut(escapeControls(`building ${plugin.name} (${formatDuration(Date.now() - started)}): ${text}`), terminalWidth(io))}`);
         };
-        show(`sending ${plugin.build}`);
-        const outcome = await buildPluginImage(plugin, { force: options.force, optionalMaySkip: !named }, {
-          engine,
-          logDir,
-          now: () => new Date(),
-          onStep: (_name, step) => show(`step ${step}`),
-        });
-        if (live) io.stderr.write('\r\x1b[K');
+        show(current);
+        // A long step (apt-get, a download) still shows its time going on.
+        const ticker = live ? setInterval(() => show(current), 1000).unref() : undefined;
+        let outcome: BuildOutcome;
+        try {
+          outcome = await buildPluginImage(plugin, { force: options.force, optionalMaySkip: !named }, {
+            engine,
+            logDir,
+            now: () => new Date(),
+            onStep: (_name, step) => show(`step ${step}`),
+          });
+        } finally {
+          clearInterval(ticker);
+          if (live) io.stderr.write('\r\x1b[K');
+        }
         outcomes.push(outcome);
         if (!options.json && !(options.quiet && outcome.status === 'up to date')) io.stdout.write(`${escapeControls(describeOutcome(outcome))}\n`);
       }
