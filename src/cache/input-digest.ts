@@ -2,7 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { gitTreeDigest } from './git-tree-digest.js';
 import type { GitOptions } from './run-git.js';
 import { StatCache, statCachePath } from './stat-cache.js';
-import { digestEntries, listInput } from './walk-digest.js';
+import { walkInput } from './walk-digest.js';
 
 export interface InputDigest {
   /** `git:<tree hash>:<sha256>` or `walk:<sha256>`. */
@@ -25,22 +25,17 @@ export interface DigestOptions {
  * A digest of what a plugin sees at /input: every entry's name, type, permission bits, owner and
  * group, and every file's content. Contents come from the git tree when git accounts for every file
  * (a clean work tree: no file is read), else from the files — each read only when its stat data
- * changed since the last digest of this input (see StatCache). git runs while the tree is listed.
+ * changed since the last digest of this input (see StatCache). git runs while the tree is walked; the
+ * walk waits for its answer only before it would read the first file.
  */
 export async function digestInput(dir: string, options: DigestOptions = {}): Promise<InputDigest> {
   const exclude = options.exclude ?? [];
-  const [tree, entries] = await Promise.all([
-    gitTreeDigest(dir, options.git, exclude).catch(() => undefined),
-    listInput(dir, { exclude, signal: options.signal }),
-  ]);
-  if (tree !== undefined) {
-    const meta = await digestEntries(dir, entries, { contents: false, signal: options.signal });
-    return { digest: `git:${tree}:${meta.slice('walk:'.length)}`, method: 'git-tree' };
-  }
+  const gitTree = gitTreeDigest(dir, options.git, exclude).catch(() => undefined);
   const statPath = options.statDir === undefined ? undefined : statCachePath(options.statDir, await realpath(dir));
   const statCache = statPath === undefined ? StatCache.empty() : StatCache.load(statPath);
-  const digest = await digestEntries(dir, entries, { statCache, signal: options.signal });
+  const result = await walkInput(dir, { exclude, statCache, gitTree, signal: options.signal });
+  if (result.git !== undefined) return { digest: result.git, method: 'git-tree' };
   // A cache that cannot be written costs time next run, never a wrong digest.
   if (statPath !== undefined && options.saveStats !== false && statCache.changed) await statCache.save(statPath).catch(() => undefined);
-  return { digest, method: 'walk' };
+  return { digest: result.walk!, method: 'walk' };
 }

@@ -1,136 +1,152 @@
-import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats, type Dirent } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { hashFileSync } from './hash-file.js';
-import { RACY_NS, StatCache, statKey } from './stat-cache.js';
+import { RACY_MS, StatCache, statKey } from './stat-cache.js';
 
 /** Longest stretch of synchronous work before the event loop gets a turn. */
 const SLICE_MS = 10;
 
-/** One entry a plugin sees under /input, with what the digest needs of it. */
-export interface WalkEntry {
-  /** Relative to the input, `/`-separated; '' is the input itself. */
-  readonly rel: string;
-  /** d(irectory), f(ile), l(ink), o(ther: socket, fifo, device), u(nreadable directory). */
-  readonly kind: 'd' | 'f' | 'l' | 'o' | 'u';
-  /** Type and permission bits, owner, group, and a link's target or a device's number. */
-  readonly meta: string;
-  readonly size: bigint;
-  /** The stat data a remembered content hash is valid for. */
-  readonly stat: string;
-  readonly racy: boolean;
-}
-
-export interface ListOptions {
+export interface WalkOptions {
   /** Paths relative to the input (`/`-separated) left out with all they hold: pmt's own output dirs. */
   readonly exclude?: readonly string[];
+  /** Contents of files whose stat data did not change since the last digest are taken from it. */
+  readonly statCache?: StatCache;
+  /**
+   * The git tree hash when a clean git work tree accounts for every file's content, else undefined.
+   * Asked (awaited) only when the first file would have to be read: a clean tree then needs no read.
+   */
+  readonly gitTree?: Promise<string | undefined>;
   readonly signal?: AbortSignal;
 }
 
+export interface WalkResult {
+  /** `walk:<sha256>` of names, types, modes, owners and contents (`.git` without objects and logs). */
+  readonly walk: string | undefined;
+  /** With a clean git tree: `git:<tree>:<sha256>` of the tree and every entry's name, type, mode and owner (no `.git`). */
+  readonly git: string | undefined;
+}
+
 /**
- * Every entry under `dir` (the input itself first), in a fixed order: each directory's names sorted
- * by their UTF-8 bytes, depth first. In a `.git` directory, `objects` and `logs` are left out: HEAD,
- * refs and the index, which are listed, pin down every object a plugin can reach through them.
+ * One pass over what a plugin sees under `dir`, in a fixed order (each directory's names sorted by
+ * their UTF-8 bytes, depth first): per entry its path, type and permission bits, owner and group,
+ * and for files size and content sha256, for symlinks the target. A file that cannot be read counts
+ * with its stat data instead. In a `.git` directory, `objects` and `logs` are left out: HEAD, refs and
+ * the index, which are walked, pin down every object a plugin can reach through them.
  *
  * Synchronous file calls in slices of SLICE_MS (4–6 times faster than the async API for many small
- * files); the event loop still turns, and an abort `signal` ends the walk at the next slice.
+ * files), nothing kept per entry; the event loop still turns, and an abort `signal` ends the walk.
  */
-export async function listInput(dir: string, options: ListOptions = {}): Promise<WalkEntry[]> {
+export async function walkInput(dir: string, options: WalkOptions = {}): Promise<WalkResult> {
   const slicer = new Slicer(options.signal);
-  const racyFrom = BigInt(Date.now()) * 1_000_000n - RACY_NS;
+  const cache = options.statCache ?? StatCache.empty();
   const exclude = new Set(options.exclude ?? []);
-  const entries: WalkEntry[] = [];
-  const add = (rel: string, stats: BigIntStats): void => {
-    entries.push({
-      rel,
-      kind: stats.isDirectory() ? 'd' : stats.isFile() ? 'f' : stats.isSymbolicLink() ? 'l' : 'o',
-      meta: `${stats.mode.toString(8)}\0${stats.uid}\0${stats.gid}\0${stats.isSymbolicLink() ? linkTarget(join(dir, rel)) : stats.isFile() ? '' : stats.rdev}`,
-      size: stats.size,
-      stat: statKey(stats),
-      racy: stats.mtimeNs >= racyFrom || stats.ctimeNs >= racyFrom,
-    });
-  };
-  const walk = async (rel: string, inGitDir: boolean): Promise<void> => {
-    let dirents: Dirent[];
+  const racyFrom = Date.now() - RACY_MS;
+  const full = new Records('pmt-walk-2\0');
+  const meta = new Records('pmt-meta-1\0');
+  // null: git not asked yet; then the tree, or undefined when git does not account for the contents.
+  let tree: string | undefined | null = options.gitTree ? null : undefined;
+  // Known early (no repository: git fails at once), the answer spares the digest that is not needed.
+  void options.gitTree?.then((answer) => {
+    if (tree === null) tree = answer;
+  });
+
+  const content = async (rel: string, stats: Stats, stat: string): Promise<string> => {
+    const remembered = cache.reuse(rel, stat);
+    if (remembered !== undefined) return `${stats.size}\0${remembered}\0`;
+    if (tree === null) tree = await options.gitTree;
+    if (tree !== undefined) return ''; // the git tree stands for the contents: the full digest is not needed
+    await slicer.pause();
     try {
-      dirents = readdirSync(join(dir, rel), { withFileTypes: true });
-    } catch {
-      const last = entries[entries.length - 1]!;
-      entries[entries.length - 1] = { ...last, kind: 'u' };
-      return;
+      const file = await hashFileSync(join(dir, rel), () => slicer.pause());
+      if (file === undefined) return `-\0${stat}\0`; // replaced by something else since it was listed
+      // Changed while it was read, or so recently that it may change unseen: read it again next time.
+      const racy = stats.mtimeMs >= racyFrom || stats.ctimeMs >= racyFrom || file.size !== stats.size;
+      cache.remember(rel, stat, file.sha256, racy);
+      return `${file.size}\0${file.sha256}\0`;
+    } catch (error) {
+      if (slicer.aborted) throw error;
+      return `-\0${stat}\0`; // unreadable: its stat data at least makes a change visible
     }
-    const named = dirents.map((d) => ({ d, key: Buffer.from(d.name) })).sort((a, b) => Buffer.compare(a.key, b.key));
-    for (const { d } of named) {
+  };
+
+  const visit = async (rel: string, stats: Stats, unreadableDir: boolean, inGit: boolean): Promise<void> => {
+    const kind = unreadableDir ? 'u' : stats.isDirectory() ? 'd' : stats.isFile() ? 'f' : stats.isSymbolicLink() ? 'l' : 'o';
+    const extra = kind === 'l' ? linkTarget(join(dir, rel)) : kind === 'o' ? String(stats.rdev) : '';
+    const record = `${kind}\0${rel}\0${stats.mode.toString(8)}\0${stats.uid}\0${stats.gid}\0${extra}\0`;
+    const stat = kind === 'f' || kind === 'u' ? statKey(stats) : '';
+    if (!inGit && tree !== undefined) meta.add(record + (kind === 'f' ? `${stats.size}\0` : kind === 'u' ? `${stat}\0` : ''));
+    // Once git accounts for the contents, the full digest is not needed any more.
+    if (typeof tree !== 'string') full.add(record + (kind === 'f' ? await content(rel, stats, stat) : kind === 'u' ? `${stat}\0` : ''));
+  };
+
+  const walk = async (rel: string, dirents: Dirent[], inGitDir: boolean, inGit: boolean): Promise<void> => {
+    for (const d of sortByBytes(dirents)) {
       const child = rel === '' ? d.name : `${rel}/${d.name}`;
       if (exclude.has(child) || (inGitDir && (d.name === 'objects' || d.name === 'logs'))) continue;
-      let stats: BigIntStats;
-      try {
-        stats = lstatSync(join(dir, child), { bigint: true });
-      } catch {
-        continue; // vanished since it was listed
-      }
-      add(child, stats);
-      if (stats.isDirectory()) await walk(child, d.name === '.git');
+      const stats = lstatQuiet(join(dir, child));
+      if (stats === undefined) continue; // vanished since it was listed
+      const childInGit = inGit || (rel === '' && d.name === '.git');
+      if (stats.isDirectory()) {
+        const children = readdirQuiet(join(dir, child));
+        await visit(child, stats, children === undefined, childInGit);
+        if (children) await walk(child, children, d.name === '.git', childInGit);
+      } else await visit(child, stats, false, childInGit);
       await slicer.pause();
     }
   };
+
   options.signal?.throwIfAborted();
-  add('', lstatSync(dir, { bigint: true }));
-  await walk('', false);
-  return entries;
+  const children = readdirQuiet(dir);
+  await visit('', lstatSync(dir), children === undefined, false);
+  if (children) await walk('', children, false, false);
+  if (tree === null) tree = await options.gitTree;
+  return {
+    walk: tree === undefined ? `walk:${full.digest()}` : undefined,
+    git: tree === undefined || tree === null ? undefined : `git:${tree}:${meta.digest()}`,
+  };
 }
 
-export interface DigestEntriesOptions {
-  /**
-   * False when a clean git tree already accounts for every file's content: then only names, types,
-   * modes and owners count, and `.git` is left out.
-   */
-  readonly contents?: boolean;
-  /** Contents of files whose stat data did not change since the last digest are taken from it. */
-  readonly statCache?: StatCache;
-  readonly signal?: AbortSignal;
+/** The walk digest alone (no git): `walk:<sha256>`. */
+export async function walkDigest(dir: string, options: Omit<WalkOptions, 'gitTree'> = {}): Promise<string> {
+  return (await walkInput(dir, options)).walk!;
 }
 
-/**
- * `walk:<sha256>` of what a plugin sees: per entry its path, type, permission bits, owner and group,
- * and for files size and content sha256, for symlinks the target. A file that cannot be read counts
- * with its stat data instead of a content hash.
- */
-export async function digestEntries(dir: string, entries: readonly WalkEntry[], options: DigestEntriesOptions = {}): Promise<string> {
-  const contents = options.contents !== false;
-  const cache = options.statCache ?? StatCache.empty();
-  const slicer = new Slicer(options.signal);
-  const hash = createHash('sha256').update(contents ? 'pmt-walk-2\0' : 'pmt-meta-1\0');
-  for (const entry of entries) {
-    if (!contents && (entry.rel === '.git' || entry.rel.startsWith('.git/'))) continue;
-    let record = `${entry.kind}\0${entry.rel}\0${entry.meta}\0`;
-    if (entry.kind === 'f') record += contents ? await fileContent(dir, entry, cache, slicer) : `${entry.size}\0`;
-    else if (entry.kind === 'u') record += `${entry.stat}\0`;
-    hash.update(record);
+/** Records hashed in batches: one hash update per record costs more than the hashing. */
+class Records {
+  readonly #hash: Hash;
+  #batch: string[] = [];
+
+  constructor(header: string) {
+    this.#hash = createHash('sha256').update(header);
   }
-  return `walk:${hash.digest('hex')}`;
+
+  add(record: string): void {
+    if (this.#batch.push(record) >= 512) {
+      this.#hash.update(this.#batch.join(''));
+      this.#batch = [];
+    }
+  }
+
+  digest(): string {
+    return this.#hash.update(this.#batch.join('')).digest('hex');
+  }
 }
 
-/** A walk and its digest in one (see listInput and digestEntries). */
-export async function walkDigest(dir: string, options: ListOptions & DigestEntriesOptions = {}): Promise<string> {
-  return digestEntries(dir, await listInput(dir, options), options);
-}
-
-async function fileContent(dir: string, entry: WalkEntry, cache: StatCache, slicer: Slicer): Promise<string> {
-  const remembered = cache.reuse(entry.rel, entry.stat);
-  if (remembered !== undefined) return `${entry.size}\0${remembered}\0`;
-  await slicer.pause();
+function lstatQuiet(path: string): Stats | undefined {
   try {
-    const file = await hashFileSync(join(dir, entry.rel), () => slicer.pause());
-    // Replaced by something else since it was listed.
-    if (file === undefined) return `-\0${entry.stat}\0`;
-    // Changed while it was read, or so recently that it may change unseen: read it again next time.
-    cache.remember(entry.rel, entry.stat, file.sha256, entry.racy || BigInt(file.size) !== entry.size);
-    return `${file.size}\0${file.sha256}\0`;
-  } catch (error) {
-    if (slicer.aborted) throw error;
-    // Unreadable: its stat data at least makes a change to it visible.
-    return `-\0${entry.stat}\0`;
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** A directory's entries; undefined when it cannot be listed (it then counts as unreadable, with its stat data). */
+function readdirQuiet(path: string): Dirent[] | undefined {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch {
+    return undefined;
   }
 }
 
@@ -141,6 +157,17 @@ function linkTarget(path: string): string {
     return '-';
   }
 }
+
+/** Entries sorted by the UTF-8 bytes of their names; for ASCII names that is the order of JS strings. */
+function sortByBytes(dirents: Dirent[]): Dirent[] {
+  if (dirents.every((d) => ASCII.test(d.name))) return dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return dirents
+    .map((d) => ({ d, key: Buffer.from(d.name) }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ d }) => d);
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Gives the event loop a turn every SLICE_MS of synchronous work; throws once `signal` aborted. */
 class Slicer {
