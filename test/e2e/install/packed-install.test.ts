@@ -144,7 +144,7 @@ describe('pmt installed from its npm package, run from any directory and from a 
       [`${project}:/seed:ro`],
     );
     expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stderr).toMatch(/warn: The Docker engine at unix:\/\/\/var\/run\/docker\.sock does not see pmt's files \(bind source path does not exist: \/tmp\/pmt-probe-\w+\), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy/);
+    expect(ran.stderr).toMatch(/warn: The Docker engine at unix:\/\/\/var\/run\/docker\.sock does not see pmt's files \(bind source path does not exist: \/tmp\/(pmt-run-\w+\/)?pmt-probe-\w+\), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy/);
     expect(ran.stdout).toBe(hostResult);
     await expectNothingLeft(hostname);
 
@@ -153,7 +153,7 @@ describe('pmt installed from its npm package, run from any directory and from a 
     await writeFile(registry, 'version: R1.0\nplugins:\n  - {name: file-hasher, version: "1", docker_image: "pmt/file-hasher:1.0.0", shell: /bin/sh, cmd: "true", results: [r.json]}\n');
     const doctor = await runInContainer(hostname, 'cd /tmp && pmt doctor --json', [`${registry}:/registry.yaml:ro`], ['PMT_REGISTRY=/registry.yaml']);
     const files = (JSON.parse(doctor.stdout) as { findings: { check: string; status: string; message: string }[] }).findings.find((f) => f.check === 'files');
-    expect(files).toMatchObject({ status: 'warn', message: expect.stringMatching(/^the engine does not see pmt's files \(bind source path does not exist: \/tmp\/pmt-probe-\w+\): scans copy the input/) });
+    expect(files).toMatchObject({ status: 'warn', message: expect.stringMatching(/^the engine does not see pmt's files \(bind source path does not exist: \/tmp\/(pmt-run-\w+\/)?pmt-probe-\w+\): scans copy the input/) });
     await expectNothingLeft(hostname);
   });
 
