@@ -82,6 +82,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   const phase = (name: PluginPhase, extra: { detail?: string; percent?: number } = {}): void =>
     context.progress({ plugin: plugin.name, phase: name, elapsedMs: context.now().getTime() - context.runStarted.getTime(), ...extra });
   let deadline: Deadline | undefined;
+  /** What the user should know although the plugin ran (shown in the summary and --json). */
+  const warnings: string[] = [];
   let container: PluginContainer | undefined;
   let log: ContainerLog | undefined;
   let imageId: string | undefined;
@@ -113,6 +115,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     if (freshness.state === 'out of date') {
       logger.warn(`${freshness.message}; running it as it is — ${freshness.hint}`);
       await log.note(`warning: ${freshness.message} — ${freshness.hint}`);
+      warnings.push(`${freshness.message}; the scan ran it as it is — ${freshness.hint}`);
     }
     repoDigests = image.repoDigests;
     restored = await context.cache?.restore(run, imageId);
@@ -247,6 +250,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       results: status === 'succeeded' || status === 'cached' ? inDeclaredOrder(context.filestore.list(run.id), plugin.results) : [],
       logPath: log?.path,
       error,
+      warnings,
     };
   }
 }

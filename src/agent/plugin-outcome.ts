@@ -26,6 +26,8 @@ export interface PluginOutcome {
   readonly results: readonly StoredResult[];
   readonly logPath: string | undefined;
   readonly error: OutcomeError | undefined;
+  /** What the user should know although the plugin ran, e.g. an image older than its build directory. */
+  readonly warnings?: readonly string[];
 }
 
 export interface OutcomeError {

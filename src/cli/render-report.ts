@@ -41,6 +41,7 @@ export function reportToJson(report: ScanReport): unknown {
       transport: outcome.transport ?? null,
       logPath: outcome.logPath ?? null,
       error: outcome.error ?? null,
+      warnings: outcome.warnings ?? [],
       results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: r.localPath ?? null })),
       uploads: (report.server?.uploads ?? [])
         .filter((u) => u.plugin === outcome.plugin.name)
@@ -74,6 +75,7 @@ export function reportToText(report: ScanReport, options: TextReportOptions = {}
   ]);
   const lines = [formatTable([['PLUGIN', 'STATUS', 'EXIT', 'TIME', 'RESULTS', 'LOG'], ...rows])];
   for (const { outcome } of report.plugins) {
+    for (const warning of outcome.warnings ?? []) lines.push(`${outcome.plugin.name}: warning: ${escapeControls(warning)}`);
     if (!outcome.error || outcome.status === 'interrupted') continue;
     const hint = outcome.error.hint ? ` — ${outcome.error.hint}` : '';
     lines.push(`${outcome.plugin.name}: ${originLabel(outcome.error.origin)} error: ${escapeControls(`${outcome.error.message}${hint}`)}`);

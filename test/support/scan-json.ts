@@ -24,6 +24,8 @@ export interface PluginJson {
   transport: string | null;
   logPath: string;
   error: { origin: string; message: string; hint: string | null } | null;
+  /** What the user should know although the plugin ran (e.g. an out-of-date image). */
+  warnings: string[];
   results: { name: string; size: number; sha256: string; localPath: string }[];
   uploads: { fileName: string; importer: string; status: string; httpStatus: number | null; location: string | null; attempts: number; message: string | null }[];
 }

@@ -71,6 +71,10 @@ describe('an image older than its build directory', () => {
     expect(scan.stderr).toContain(`warn: ${expected}; running it as it is — rebuild with`);
     expect(await readFile(join(dir.path, 'out', 'scanner_out.txt'), 'utf8')).toBe('v1\n');
     expect(await readFile(scan.report.plugins[0]!.logPath, 'utf8')).toContain(`pmt: warning: ${expected}`);
+    expect(scan.report.plugins[0]!.warnings).toEqual([`${expected}; the scan ran it as it is — ${hint}`]);
+    // In the summary too, where it is not lost among log lines.
+    const summary = await runPmt(['scan', '-r', registry, '-p', 'scanner', '-i', join(dir.path, 'repo'), '-o', join(dir.path, 'out'), '--log-level', 'error'], { cwd: dir.path });
+    expect(summary.stdout).toContain(`\nscanner: warning: ${expected}; the scan ran it as it is — ${hint}\n`);
 
     // The script sees the same hash and rebuilds; then all is current again.
     await run('bash', [join(REPO_ROOT, 'scripts', 'build-plugins.sh'), registry], { cwd: dir.path });
