@@ -30,6 +30,7 @@ import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
 import { RunTempDir } from './run-temp-dir.js';
+import { openRunLogsDir } from '../log/run-logs-dir.js';
 import { sweepRunTempDirs } from './sweep-run-temp-dirs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 import { ServerDelivery } from './server-delivery.js';
@@ -78,7 +79,9 @@ export interface ScanEnvironment {
    * run has nothing to clean up there.
    */
   readonly onEngineObjects?: () => void;
-  /** Where per-run temp dirs go (logs and results when the config leaves them empty, spill files, sockets). */
+  /** Where each run's logs directory goes when PathDirLogs is empty (defaultLogsRoot); unset: a temp dir. */
+  readonly logsRoot?: string;
+  /** Where per-run temp dirs go (results when the config leaves them empty, spill files, sockets). */
   readonly tempParent?: string;
   /** Signs the run's provenance record (ProvenanceKey); undefined: the record is written unsigned. */
   readonly provenanceSigner?: DsseSigner;
@@ -125,7 +128,7 @@ async function scanOnEngine(
   const { config } = env;
   // Both directories exist before any container starts: a scan must not run only to lose its results.
   const [logsDir, resultsDir] = await Promise.all([
-    ensureDir(config.pathDirLogs, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)'),
+    logsDirOf(config.pathDirLogs, env, { runId, started, tempParent, logger }),
     config.saveResultsLocally
       ? ensureDir(request.resultsDir ?? config.pathDirResults, tempParent, 'pmt-results-', 'results directory (-o or PathDirResults)')
       : undefined,
@@ -290,6 +293,24 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
     await Promise.all(left.map((c) => runtime.removeContainer(c.id)));
   } catch (error) {
     logger.error(`Could not check for containers of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
+  }
+}
+
+/**
+ * PathDirLogs when set; else a new directory per run in the logs root (bounded there), or — when
+ * that cannot be made (no writable home) — a temp directory, as before there was a logs root.
+ */
+async function logsDirOf(
+  configured: string,
+  env: ScanEnvironment,
+  { runId, started, tempParent, logger }: { runId: string; started: Date; tempParent: string; logger: Logger },
+): Promise<string> {
+  if (configured || !env.logsRoot) return ensureDir(configured, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
+  try {
+    return await openRunLogsDir(env.logsRoot, runId, started);
+  } catch (error) {
+    logger.warn(`Cannot keep logs in ${env.logsRoot} (${(error as NodeJS.ErrnoException).code ?? String(error)}): using a temp directory; set PathDirLogs to choose one`);
+    return ensureDir('', tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
   }
 }
 

@@ -18,6 +18,8 @@ export interface PmtRun {
  * one test must never answer for another. Likewise an empty user config dir unless the test passes
  * XDG_CONFIG_HOME: a registry or config in the developer's ~/.config/pmt must not change a test.
  */
+let testStateHome: string | undefined;
+
 function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.ProcessEnv; remove: () => void } {
   const made: string[] = [];
   const fresh = (prefix: string): string => {
@@ -28,6 +30,9 @@ function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.Proces
   const merged = { ...process.env, ...env };
   if (!env?.XDG_CACHE_HOME) merged.XDG_CACHE_HOME = fresh('pmt-test-cache-');
   if (!env?.XDG_CONFIG_HOME) merged.XDG_CONFIG_HOME = fresh('pmt-test-config-');
+  // Logs of runs without PathDirLogs: out of the developer's ~/.local/state, and kept after the run
+  // (tests read them); pmt itself keeps that directory bounded.
+  if (!env?.XDG_STATE_HOME) merged.XDG_STATE_HOME = (testStateHome ??= mkdtempSync(join(tmpdir(), 'pmt-test-state-')));
   return { env: merged, remove: () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })) };
 }
 

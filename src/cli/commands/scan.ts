@@ -11,6 +11,7 @@ import { planScan } from '../../engine/plan-scan.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
 import { ExitCode, PmtError, signalExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
+import { defaultLogsRoot } from '../../log/run-logs-dir.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
@@ -143,6 +144,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             pid: process.pid,
             host: hostname(),
             now: () => new Date(),
+            logsRoot: defaultLogsRoot(io.env),
             onEngineObjects: () => {
               engineObjects = true;
             },

@@ -74,4 +74,25 @@ describe('issue 10 item 15: SIGHUP cleans up like SIGTERM; temp dirs of dead run
     expect((await live.result).code).toBe(143);
     expect(await runDirs()).toEqual(['pmt-run-just-made', 'pmt-run-link']);
   });
+
+  it('logs of a run without PathDirLogs go to $XDG_STATE_HOME/pmt/logs/<start>-<run id>, the newest 50 runs kept, nothing in temp', async () => {
+    const state = join(dir.path, 'state');
+    const root = join(state, 'pmt', 'logs');
+    await mkdir(root, { recursive: true });
+    const old = Array.from({ length: 50 }, (_, i) => `2020-01-01_00-00-${String(i).padStart(2, '0')}-${'a'.repeat(12)}`);
+    for (const name of old) await mkdir(join(root, name));
+    await mkdir(join(root, 'notes'));
+    await symlink(join(root, 'notes'), join(root, `2019-01-01_00-00-00-${'b'.repeat(12)}`));
+    const noLogsDir = await writeConfig(dir.path, { RestApi: true, PathDirResults: 'results' });
+
+    const child = spawnPmt(['scan', '-i', repo, '-r', registry, '-c', noLogsDir, '-p', 'quick', '--no-cache', '--json'], { cwd: dir.path, env: { TMPDIR: tmp, XDG_STATE_HOME: state } });
+    const run = await child.result;
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { runId: string; logsDir: string; plugins: { logPath: string }[] };
+    expect(report.logsDir).toMatch(new RegExp(`^${root}/\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}-${report.runId}$`));
+    expect(report.plugins[0]!.logPath.startsWith(`${report.logsDir}/`)).toBe(true);
+    const kept = (await readdir(root)).sort();
+    expect(kept).toEqual([`2019-01-01_00-00-00-${'b'.repeat(12)}`, ...old.slice(1), report.logsDir.slice(root.length + 1), 'notes'].sort());
+    expect((await readdir(tmp)).filter((n) => n.startsWith('pmt-logs-'))).toEqual([]);
+  });
 });
