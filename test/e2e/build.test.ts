@@ -95,7 +95,7 @@ describe('pmt build', () => {
     const code = await runCli(['build', '-r', registry, '-c', config, '-p', 'tiny', '--force'], {
       stdout,
       stderr,
-      env: { ...process.env, XDG_CONFIG_HOME: dir.path },
+      env: { ...process.env, XDG_CONFIG_HOME: dir.path, XDG_STATE_HOME: dir.path },
       cwd: dir.path,
       onSignal: () => () => undefined,
     });

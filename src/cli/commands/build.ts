@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { RuntimeFactory } from '../runtime-factory.js';
 import { escapeControls } from '../../log/escape-controls.js';
 import { jsonDocument } from '../json-document.js';
 import { makeDirs } from '../../fs/make-dirs.js';
+import { defaultLogsRoot, openRunLogsDir } from '../../log/run-logs-dir.js';
 
 interface BuildCommandOptions extends CommonOptions {
   plugin?: string[];
@@ -41,7 +43,12 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
       const engine = runtime(options);
       await engine.ping();
       let made: Promise<string> | undefined;
-      const logDir = (): Promise<string> => (made ??= config.pathDirLogs ? makeDirs(config.pathDirLogs).then(() => config.pathDirLogs) : mkdtemp(join(tmpdir(), 'pmt-build-logs-')));
+      // PathDirLogs, else a directory per invocation in the logs root that scans use (kept bounded
+      // there), else a temp dir.
+      const logDir = (): Promise<string> =>
+        (made ??= config.pathDirLogs
+          ? makeDirs(config.pathDirLogs).then(() => config.pathDirLogs)
+          : openRunLogsDir(defaultLogsRoot(io.env), randomBytes(6).toString('hex'), new Date()).catch(() => mkdtemp(join(tmpdir(), 'pmt-build-logs-'))));
       const live = io.stderr.isTTY === true && !options.json;
       const outcomes: BuildOutcome[] = [];
       for (const plugin of plugins) {
