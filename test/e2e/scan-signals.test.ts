@@ -51,7 +51,9 @@ describe('signals and leaked containers', () => {
   it('a run after a pmt killed with SIGKILL removes the containers it left, and only those', async () => {
     const child = spawnPmt(['scan', '-i', repo, '-r', registry, '-p', 'all'], { cwd: dir.path });
     const leaked = `pmt.pid=${child.pid}`;
-    await eventually(async () => (await containersWithLabels(leaked)).length === 2, 30_000);
+    // Both started: a container killed between its creation and its start stays 'created', which the
+    // sweep leaves for a few minutes (its run may still be starting it; see run-liveness.ts).
+    await eventually(async () => (await containersWithLabels(leaked)).filter((c) => c.State === 'running').length === 2, 30_000);
     child.kill('SIGKILL');
     await child.result;
     // Its containers end with its connection (run-liveness.ts) and stay until a sweep removes them

@@ -19,6 +19,8 @@ export interface PmtRun {
  * XDG_CONFIG_HOME: a registry or config in the developer's ~/.config/pmt must not change a test.
  */
 let testStateHome: string | undefined;
+/** Where that goes: the temp dir as the test process started (some tests point TMPDIR elsewhere for a while). */
+const testTempRoot = tmpdir();
 
 function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.ProcessEnv; remove: () => void } {
   const made: string[] = [];
@@ -32,7 +34,14 @@ function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.Proces
   if (!env?.XDG_CONFIG_HOME) merged.XDG_CONFIG_HOME = fresh('pmt-test-config-');
   // Logs of runs without PathDirLogs: out of the developer's ~/.local/state, and kept after the run
   // (tests read them); pmt itself keeps that directory bounded.
-  if (!env?.XDG_STATE_HOME) merged.XDG_STATE_HOME = (testStateHome ??= mkdtempSync(join(tmpdir(), 'pmt-test-state-')));
+  if (!env?.XDG_STATE_HOME) {
+    if (testStateHome === undefined) {
+      const made = mkdtempSync(join(testTempRoot, 'pmt-test-state-'));
+      process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+      testStateHome = made;
+    }
+    merged.XDG_STATE_HOME = testStateHome;
+  }
   return { env: merged, remove: () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })) };
 }
 
