@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePmtServer } from '../support/fake-pmt-server.js';
@@ -7,15 +6,7 @@ import { copySampleRepo, REPO_ROOT, tempDir, writeConfig, writeRegistry } from '
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
-
-/** A loopback port nothing listens on: bound, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freeLoopbackPort } from '../support/free-port.js';
 
 describe('uploading results to the PMT server', () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -91,7 +82,7 @@ describe('uploading results to the PMT server', () => {
 
   it('says plainly before any container starts that the server is unreachable, still scans, keeps results and exits 4', async () => {
     const registry = await writeRegistry(dir.path, [{ name: 'one', image: TestImages.shell, cmd: 'echo one > /result/result.txt' }]);
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const { code, report, stderr } = await scan(['-r', registry, '-p', 'one', '--server', url]);
 
     expect(code).toBe(4);

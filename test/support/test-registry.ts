@@ -2,12 +2,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pack } from 'tar-stream';
 import { docker } from './engine-state.js';
 import { tempDir } from './fixtures.js';
+import { freeLoopbackPort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -34,7 +34,7 @@ export interface TestRegistry {
 
 export async function startTestRegistry(user: string, pass: string): Promise<TestRegistry> {
   const dir = await tempDir('pmt-registry-');
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const host = `127.0.0.1:${port}`;
   const { stdout: htpasswd } = await run('htpasswd', ['-Bbn', user, pass]);
   await writeFile(join(dir.path, 'htpasswd'), htpasswd);
@@ -131,14 +131,6 @@ async function importTinyImage(reference: string): Promise<string> {
   const stream = await docker.importImage(tar as unknown as NodeJS.ReadableStream, { repo: name, tag });
   await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result))));
   return (await docker.getImage(reference).inspect()).Id;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Resolves when the registry logs that it listens (bounded), rejects if it exits first. */

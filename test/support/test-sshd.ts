@@ -1,12 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './fixtures.js';
 import { PMT_BIN, type PmtRun } from './run-pmt.js';
+import { freeLoopbackPort } from './free-port.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -51,7 +52,7 @@ export async function startSshd(dir: string, authorizedKey: string): Promise<Tes
   // sshd refuses to start without its privilege separation directory (made at boot by systemd).
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const config = join(dir, 'sshd_config');
     await writeFile(config, sshdConfig(dir, port));
     const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -129,14 +130,6 @@ function collect(child: ChildProcess): Promise<PmtRun> {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** True once the server greets with its SSH banner; false if sshd exits first (e.g. the port was taken). */

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakePmtServer } from '../../support/fake-pmt-server.js';
@@ -6,20 +5,13 @@ import { tempDir, writeConfig, writeRegistry, writeTree } from '../../support/fi
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { TestImages } from '../../support/test-images.js';
+import { freeLoopbackPort } from '../../support/free-port.js';
 
 const PASSWORD = 'S3cret-pw';
 
 /** `http://alice:S3cret-pw@127.0.0.1:port/…` and how pmt may show it. */
 function withCredentials(url: string): { url: string; shown: string } {
   return { url: url.replace('http://', `http://alice:${PASSWORD}@`), shown: url.replace('http://', 'http://alice:****@') };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('issue 10 item 5: the password of a PMT server URL is used for Basic auth and masked wherever pmt prints it', () => {
@@ -60,7 +52,7 @@ describe('issue 10 item 5: the password of a PMT server URL is used for Basic au
   });
 
   it('an unreachable server is reported with the password masked', async () => {
-    const { url, shown } = withCredentials(`http://127.0.0.1:${await closedPort()}`);
+    const { url, shown } = withCredentials(`http://127.0.0.1:${await freeLoopbackPort()}`);
     const config = await writeConfig(dir.path, { RestApi: false, PathDirLogs: 'logs', PathDirResults: 'results' });
     const { code, report, stderr } = await scanJson(['-i', repo, '-r', registry, '-c', config, '--server', url, '--log-format', 'text'], { cwd: dir.path });
     expect(code).toBe(4);
