@@ -16,3 +16,12 @@ export function defaultCacheDir(env: Environment, home: string = env.HOME || hom
 export function cacheDirOf(config: Pick<Config, 'cacheDir'>, env: Environment): string {
   return config.cacheDir || defaultCacheDir(env);
 }
+
+/**
+ * Where the input digest keeps what it learnt of earlier walks (see StatCache): part of the cache
+ * directory (`pmt cache clear` empties it), but used with --no-cache too — it only makes the digest
+ * cheaper (the provenance record needs one on every run) and never decides a result.
+ */
+export function statCacheDirOf(cacheDir: string): string {
+  return join(cacheDir, 'v1', 'stat');
+}

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node
 import { dirname, join } from 'node:path';
 import { ExitCode, PmtError } from '../errors.js';
 import { CACHE_FORMAT } from './cache-key.js';
+import { statCacheDirOf } from './cache-dir.js';
 import { cachedFileProblem, treeBytes, writeCacheFile, type CacheFileSource } from './cache-entry-files.js';
 import { isPlainName, KEY_PATTERN, parseManifest, type CacheOrigin, type Manifest } from './cache-manifest.js';
 import { makeDirs } from '../fs/make-dirs.js';
@@ -159,7 +160,7 @@ export class ResultCache {
 
   /** Where the input digest keeps what it learnt of earlier walks (see StatCache); `clear` empties it too. */
   get statDir(): string {
-    return join(this.dir, 'v1', 'stat');
+    return statCacheDirOf(this.dir);
   }
 
   #entryDir(key: string): string {

@@ -62,6 +62,8 @@ export interface ScanEnvironment {
   readonly progress: ProgressListener;
   /** The result cache; undefined with --no-cache. */
   readonly cache: ResultCache | undefined;
+  /** The input digest's stat cache (statCacheDirOf), with or without the result cache; unset: none. */
+  readonly statDir?: string;
   /** Ships the input into a container when the engine cannot bind-mount it (remote engines). */
   readonly volumes: VolumeRuntime;
   /**
@@ -184,7 +186,7 @@ async function scanOnEngine(
     // pmt's own output inside the input is neither seen by plugins nor part of the digest.
     view = await openInputView(request.inputDir, [logsDir, resultsDir], runDir.path, logger);
     // The input is read-only to plugins: without a cache its digest is made while they run.
-    const inputFacts = describeInput(request.inputDir, { exclude: view.hidden, statDir: env.cache?.statDir, signal: env.signal });
+    const inputFacts = describeInput(request.inputDir, { exclude: view.hidden, statDir: env.statDir ?? env.cache?.statDir, signal: env.signal });
     const inputDigest = env.cache
       ? await cacheDigest(inputFacts).catch((error: unknown) => {
           // Interrupted while digesting: the agents report the interruption.

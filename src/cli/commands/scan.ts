@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
-import { cacheDirOf } from '../../cache/cache-dir.js';
+import { cacheDirOf, statCacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
 import { planFacts } from '../../engine/plan-facts.js';
 import { planScan } from '../../engine/plan-scan.js';
@@ -138,6 +138,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             logger,
             progress: progress.listener,
             cache,
+            statDir: statCacheDirOf(cacheDirOf(config, io.env)),
             volumes: docker,
             fileSharing: docker,
             signal: controller.signal,
