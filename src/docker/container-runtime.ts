@@ -75,10 +75,14 @@ export interface FileSharingRequest {
   /** Any image the engine has (the container is created, never started). */
   readonly image: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** A fresh, randomly named directory of pmt's own, holding `markerFile` with `marker` as content. */
+  /**
+   * A fresh, randomly named directory of pmt's own, holding a file with a random 128-bit name
+   * (`markerFile`) and the size and modification time this machine sees for it.
+   */
   readonly markerDir: string;
   readonly markerFile: string;
-  readonly marker: string;
+  readonly markerSize: number;
+  readonly markerMtimeMs: number;
   /** The input directory and what this machine says about it. */
   readonly inputDir: string;
   readonly inputMtimeMs: number;

@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { extract } from 'tar-stream';
 import type { FileSharingRequest, FileSharingVerdict } from './container-runtime.js';
 import { dockerMessage, dockerStatusCode } from './docker-errors.js';
 
@@ -11,7 +9,9 @@ const INPUT_TARGET = '/pmt-probe/input';
 /**
  * Whether the engine sees this machine's directories as they are here: a container (created,
  * never started) binds the fresh marker directory and the input; the engine must find the
- * marker's random content, and the input directory with the same modification time and mode.
+ * randomly named marker file with the same size and modification time, and the input directory
+ * with the same modification time and mode. Only the paths' stat is asked for (a HEAD of the
+ * archive API, ~2 ms): reading the marker back through a tar stream cost the engine ~45 ms.
  * The container is removed before this settles.
  */
 export async function probeFileSharing(docker: Dockerode, request: FileSharingRequest): Promise<FileSharingVerdict> {
@@ -36,8 +36,10 @@ export async function probeFileSharing(docker: Dockerode, request: FileSharingRe
     throw error;
   }
   try {
-    const seen = await readFile(await container.getArchive({ path: `${MARKER_TARGET}/${request.markerFile}` }) as unknown as Readable);
-    if (seen !== request.marker) return { shared: false, reason: `the engine sees other files at ${request.markerDir}` };
+    const marker = pathStat((await container.infoArchive({ path: `${MARKER_TARGET}/${request.markerFile}` })) as IncomingMessage);
+    if (marker === undefined || marker.size !== request.markerSize || Date.parse(marker.mtime) !== Math.floor(request.markerMtimeMs)) {
+      return { shared: false, reason: `the engine sees other files at ${request.markerDir}` };
+    }
     const stat = pathStat((await container.infoArchive({ path: INPUT_TARGET })) as IncomingMessage);
     if (stat === undefined || Date.parse(stat.mtime) !== Math.floor(request.inputMtimeMs) || (stat.mode & 0o777) !== (request.inputMode & 0o777)) {
       return { shared: false, reason: `the engine sees another directory at ${request.inputDir}` };
@@ -51,34 +53,13 @@ export async function probeFileSharing(docker: Dockerode, request: FileSharingRe
   }
 }
 
-/** The first file of a tar stream, as text. */
-function readFile(tar: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const unpack = extract();
-    let text: string | undefined;
-    unpack.on('entry', (_header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk) => chunks.push(chunk as Buffer));
-      stream.on('end', () => {
-        text ??= Buffer.concat(chunks).toString('utf8');
-        next();
-      });
-      stream.resume();
-    });
-    unpack.on('finish', () => resolve(text ?? ''));
-    unpack.on('error', reject);
-    tar.on('error', reject);
-    tar.pipe(unpack);
-  });
-}
-
 /** The engine's `X-Docker-Container-Path-Stat` header: `{name, size, mode, mtime, linkTarget}`. */
-function pathStat(response: IncomingMessage): { mode: number; mtime: string } | undefined {
+function pathStat(response: IncomingMessage): { size: number; mode: number; mtime: string } | undefined {
   response.resume();
   const header = response.headers['x-docker-container-path-stat'];
   if (typeof header !== 'string') return undefined;
   try {
-    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode: number; mtime: string };
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { size: number; mode: number; mtime: string };
   } catch {
     return undefined;
   }

@@ -21,16 +21,17 @@ export interface FileSharingCheck {
 export async function checkFileSharing(check: FileSharingCheck, image: string): Promise<FileSharingVerdict> {
   const markerDir = await mkdtemp(join(check.tempParent, 'pmt-probe-'));
   try {
-    const marker = randomBytes(16).toString('hex');
-    const markerFile = 'marker';
-    await writeFile(join(markerDir, markerFile), marker);
-    const input = await stat(check.inputDir);
+    // A random name and content: no other directory can hold the same file by chance.
+    const markerFile = randomBytes(16).toString('hex');
+    await writeFile(join(markerDir, markerFile), randomBytes(16).toString('hex'));
+    const [marker, input] = await Promise.all([stat(join(markerDir, markerFile)), stat(check.inputDir)]);
     return await check.probe.probeFileSharing({
       image,
       labels: check.labels,
       markerDir,
       markerFile,
-      marker,
+      markerSize: marker.size,
+      markerMtimeMs: marker.mtimeMs,
       inputDir: check.inputDir,
       inputMtimeMs: input.mtimeMs,
       inputMode: input.mode,
