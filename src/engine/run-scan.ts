@@ -1,40 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuthResolver } from '../agent/ensure-image.js';
-import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
 import type { ContainerRuntime, EngineInfo, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
-import { ExitCode, PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
-import { removeEarlierResults, saveResultsLocally } from '../sinks/local-results.js';
 import { writeProvenanceRecord } from '../sinks/provenance-record.js';
 import type { DsseSigner } from '../provenance/dsse-envelope.js';
 import { Filestore } from '../store/filestore.js';
 import { ArchiveCollector } from '../transport/archive-collector.js';
-import { RestCollector } from '../transport/rest-collector.js';
-import type { ResultCollector } from '../transport/result-collector.js';
-import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
 import { BackgroundWork } from './background-work.js';
 import { CACHE_ENGINE_VERSION, CachedResults } from './cached-results.js';
 import { cacheDigest, describeInput } from './input-facts.js';
-import { checkFileSharing } from './file-sharing.js';
 import { mapBounded } from './map-bounded.js';
 import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
 import { RunTempDir } from './run-temp-dir.js';
-import { openRunLogsDir } from '../log/run-logs-dir.js';
 import { sweepRunTempDirs } from './sweep-run-temp-dirs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
 import { ServerDelivery } from './server-delivery.js';
-import { makeDirs } from '../fs/make-dirs.js';
+import { openRunOutputDirs } from './run-output-dirs.js';
+import { openRunTransport } from './run-transport.js';
+import { savePluginResults } from './save-plugin-results.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -128,13 +119,7 @@ async function scanOnEngine(
     }),
   );
   const { config } = env;
-  // Both directories exist before any container starts: a scan must not run only to lose its results.
-  const [logsDir, resultsDir] = await Promise.all([
-    logsDirOf(config.pathDirLogs, env, { runId, started, tempParent, logger }),
-    config.saveResultsLocally
-      ? ensureDir(request.resultsDir ?? config.pathDirResults, tempParent, 'pmt-results-', 'results directory (-o or PathDirResults)')
-      : undefined,
-  ]);
+  const { logsDir, resultsDir } = await openRunOutputDirs(config, request, { runId, started, tempParent, logsRoot: env.logsRoot, logger });
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
 
@@ -145,44 +130,24 @@ async function scanOnEngine(
   const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent: runDir.path });
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
-  let endpoint: Promise<RestEndpoint> | undefined;
+  const transport = openRunTransport({
+    config,
+    engine,
+    runtime: env.runtime,
+    fileSharing: env.fileSharing,
+    inputDir: request.inputDir,
+    tempDir: runDir.path,
+    labels: { [Labels.run]: runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host },
+    filestore,
+    archive,
+    limits,
+    firstImage: request.plugins[0]?.image,
+    background,
+    rootLogger: env.logger,
+    logger,
+  });
   let view: InputView | undefined;
   try {
-    if (config.restApi && !engine.local) {
-      logger.info(`The engine at ${engine.endpoint} is not on this machine: the input is copied into each container and results come back by archive copy`);
-    }
-    // Whether binds work is settled once, when the first plugin needs a container (with its image,
-    // which the engine then has): a run served from the cache needs none.
-    let sharing: Promise<boolean> | undefined;
-    const sharesFiles = (image: string): Promise<boolean> =>
-      (sharing ??= (async () => {
-        if (!engine.local || !env.fileSharing) return engine.local;
-        const labels = { [Labels.run]: runId, [Labels.pid]: String(env.pid), [Labels.host]: env.host };
-        const verdict = await checkFileSharing({ probe: env.fileSharing, tempParent: runDir.path, inputDir: request.inputDir, labels }, image);
-        if (!verdict.shared) {
-          logger.warn(`The Docker engine at ${engine.endpoint} does not see pmt's files (${verdict.reason}), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy`);
-        }
-        return verdict.shared;
-      })());
-    // The check costs a container create and remove (~0.1–0.3 s): it starts now, beside the run's other
-    // preparations, when the first plugin's image is already there.
-    const first = request.plugins[0];
-    if (engine.local && env.fileSharing && first) {
-      background.add(
-        env.runtime.findImage(first.image).then(
-          (image) => (image ? sharesFiles(first.image).then(() => undefined) : undefined),
-          () => undefined, // the agents meet the same failure, and report it
-        ).catch(() => undefined),
-      );
-    }
-    // The REST endpoint starts when the first plugin needs a container: a run served from the cache needs none.
-    let collector: Promise<ResultCollector> | undefined;
-    const collectorOnce = (image: string): Promise<ResultCollector> =>
-      (collector ??= (async () => {
-        if (!config.restApi || !(await sharesFiles(image))) return archive;
-        endpoint = openRestEndpoint({ filestore, transport: config.restTransport, limits, logger: env.logger, tempParent: runDir.path });
-        return new RestCollector(await endpoint, filestore);
-      })());
     // pmt's own output inside the input is neither seen by plugins nor part of the digest.
     view = await openInputView(request.inputDir, [logsDir, resultsDir], runDir.path, logger);
     // The input is read-only to plugins: without a cache its digest is made while they run.
@@ -200,14 +165,14 @@ async function scanOnEngine(
       config,
       identity: { runId, pid: env.pid, host: env.host },
       inputDir: request.inputDir,
-      inputMode: async (image) => ((await sharesFiles(image)) ? 'bind' : 'copy'),
+      inputMode: async (image) => ((await transport.sharesFiles(image)) ? 'bind' : 'copy'),
       volumes: env.volumes,
       respectGitignore: request.respectGitignore,
       hiddenPaths: view.hidden,
       inputShield: view.shield,
       logDir: logsDir,
       filestore,
-      collector: collectorOnce,
+      collector: transport.collector,
       archive,
       cache:
         env.cache && inputDigest
@@ -228,7 +193,8 @@ async function scanOnEngine(
     const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
 
     const plugins: PluginReport[] = [];
-    for (const outcome of outcomes) plugins.push(await saveLocally(filestore, outcome, resultsDir, env, logger, started));
+    const saving = { progress: env.progress, now: env.now, logger, started };
+    for (const outcome of outcomes) plugins.push(await savePluginResults(filestore, outcome, resultsDir, saving));
     if (resultsDir && plugins.some((p) => p.results.length > 0)) logger.info(`Results saved in ${resultsDir}`);
     const saved = plugins.map((p) => p.outcome);
     const server = env.signal.aborted ? undefined : await delivery?.deliver(filestore, saved, env.signal);
@@ -254,38 +220,13 @@ async function scanOnEngine(
     return { ...report, provenance: await writeProvenanceRecord(report, { config, signer: env.provenanceSigner, dir, timeoutOverrideMs: request.timeoutMs, logger }) };
   } finally {
     await background.settled();
-    await (await endpoint?.catch(() => undefined))?.close();
+    await transport.close();
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
     // After the containers: their mounts use its empty file and directory.
     await view?.dispose().catch(() => undefined);
     await runDir.remove().catch((error: unknown) => logger.warn(`Could not remove the run's temp directory ${runDir.path}: ${String(error)}`));
   }
-}
-
-/**
- * Saves a plugin run's results into the results directory (when there is one). A result that cannot
- * be saved fails that plugin run alone: it is reported (and not uploaded) as failed, with why.
- */
-async function saveLocally(
-  filestore: Filestore,
-  outcome: PluginOutcome,
-  dir: string | undefined,
-  env: ScanEnvironment,
-  logger: Logger,
-  started: Date,
-): Promise<PluginReport> {
-  if (!dir) return { outcome, results: outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined })) };
-  const failed = outcome.status !== 'succeeded' && outcome.status !== 'cached';
-  const save = failed ? undefined : await saveResultsLocally(filestore, outcome, dir);
-  if (save && !save.failure) return { outcome, results: save.results };
-  // What an earlier run saved for this plugin is not this run's result: it must not look like one.
-  const removed = await removeEarlierResults(outcome.plugin, dir);
-  if (removed.length > 0) logger.info(`Removed ${removed.join(', ')}: left by an earlier run, and plugin ${outcome.plugin.name} produced no results in this one`);
-  if (!save) return { outcome, results: [] };
-  logger.error(`${save.failure.message} (${save.failure.hint})`);
-  env.progress({ plugin: outcome.plugin.name, phase: 'failed', elapsedMs: env.now().getTime() - started.getTime(), detail: save.failure.message });
-  return { outcome: { ...outcome, status: 'failed', results: [], error: save.failure }, results: [] };
 }
 
 /** Belt and braces: whatever an agent could not remove goes now. */
@@ -295,41 +236,6 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
     await Promise.all(left.map((c) => runtime.removeContainer(c.id)));
   } catch (error) {
     logger.error(`Could not check for containers of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
-  }
-}
-
-/**
- * PathDirLogs when set; else a new directory per run in the logs root (bounded there), or — when
- * that cannot be made (no writable home) — a temp directory, as before there was a logs root.
- */
-async function logsDirOf(
-  configured: string,
-  env: ScanEnvironment,
-  { runId, started, tempParent, logger }: { runId: string; started: Date; tempParent: string; logger: Logger },
-): Promise<string> {
-  if (configured || !env.logsRoot) return ensureDir(configured, tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
-  try {
-    return await openRunLogsDir(env.logsRoot, runId, started);
-  } catch (error) {
-    logger.warn(`Cannot keep logs in ${env.logsRoot} (${(error as NodeJS.ErrnoException).code ?? String(error)}): using a temp directory; set PathDirLogs to choose one`);
-    return ensureDir('', tempParent, 'pmt-logs-', 'logs directory (PathDirLogs)');
-  }
-}
-
-async function ensureDir(configured: string, tempParent: string, prefix: string, what: string): Promise<string> {
-  try {
-    if (!configured) return await mkdtemp(join(tempParent, prefix));
-    await makeDirs(configured);
-    await access(configured, constants.W_OK);
-    return configured;
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new PmtError(`cannot use ${configured || tempParent} as the ${what}: ${reason}`, {
-      origin: 'config',
-      exitCode: ExitCode.usage,
-      hint: 'choose a writable directory',
-      cause: error,
-    });
   }
 }
 
