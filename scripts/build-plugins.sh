@@ -4,8 +4,8 @@
 # (FROM the local debian:bookworm-slim, RUN steps on the host network) and labelled with the
 # directory's hash (pmt.build-context), so unchanged directories are skipped and `pmt -l`, `pmt
 # doctor` and `pmt scan` can say when an image is out of date. npm packages a build directory pins
-# in `<dir>/*/package-lock.json` are installed on the host first (the npm registry is reached from
-# the host, not from inside a build). A Dockerfile that says `# pmt-build: optional` may fail (e.g.
+# in `<dir>/*/package-lock.json` are installed on the host first, into pmt's cache (the npm registry
+# is reached from the host, not from inside a build). A Dockerfile that says `# pmt-build: optional` may fail (e.g.
 # it downloads from a site that is unreachable here): that plugin is skipped with a one-line
 # reason. Any other failure fails (exit 1).
 # Usage: scripts/build-plugins.sh [registry-file]   (default: the bundled plugins.yaml; needs `npm run build`)

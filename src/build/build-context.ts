@@ -4,28 +4,38 @@ import { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
 import { pack as tarPack } from 'tar-stream';
 
+/** A directory of this machine sent as `at` (a path inside the build context), e.g. installed npm packages. */
+export interface ContextOverlay {
+  readonly at: string;
+  readonly from: string;
+}
+
 /**
  * A plugin's build directory as a tar stream for the engine's build API: every file with its mode
  * (an executable helper script stays executable), directories and symbolic links as they are.
  * `.dockerignore` is applied as `docker build` applies it (@balena/dockerignore is a port of
  * Docker's own matcher): the Dockerfile and `.dockerignore` always go, and an ignored directory is
  * still walked when a `!` pattern may bring something in it back. Build directories are small (a
- * Dockerfile, a few scripts, pinned npm packages), so each file is read whole.
+ * Dockerfile, a few scripts, pinned npm packages), so each file is read whole. `overlays` add
+ * directories that live elsewhere (see installNpmPackages).
  */
-export function packBuildContext(dir: string): Readable {
+export function packBuildContext(dir: string, overlays: readonly ContextOverlay[] = []): Readable {
   const pack = tarPack();
   const sent = (async () => {
     const ignore = await dockerIgnoreOf(dir);
-    const add = async (relative: string): Promise<void> => {
-      for (const entry of (await readdir(join(dir, relative), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const name = relative ? `${relative}/${entry.name}` : entry.name;
+    // `from` is walked as if it were `at` in the build directory (whose own `at`, if any, is not sent).
+    const add = async (root: string, relative: string, prefix = ''): Promise<void> => {
+      for (const entry of (await readdir(join(root, relative), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const inRoot = relative ? `${relative}/${entry.name}` : entry.name;
+        const name = prefix ? `${prefix}/${inRoot}` : inRoot;
+        if (!prefix && overlays.some((o) => o.at === name)) continue;
         const ignored = ignore.ignores(name);
-        const path = join(dir, name);
+        const path = join(root, inRoot);
         const stats = await lstat(path);
         const header = { name, mode: stats.mode & 0o7777, mtime: stats.mtime };
         if (stats.isDirectory()) {
           if (!ignored) pack.entry({ ...header, type: 'directory' });
-          if (!ignored || ignore.hasExceptions) await add(name);
+          if (!ignored || ignore.hasExceptions) await add(root, inRoot, prefix);
         } else if (ignored) {
           continue;
         } else if (stats.isSymbolicLink()) {
@@ -35,7 +45,12 @@ export function packBuildContext(dir: string): Readable {
         }
       }
     };
-    await add('');
+    await add(dir, '');
+    for (const overlay of overlays) {
+      const stats = await lstat(overlay.from);
+      if (!ignore.ignores(overlay.at)) pack.entry({ name: overlay.at, mode: stats.mode & 0o7777, mtime: stats.mtime, type: 'directory' });
+      if (!ignore.ignores(overlay.at) || ignore.hasExceptions) await add(overlay.from, '', overlay.at);
+    }
   })();
   sent.then(
     () => pack.finalize(),

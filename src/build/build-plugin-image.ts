@@ -39,6 +39,8 @@ export interface BuildEnv {
   /** Called when the build starts a step: `3/7 (RUN apt-get update …)`. */
   readonly onStep?: (plugin: string, step: string) => void;
   readonly signal?: AbortSignal;
+  /** Where npm packages a build directory pins are installed, once per lock (see installNpmPackages). */
+  readonly npmCacheDir: string;
 }
 
 export interface BuildOptions {
@@ -82,9 +84,9 @@ export async function buildPluginImage(plugin: Plugin & { readonly build: string
     return { ...base, status, imageId: undefined, hash, durationMs: elapsed(), logPath, message };
   };
   try {
-    const npmFailure = await installNpmPackages(plugin.build, (text) => log.write(text));
-    if (npmFailure) return failed(npmFailure);
-    const imageId = await env.engine.buildImage(packBuildContext(plugin.build), {
+    const npm = await installNpmPackages(plugin.build, env.npmCacheDir, (text) => log.write(text));
+    if ('failure' in npm) return failed(npm.failure);
+    const imageId = await env.engine.buildImage(packBuildContext(plugin.build, npm.overlays), {
       tag: plugin.image,
       labels: { [BUILD_CONTEXT_LABEL]: hash },
       networkMode: 'host',

@@ -15,6 +15,7 @@ import { escapeControls } from '../../log/escape-controls.js';
 import { jsonDocument } from '../json-document.js';
 import { makeDirs } from '../../fs/make-dirs.js';
 import { defaultLogsRoot, openRunLogsDir } from '../../log/run-logs-dir.js';
+import { cacheDirOf } from '../../cache/cache-dir.js';
 
 interface BuildCommandOptions extends CommonOptions {
   plugin?: string[];
@@ -66,6 +67,7 @@ export function buildCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Ex
           outcome = await buildPluginImage(plugin, { force: options.force, optionalMaySkip: !named }, {
             engine,
             logDir,
+            npmCacheDir: join(cacheDirOf(config, io.env), 'build-npm'),
             now: () => new Date(),
             onStep: (_name, step) => show(`step ${step}`),
           });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packBuildContext } from '../../../src/build/build-context.js';
+import { installNpmPackages } from '../../../src/build/install-npm-packages.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { tempDir } from '../../support/fixtures.js';
 import { TestImages } from '../../support/test-images.js';
@@ -63,5 +64,43 @@ describe('the build context pmt build streams honours .dockerignore as docker bu
     expect(events.filter((e) => e.error)).toEqual([]);
     await expect(docker.getImage(image).inspect()).resolves.toMatchObject({ Config: { Labels: { [mark.split('=')[0]!]: mark.split('=')[1] } } });
     expect(await containersWithLabels(mark)).toEqual([]);
+  });
+});
+
+describe('npm packages a build directory pins are installed into the cache and overlaid, never into the build directory', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  beforeAll(async () => {
+    dir = await tempDir('pmt-build-npm-');
+  });
+  afterAll(async () => {
+    await dir.remove();
+  });
+
+  it('installs once per lock, sends node_modules from the cache, and leaves a stale one in the build directory out', async () => {
+    const build = join(dir.path, 'plugin');
+    const cache = join(dir.path, 'cache');
+    await mkdir(join(build, 'gen', 'node_modules', 'stale'), { recursive: true });
+    await writeFile(join(build, 'Dockerfile'), `FROM ${TestImages.shell}\n`);
+    // No dependencies: npm ci needs no network, and still makes the install the build would use.
+    await writeFile(join(build, 'gen', 'package.json'), '{"name":"gen","version":"1.0.0","dependencies":{}}\n');
+    await writeFile(join(build, 'gen', 'package-lock.json'), '{"name":"gen","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"gen","version":"1.0.0"}}}\n');
+    await writeFile(join(build, 'gen', 'node_modules', 'stale', 'index.js'), 'stale\n');
+
+    const logged: string[] = [];
+    const first = await installNpmPackages(build, cache, (text) => logged.push(text));
+    expect('overlays' in first && first.overlays.map((o) => o.at)).toEqual(['gen/node_modules']);
+    const overlays = 'overlays' in first ? first.overlays : [];
+    expect(overlays[0]!.from.startsWith(`${cache}/`)).toBe(true);
+    expect(logged.join('')).toContain('pmt: installing the npm packages of');
+    // The build directory was not written to.
+    expect(await readdir(join(build, 'gen'))).toEqual(['node_modules', 'package-lock.json', 'package.json']);
+    expect(await readdir(join(build, 'gen', 'node_modules'))).toEqual(['stale']);
+
+    const again: string[] = [];
+    expect(await installNpmPackages(build, cache, (text) => again.push(text))).toEqual(first);
+    expect(again).toEqual([]);
+
+    const names = await tarNames(packBuildContext(build, overlays));
+    expect(names).toEqual(['Dockerfile', 'gen/', 'gen/node_modules/', 'gen/node_modules/.pmt-lock-sha256', 'gen/package-lock.json', 'gen/package.json']);
   });
 });
