@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// 8 plugins that each sleep 2 s, `pmt scan --concurrency 8` against `seq 8 | xargs -P8 docker run
+// --rm` of the same containers, in the same invocation (issue 15: target ≤ 1.10 ×). Prints, for the
+// last pmt run, a timeline per plugin read from pmt's own debug log — create, started, check, cmd,
+// upload, done, removed, in ms from the run's first log line — and pmt's own CPU time (user + system,
+// from /usr/bin/time), so that what is serial shows up.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+
+const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 8);
+const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 3);
+const IMAGE = 'pmt-test/curl:1';
+const CMD = 'sleep 2; echo ok > /result/result.txt';
+const TIME = '/usr/bin/time';
+const work = mkdtempSync(join(tmpdir(), 'pmt-bench-timeline-'));
+
+const plugins = Array.from({ length: COUNT }, (_, i) => `  - name: sleeper-${i}\n    version: "1"\n    docker_image: ${IMAGE}\n    shell: /bin/sh\n    cmd: ${CMD}\n    results: [result.txt]\n`);
+writeFileSync(join(work, 'plugins.yaml'), `version: R1.0\nplugins:\n${plugins.join('')}`);
+const xargs = `seq ${COUNT} | xargs -P${COUNT} -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro -v /result ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
+
+/** The phases a plugin's debug log lines mark, in order. */
+const PHASES = [
+  ['create', (m) => m.startsWith('Creating the container')],
+  ['started', (m) => m === 'Container started'],
+  ['check', (m) => m.startsWith('Executing command in container') && m.includes('curl -V')],
+  ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(CMD)],
+  ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
+  ['done', (m) => m.startsWith('Done:')],
+  ['removed', (m) => m.startsWith('Container removed')],
+];
+
+function timeline(stderr) {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const t0 = Date.parse(lines[0].time);
+  const rows = new Map();
+  for (const line of lines) {
+    if (!line.plugin) continue;
+    const phase = PHASES.find(([, matches]) => matches(String(line.msg)));
+    if (!phase) continue;
+    const row = rows.get(line.plugin) ?? {};
+    row[phase[0]] ??= Date.parse(line.time) - t0;
+    rows.set(line.plugin, row);
+  }
+  return [...rows].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+try {
+  writeFileSync(join(work, 'core_engine_config.json'), '{}');
+  const results = { xargs: [], pmt: [] };
+  let last;
+  for (let round = 0; round < ROUNDS; round++) {
+    results.xargs.push((await timed('sh', ['-c', xargs])).ms);
+    const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', String(COUNT), '--no-cache', '--progress', 'none', '--log-level', 'debug', '--log-format', 'json', '-o', join(work, `out-${round}`)];
+    const command = existsSync(TIME) ? [TIME, ['-f', 'pmt-cpu %U %S', 'node', PMT, ...args]] : ['node', [PMT, ...args]];
+    last = await timed(command[0], command[1], { cwd: work });
+    results.pmt.push(last.ms);
+  }
+  const base = median(results.xargs);
+  const ratio = median(results.pmt) / base;
+  printTable([
+    ['', 'median s', 'ratio'],
+    [`xargs -P${COUNT} docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
+    [`pmt scan --concurrency ${COUNT}`, (median(results.pmt) / 1000).toFixed(2), ratio.toFixed(2)],
+  ]);
+  console.log(`\ntimeline of the last pmt run (ms from its first log line):`);
+  printTable([['plugin', ...PHASES.map(([name]) => name)], ...timeline(last.stderr).map(([plugin, row]) => [plugin, ...PHASES.map(([name]) => row[name] ?? '-')])]);
+  const cpu = /pmt-cpu ([\d.]+) ([\d.]+)/.exec(last.stderr);
+  if (cpu) console.log(`pmt's own CPU in that run: ${(Number(cpu[1]) + Number(cpu[2])).toFixed(2)} s (user ${cpu[1]}, system ${cpu[2]})`);
+  console.log(`pmt: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)})`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
