@@ -39,6 +39,9 @@ describe('maskCredentials', () => {
     ['PMT server at http://a:b@127.0.0.1:1 is up; then http://c:d@x', 'PMT server at http://a:****@127.0.0.1:1 is up; then http://c:****@x'],
     ['"ht tp://dave:hunter2@x" is not a URL', '"ht tp://dave:****@x" is not a URL'],
     ['http://:token@host', 'http://:****@host'],
+    // A token as the user name of an http(s) URL is a secret too.
+    ['https://ghp_t0ken@host/pmt', 'https://****@host/pmt'],
+    ['server HTTP://t0ken@host failed', 'server HTTP://****@host failed'],
   ])('%s → %s', (text, masked) => {
     expect(maskCredentials(text)).toBe(masked);
   });
