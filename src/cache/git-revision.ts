@@ -1,5 +1,4 @@
-import { realpath } from 'node:fs/promises';
-import { runGit, type GitOptions } from './run-git.js';
+import { gitIn, pathspecsWithout, type GitOptions } from './run-git.js';
 
 /** The commit a directory's work tree is at, and whether the directory differs from it. */
 export interface GitRevision {
@@ -14,16 +13,17 @@ export interface GitRevision {
   readonly path: string;
 }
 
-/** The git revision of `dir` when it is inside a work tree with at least one commit; otherwise undefined. */
-export async function gitRevision(dir: string, options: GitOptions = {}): Promise<GitRevision | undefined> {
-  const cwd = await realpath(dir).catch(() => undefined);
-  if (cwd === undefined) return undefined;
-  // As in gitTreeDigest: only this directory is trusted despite foreign ownership; no fsmonitor hook runs.
-  const git = (...args: string[]): ReturnType<typeof runGit> =>
-    runGit(['-c', `safe.directory=${cwd}`, '-c', 'core.fsmonitor=false', ...args], cwd, options);
+/**
+ * The git revision of `dir` when it is inside a work tree with at least one commit; otherwise
+ * undefined. `exclude` (paths relative to `dir`: pmt's own results and logs inside the input) do not
+ * make it dirty, as they do not change its digest.
+ */
+export async function gitRevision(dir: string, options: GitOptions = {}, exclude: readonly string[] = []): Promise<GitRevision | undefined> {
+  const git = await gitIn(dir, options);
+  if (git === undefined) return undefined;
   const [head, status] = await Promise.all([
     git('rev-parse', '--verify', '--show-prefix', 'HEAD^{commit}'),
-    git('status', '--porcelain=v1', '--untracked-files=normal', '--ignore-submodules=none', '-z', '--', '.'),
+    git('status', '--porcelain=v1', '--untracked-files=normal', '--ignore-submodules=none', '-z', '--', ...pathspecsWithout(exclude)),
   ]);
   if (!head.ok || !status.ok) return undefined;
   return parseRevision(head.stdout, status.stdout);

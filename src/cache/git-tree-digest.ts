@@ -1,5 +1,4 @@
-import { realpath } from 'node:fs/promises';
-import { runGit, type GitOptions } from './run-git.js';
+import { gitIn, pathspecsWithout, type GitOptions } from './run-git.js';
 
 /**
  * The tree hash of `dir` when it is in a git work tree whose content git fully accounts for;
@@ -12,11 +11,9 @@ import { runGit, type GitOptions } from './run-git.js';
  * `exclude` (paths relative to `dir`) are left out of status and the index check: pmt's own output.
  */
 export async function gitTreeDigest(dir: string, options: GitOptions = {}, exclude: readonly string[] = []): Promise<string | undefined> {
-  const cwd = await realpath(dir);
-  // Only this directory is trusted despite foreign ownership, and its fsmonitor hook never runs.
-  const git = (...args: string[]): ReturnType<typeof runGit> =>
-    runGit(['-c', `safe.directory=${cwd}`, '-c', 'core.fsmonitor=false', ...args], cwd, options);
-  const paths = ['.', ...exclude.map((rel) => `:(exclude,literal)${rel}`)];
+  const git = await gitIn(dir, options);
+  if (git === undefined) throw new Error(`cannot resolve ${dir}`);
+  const paths = pathspecsWithout(exclude);
   const [head, status, index] = await Promise.all([
     git('rev-parse', '--is-inside-work-tree', '--verify', 'HEAD:./'),
     // `normal` lists an untracked or ignored directory once instead of every file in it: we only

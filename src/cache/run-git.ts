@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 
 export interface GitOptions {
   /** The git program; default `git` from PATH. */
@@ -26,6 +27,21 @@ export function runGit(args: readonly string[], cwd: string, options: GitOptions
       (error, stdout) => resolve({ ok: error === null, stdout }),
     );
   });
+}
+
+/**
+ * `git` bound to `dir` (its real path): only this directory is trusted despite foreign ownership,
+ * and its fsmonitor hook never runs. Undefined when `dir` cannot be resolved.
+ */
+export async function gitIn(dir: string, options: GitOptions = {}): Promise<((...args: string[]) => Promise<GitResult>) | undefined> {
+  const cwd = await realpath(dir).catch(() => undefined);
+  if (cwd === undefined) return undefined;
+  return (...args) => runGit(['-c', `safe.directory=${cwd}`, '-c', 'core.fsmonitor=false', ...args], cwd, options);
+}
+
+/** The pathspecs of `dir` without `exclude` (paths relative to it): pmt's own output inside the input. */
+export function pathspecsWithout(exclude: readonly string[]): string[] {
+  return ['.', ...exclude.map((rel) => `:(exclude,literal)${rel}`)];
 }
 
 /**

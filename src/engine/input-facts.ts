@@ -20,7 +20,7 @@ export async function describeInput(dir: string, options: DigestOptions = {}): P
       (value) => ({ value, error: undefined }),
       (error: unknown) => ({ value: undefined, error: error instanceof Error ? error.message : String(error) }),
     ),
-    gitRevision(dir).catch(() => undefined),
+    gitRevision(dir, options.git, options.exclude).catch(() => undefined),
   ]);
   return { dir, digest: digest.value, digestError: digest.error, git, excluded: options.exclude ?? [] };
 }

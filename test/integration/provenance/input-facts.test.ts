@@ -42,4 +42,17 @@ describe('the input facts a provenance record gets', () => {
     // Only the input directory counts: a change beside it leaves sub/ clean.
     expect((await describeInput(join(dir.path, 'sub'))).git?.dirty).toBe(false);
   });
+
+  it("pmt's own results and logs inside the input (-i . -o pmt-results) leave the work tree clean", async () => {
+    git(dir.path, 'init', '-q');
+    git(dir.path, 'add', '.');
+    git(dir.path, 'commit', '-qm', 'first');
+    await writeTree(dir.path, { 'pmt-results/licensee_result.json': '{}\n', 'logs/run.log': 'x\n' });
+    const facts = await describeInput(dir.path, { exclude: ['pmt-results', 'logs'] });
+    expect(facts.git).toMatchObject({ dirty: false });
+    expect(facts.digest?.method).toBe('git-tree');
+    // Anything else untracked still counts.
+    await writeFile(join(dir.path, 'NOTES'), 'new\n');
+    expect((await describeInput(dir.path, { exclude: ['pmt-results', 'logs'] })).git?.dirty).toBe(true);
+  });
 });
