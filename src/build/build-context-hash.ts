@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hashFile } from '../cache/hash-file.js';
 
 /**
  * The image label that records which state of its build directory an image was built from. Every
@@ -21,7 +21,11 @@ export const BUILD_CONTEXT_LABEL = 'pmt.build-context';
 export async function buildContextHash(dir: string): Promise<string> {
   const files = (await regularFiles(dir, '.')).sort(compareBytes);
   const listing = createHash('sha256');
-  for (const file of files) listing.update(sha256sumLine(await fileSha256(join(dir, file)), file));
+  for (const file of files) {
+    // A file swapped for a link or FIFO since the listing is not followed or waited on: it is no file.
+    const hashed = await hashFile(join(dir, file));
+    if (hashed) listing.update(sha256sumLine(hashed.sha256, file));
+  }
   return listing.digest('hex').slice(0, 16);
 }
 
@@ -35,16 +39,6 @@ async function regularFiles(root: string, relative: string): Promise<string[]> {
     else if (entry.isFile()) found.push(path);
   }
   return found;
-}
-
-function fileSha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .once('error', reject)
-      .once('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 /** One line of GNU sha256sum's output; a name with `\` or a newline is escaped and the line marked. */

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDirs } from '../fs/make-dirs.js';
+import { replaceFile } from '../store/replace-file.js';
 
 /**
  * What the previous digest of an input learnt, the way git's index does: per file, its stat data
@@ -62,15 +63,8 @@ export class StatCache {
   async save(path: string): Promise<void> {
     const parts: string[] = [HEADER];
     for (const { rel, stat, sha256 } of this.#next) parts.push(rel, stat, sha256);
-    const dir = join(path, '..');
-    await makeDirs(dir, 0o700);
-    const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(temp, `${parts.join('\0')}\0`, { flag: 'wx', mode: 0o600 });
-      await rename(temp, path);
-    } finally {
-      await rm(temp, { force: true });
-    }
+    await makeDirs(join(path, '..'), 0o700);
+    await replaceFile(path, (temp) => writeFile(temp, `${parts.join('\0')}\0`, { flag: 'wx', mode: 0o600 }));
   }
 }
 

@@ -1,4 +1,5 @@
 import { sshCommandLine, sshHost, sshUrl, type SshDestination } from './ssh-command.js';
+import { escapeControls } from '../log/escape-controls.js';
 
 /** A failed ssh connection to an engine: why, in one line, and what to do. */
 export class SshConnectionError extends Error {
@@ -85,7 +86,7 @@ export function describeSshFailure(outcome: SshOutcome): SshFailure {
   const sshSays = match(text, /^ssh: (.+)$/m) ?? match(text, /^(kex_exchange_identification: .+|Connection (?:closed|reset) by .+|Connection timed out .+)$/m);
   if (sshSays !== undefined) {
     return {
-      message: `ssh could not reach ${url}: ${printable(sshSays)}`,
+      message: `ssh could not reach ${url}: ${escapeControls(sshSays)}`,
       hint: `check the host name and port, and that \`${sshCommandLine(destination)}\` works from this shell`,
     };
   }
@@ -99,15 +100,10 @@ export function describeSshFailure(outcome: SshOutcome): SshFailure {
 
 function match(text: string, pattern: RegExp): string | undefined {
   const found = pattern.exec(text)?.[1];
-  return found === undefined ? undefined : printable(found);
+  return found === undefined ? undefined : escapeControls(found);
 }
 
 function lastLine(text: string): string {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
-  return printable(lines.at(-1) ?? '');
-}
-
-/** The remote side writes this text: control and bidi characters are shown escaped, never sent to the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  return escapeControls(lines.at(-1) ?? '');
 }

@@ -1,3 +1,5 @@
+import { escapeControls } from '../log/escape-controls.js';
+
 /**
  * The one rule for result file names. `pmt validate` (and every scan, which loads the registry the
  * same way), the REST endpoint, archive copy, the result cache and the local save all call it, so a
@@ -60,9 +62,9 @@ export function savedNameKey(plugin: string, result: string): string {
   return savedResultName(plugin, result).normalize('NFC').toLowerCase();
 }
 
-/** A name quoted for a message, with anything invisible escaped (JSON escapes plus \u for format characters). */
+/** A name quoted for a message, with anything invisible escaped (the one escaping rule, escapeControls). */
 export function showName(name: string): string {
-  return JSON.stringify(name).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControls(JSON.stringify(name));
 }
 
 function codePoint(char: string): string {

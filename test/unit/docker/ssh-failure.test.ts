@@ -73,7 +73,7 @@ describe('describeSshFailure', () => {
 
   it('anything else: the exit code and ssh\'s last line, with control characters from the remote shown escaped', () => {
     const other = fail('remote says \u001b[2K\u001b]0;owned\u0007 hello\n', 3);
-    expect(other.message).toBe('ssh to ssh://root@127.0.0.1:50891 ended (exit code 3): remote says \\u{1b}[2K\\u{1b}]0;owned\\u{7} hello');
+    expect(other.message).toBe('ssh to ssh://root@127.0.0.1:50891 ended (exit code 3): remote says \\u001b[2K\\u001b]0;owned\\u0007 hello');
     expect(other.hint).toBe('run `ssh -p 50891 root@127.0.0.1 docker system dial-stdio` to see the whole error');
     expect(describeSshFailure({ destination: alias, stderr: '', exitCode: null, signal: 'SIGKILL' }).message).toBe('ssh to ssh://build-box ended (signal SIGKILL)');
   });
