@@ -1,9 +1,10 @@
-import { chmod, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { generateSigningKey, type KeyAlgorithm } from '../../provenance/signing-key.js';
 import type { CliIO } from '../cli-io.js';
+import { replaceFile } from '../../store/replace-file.js';
 
 interface KeygenOptions {
   out: string;
@@ -22,14 +23,14 @@ export function keygenCommand(io: CliIO, done: (code: ExitCodeValue) => void): C
       const prefix = resolve(io.cwd, options.out);
       const [privatePath, publicPath] = [`${prefix}.key`, `${prefix}.pub`];
       const pair = generateSigningKey(options.type);
-      const flag = options.force ? 'w' : 'wx';
+      // A new file is created exclusively with its mode; --force writes a fresh temp file (never an
+      // existing one, whose mode would show the key to others while it is written) renamed over it.
       const write = async (path: string, text: string, mode: number): Promise<void> => {
-        await writeFile(path, text, { flag, mode }).catch((error: NodeJS.ErrnoException) => {
+        const create = (target: string): Promise<void> => writeFile(target, text, { flag: 'wx', mode });
+        await (options.force ? replaceFile(path, create) : create(path)).catch((error: NodeJS.ErrnoException) => {
           if (error.code === 'EEXIST') throw new UsageError(`${path} already exists`, 'pass --force to replace it, or -o another prefix');
           throw new UsageError(`cannot write ${path}: ${error.code ?? error.message}`, 'choose a writable place with -o PREFIX');
         });
-        // A replaced file keeps its old mode otherwise.
-        await chmod(path, mode);
       };
       await write(privatePath, pair.privatePem, 0o600);
       await write(publicPath, pair.publicPem, 0o644);
