@@ -1,5 +1,5 @@
-import { readFile, realpath } from 'node:fs/promises';
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** What a read-only bind of the input does not make safe by itself. */
@@ -27,10 +27,11 @@ export async function findInputHazards(dir: string, exclude: readonly string[], 
   const real = await realpath(dir);
   const skip = new Set(exclude);
   const specialFiles: string[] = [];
-  const walk = (rel: string): void => {
+  // Asynchronous, so that the event loop keeps serving the run's other work during a long walk.
+  const walk = async (rel: string): Promise<void> => {
     let entries: Dirent[];
     try {
-      entries = readdirSync(join(real, rel), { withFileTypes: true });
+      entries = await readdir(join(real, rel), { withFileTypes: true });
     } catch {
       return; // unreadable or vanished: nothing pmt can list is there for it to hide
     }
@@ -38,10 +39,10 @@ export async function findInputHazards(dir: string, exclude: readonly string[], 
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (skip.has(child) || specialFiles.length >= SPECIAL_LIMIT) continue;
       if (entry.isSocket() || entry.isFIFO() || entry.isBlockDevice() || entry.isCharacterDevice()) specialFiles.push(child);
-      else if (entry.isDirectory()) walk(child);
+      else if (entry.isDirectory()) await walk(child);
     }
   };
-  walk('');
+  await walk('');
   const subMounts = mountPointsBelow(await readFile(mountinfo, 'utf8').catch(() => ''), real).filter(
     (rel) => ![...skip].some((hidden) => rel === hidden || rel.startsWith(`${hidden}/`)),
   );

@@ -95,6 +95,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   let inputVolume: string | undefined;
   // The input volume's filling helper, kept until the plugin's container holds the run's lease.
   let releaseFiller: (() => Promise<void>) | undefined;
+  // Settles once that helper is gone: the volume it mounts can be removed only then.
+  let fillerGone: Promise<void> = Promise.resolve();
   // The run's signal (SIGINT/SIGTERM) and, once the image is there, the plugin's own deadline.
   let signal = context.signal;
 
@@ -214,7 +216,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   function releaseFillerNow(): void {
     if (!releaseFiller) return;
-    context.background.add(releaseFiller().catch((error: unknown) => logger.error(`Could not remove the input volume's helper container: ${String(error)}`)));
+    fillerGone = releaseFiller().catch((error: unknown) => logger.error(`Could not remove the input volume's helper container: ${String(error)}`));
+    context.background.add(fillerGone);
     releaseFiller = undefined;
   }
 
@@ -226,6 +229,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       );
     }
     if (inputVolume) {
+      await fillerGone;
       await context.volumes.removeVolume(inputVolume).catch((error: unknown) => {
         logger.error(`Could not remove input volume ${inputVolume.slice(0, 12)}: ${String(error)}`);
       });

@@ -1,6 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import dockerignoreModule from '@balena/dockerignore';
 import { pack as tarPack } from 'tar-stream';
 
@@ -16,8 +18,9 @@ export interface ContextOverlay {
  * `.dockerignore` is applied as `docker build` applies it (@balena/dockerignore is a port of
  * Docker's own matcher): the Dockerfile and `.dockerignore` always go, and an ignored directory is
  * still walked when a `!` pattern may bring something in it back. Build directories are small (a
- * Dockerfile, a few scripts, pinned npm packages), so each file is read whole. `overlays` add
- * directories that live elsewhere (see installNpmPackages).
+ * Dockerfile, a few scripts, pinned npm packages); files are streamed into the tar one at a time,
+ * at the pace the engine reads it. `overlays` add directories that live elsewhere (see
+ * installNpmPackages).
  */
 export function packBuildContext(dir: string, overlays: readonly ContextOverlay[] = []): Readable {
   const pack = tarPack();
@@ -41,7 +44,8 @@ export function packBuildContext(dir: string, overlays: readonly ContextOverlay[
         } else if (stats.isSymbolicLink()) {
           pack.entry({ ...header, type: 'symlink', linkname: await readlink(path) });
         } else if (stats.isFile()) {
-          pack.entry({ ...header, type: 'file' }, await readFile(path));
+          // Streamed with back-pressure: pinned npm packages make a context of many megabytes.
+          await pipeline(createReadStream(path), pack.entry({ ...header, type: 'file', size: stats.size }));
         }
       }
     };

@@ -130,6 +130,7 @@ async function scanOnEngine(
   const filestore = await Filestore.create({ memoryBytes: config.filestoreMemoryBytes, tempParent: runDir.path });
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
+  const onEngineObjects = once(env.onEngineObjects);
   const transport = openRunTransport({
     config,
     engine,
@@ -145,6 +146,7 @@ async function scanOnEngine(
     background,
     rootLogger: env.logger,
     logger,
+    onEngineObjects,
   });
   let view: InputView | undefined;
   try {
@@ -186,7 +188,7 @@ async function scanOnEngine(
       now: env.now,
       runStarted: started,
       background,
-      onEngineObjects: once(env.onEngineObjects),
+      onEngineObjects,
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));

@@ -43,6 +43,8 @@ export interface RunTransportOptions {
   /** The run's root logger (the endpoint logs as its own component) and the Core child. */
   readonly rootLogger: Logger;
   readonly logger: Logger;
+  /** Called before the probe creates its container: from then on a signal has something to clean up. */
+  readonly onEngineObjects: () => void;
 }
 
 export function openRunTransport(options: RunTransportOptions): RunTransport {
@@ -56,6 +58,7 @@ export function openRunTransport(options: RunTransportOptions): RunTransport {
   const sharesFiles = (image: string): Promise<boolean> =>
     (sharing ??= (async () => {
       if (!engine.local || !fileSharing) return engine.local;
+      options.onEngineObjects();
       const verdict = await checkFileSharing({ probe: fileSharing, tempParent: options.tempDir, inputDir: options.inputDir, labels: options.labels }, image);
       if (!verdict.shared) {
         logger.warn(`The Docker engine at ${engine.endpoint} does not see pmt's files (${verdict.reason}), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy`);
