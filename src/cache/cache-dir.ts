@@ -1,15 +1,11 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Environment } from '../config/config-overrides.js';
+import { xdgPmtDir } from '../fs/xdg-dir.js';
 
-/**
- * `$XDG_CACHE_HOME/pmt`, else `~/.cache/pmt`. A relative XDG_CACHE_HOME is ignored, as the XDG
- * base directory spec asks.
- */
-export function defaultCacheDir(env: Environment, home: string = env.HOME || homedir()): string {
-  const xdg = env.XDG_CACHE_HOME;
-  return xdg && isAbsolute(xdg) ? join(xdg, 'pmt') : join(home, '.cache', 'pmt');
+/** `$XDG_CACHE_HOME/pmt`, else `~/.cache/pmt`. */
+export function defaultCacheDir(env: Environment, home?: string): string {
+  return xdgPmtDir('XDG_CACHE_HOME', env, home);
 }
 
 /** The cache directory of a run: CacheDir from the config (already absolute), else the default. */

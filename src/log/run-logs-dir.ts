@@ -1,9 +1,9 @@
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Environment } from '../config/config-overrides.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { timestamp } from './container-log.js';
+import { xdgPmtDir } from '../fs/xdg-dir.js';
 
 /** Run log directories kept in the default logs root; older ones go when a new run starts. */
 export const KEPT_RUN_LOG_DIRS = 50;
@@ -16,9 +16,8 @@ const RUN_DIR = /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}-[0-9a-f]{12}$/;
  * `~/.local/state/pmt/logs` (logs are state worth keeping a while, not cache, not temp). A relative
  * XDG_STATE_HOME is ignored, as the XDG base directory spec asks.
  */
-export function defaultLogsRoot(env: Environment, home: string = env.HOME || homedir()): string {
-  const xdg = env.XDG_STATE_HOME;
-  return xdg && isAbsolute(xdg) ? join(xdg, 'pmt', 'logs') : join(home, '.local', 'state', 'pmt', 'logs');
+export function defaultLogsRoot(env: Environment, home?: string): string {
+  return join(xdgPmtDir('XDG_STATE_HOME', env, home), 'logs');
 }
 
 /**
