@@ -1,10 +1,10 @@
 import { MainShellGone } from '../docker/main-shell.js';
 import { PluginFailure } from './plugin-failure.js';
+import { signalName } from '../fs/signal-name.js';
 
 /** What to do about a `shell` that is not a POSIX shell. */
 export const NOT_A_SHELL_HINT = 'set `shell` to a POSIX shell in the image (e.g. /bin/sh) and start the scanner from `cmd`';
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 10: 'SIGUSR1', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
 
 /**
  * The plugin's own command ended the container's main shell: the shell had been answering, then
@@ -17,7 +17,7 @@ export function commandEndedShell(error: unknown, logPath: string): PluginFailur
   if (!(error instanceof MainShellGone) || error.end !== 'ended' || !error.answered || error.details.fromOutside) return undefined;
   const code = error.details.exitCode;
   if (code === undefined) return undefined;
-  const signal = code > 128 ? SIGNALS[code - 128] : undefined;
+  const signal = code > 128 ? signalName(code - 128) : undefined;
   const cause = signal ? `: it got ${signal}, e.g. from \`kill 0\`, which signals the command's whole process group, pmt's shell included` : '';
   return new PluginFailure(
     `the plugin's command ended the container's shell (exit code ${code}${cause})${error.said ? `; it said: ${error.said}` : ''}`,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { PmtError } from '../errors.js';
 import { dockerStatusCode } from './docker-errors.js';
+import { signalName as nameOfSignal } from '../fs/signal-name.js';
 
 /** Why a container whose main shell went away is not running any more, as the engine recorded it. */
 export type ContainerEnd =
@@ -57,11 +58,11 @@ async function killSignals(docker: Dockerode, id: string, created: string, finis
     .map((line) => signalName((JSON.parse(line) as { Actor?: { Attributes?: { signal?: string } } }).Actor?.Attributes?.signal));
 }
 
-const SIGNAL_NAMES: Record<string, string> = { '1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '15': 'SIGTERM' };
-
+/** The engine's event gives the signal as a number (or a name, when the client sent one). */
 function signalName(signal: string | undefined): string {
   if (!signal) return 'a signal';
-  return SIGNAL_NAMES[signal] ?? (/^\d+$/.test(signal) ? `signal ${signal}` : signal);
+  if (!/^\d+$/.test(signal)) return signal;
+  return nameOfSignal(Number(signal)) ?? `signal ${signal}`;
 }
 
 /** What someone outside pmt did to a plugin's container, said so, with what to do. */
