@@ -1,13 +1,12 @@
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ImageBuildRequest } from './container-runtime.js';
+import { followProgress, type ProgressFailure } from './follow-progress.js';
 
-interface BuildEvent {
+interface BuildEvent extends ProgressFailure {
   stream?: string;
   status?: string;
   aux?: { ID?: string };
-  error?: string;
-  errorDetail?: { message?: string };
 }
 
 /** A build the engine refused or that failed in a step: the engine's message, the output so far. */
@@ -32,25 +31,14 @@ export async function buildImage(docker: Dockerode, context: Readable, request: 
     forcerm: true,
     ...(request.signal ? { abortSignal: request.signal } : {}),
   })) as NodeJS.ReadableStream;
-  let failure: string | undefined;
   let id: string | undefined;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(error) : resolve()),
-      (event: BuildEvent) => {
-        if (event.error || event.errorDetail?.message) {
-          failure ??= event.errorDetail?.message ?? event.error;
-          return;
-        }
-        if (event.aux?.ID) id = event.aux.ID;
-        const text = event.stream ?? (event.status ? `${event.status}\n` : undefined);
-        if (text) {
-          id = /^Successfully built ([0-9a-f]+)/m.exec(text)?.[1] ?? id;
-          request.onOutput?.(text);
-        }
-      },
-    );
+  const failure = await followProgress<BuildEvent>(docker, stream, (event) => {
+    if (event.aux?.ID) id = event.aux.ID;
+    const text = event.stream ?? (event.status ? `${event.status}\n` : undefined);
+    if (text) {
+      id = /^Successfully built ([0-9a-f]+)/m.exec(text)?.[1] ?? id;
+      request.onOutput?.(text);
+    }
   });
   if (failure !== undefined) throw new ImageBuildFailed(failure);
   if (id === undefined) throw new ImageBuildFailed('the engine ended the build without naming an image');

@@ -1,11 +1,10 @@
 import type Dockerode from 'dockerode';
 import type { PullProgress, RegistryAuth } from './container-runtime.js';
+import { followProgress, type ProgressFailure } from './follow-progress.js';
 
-interface PullEvent {
+interface PullEvent extends ProgressFailure {
   status?: string;
   id?: string;
-  error?: string;
-  errorDetail?: { message?: string };
   progressDetail?: { current?: number; total?: number };
 }
 
@@ -21,24 +20,8 @@ export async function pullImage(
   onProgress?: (event: PullProgress) => void,
 ): Promise<void> {
   const stream = (await docker.pull(reference, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
-  let failure: string | undefined;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(error) : resolve()),
-      (event: PullEvent) => {
-        if (event.error || event.errorDetail?.message) {
-          failure ??= event.errorDetail?.message ?? event.error;
-          return;
-        }
-        onProgress?.({
-          status: event.status ?? '',
-          id: event.id,
-          current: event.progressDetail?.current,
-          total: event.progressDetail?.total,
-        });
-      },
-    );
-  });
+  const failure = await followProgress<PullEvent>(docker, stream, (event) =>
+    onProgress?.({ status: event.status ?? '', id: event.id, current: event.progressDetail?.current, total: event.progressDetail?.total }),
+  );
   if (failure !== undefined) throw new Error(failure);
 }
