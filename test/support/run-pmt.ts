@@ -69,9 +69,13 @@ export async function runPmt(args: string[], options: { cwd: string; env?: NodeJ
 export const PMT_BIN = join(REPO_ROOT, 'dist', 'pmt.mjs');
 
 /** Starts the built CLI as a child process. */
-export function spawnPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess & { result: Promise<PmtRun>; stderrText: () => string } {
+export function spawnPmt(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; wrapper?: readonly string[] },
+): ChildProcess & { result: Promise<PmtRun>; stderrText: () => string } {
   const cache = isolatedCache(options.env);
-  const child = spawn(process.execPath, [PMT_BIN, ...args], {
+  const [command, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...wrapperArgs, PMT_BIN, ...args], {
     cwd: options.cwd,
     env: cache.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,4 +99,13 @@ function capture(): { stream: PassThrough; text: () => string } {
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * pmt under `unshare --pid --fork --mount-proc`: the same file systems and engine, another PID
+ * namespace (as a CI job in a container with the engine's socket mounted), where no process of
+ * this one exists.
+ */
+export function runPmtInOtherPidNamespace(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<PmtRun> {
+  return spawnPmt(args, { ...options, wrapper: ['unshare', '--pid', '--fork', '--mount-proc'] }).result;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,20 +6,8 @@ import { reapDeadRuns } from '../../../src/engine/reap-dead-runs.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../../support/fixtures.js';
-import { PMT_BIN, spawnPmt } from '../../support/run-pmt.js';
+import { runPmtInOtherPidNamespace, spawnPmt } from '../../support/run-pmt.js';
 import { TEST_LABEL, TestImages } from '../../support/test-images.js';
-
-/** pmt in a PID namespace of its own, where no process of this one exists (as in a CI job container). */
-function pmtInOtherPidNamespace(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, PMT_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
 
 const stateOf = async (id: string): Promise<string | undefined> => (await docker.listContainers({ all: true, filters: { id: [id] } }))[0]?.State;
 
@@ -49,10 +36,10 @@ describe('issue 10 item 1: a run is alive while it holds its connection to its c
     const [container] = await containersWithLabels(mine);
 
     // Both a scan's background sweep and doctor --fix run the reaper there.
-    const scan = await pmtInOtherPidNamespace(['scan', '-i', repo, '-r', registry, '-c', config, '-p', 'quick', '--no-cache'], dir.path);
-    expect(scan.code, scan.output).toBe(0);
-    const fix = await pmtInOtherPidNamespace(['doctor', '--fix', '-r', registry, '-c', config], dir.path);
-    expect(fix.output).not.toContain(container!.Id.slice(0, 12));
+    const scan = await runPmtInOtherPidNamespace(['scan', '-i', repo, '-r', registry, '-c', config, '-p', 'quick', '--no-cache'], { cwd: dir.path });
+    expect(scan.code, scan.stderr).toBe(0);
+    const fix = await runPmtInOtherPidNamespace(['doctor', '--fix', '-r', registry, '-c', config], { cwd: dir.path });
+    expect(`${fix.stdout}${fix.stderr}`).not.toContain(container!.Id.slice(0, 12));
 
     expect(await stateOf(container!.Id)).toBe('running');
     expect(victim.exitCode).toBeNull();

@@ -1,23 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../../support/fixtures.js';
-import { PMT_BIN, spawnPmt } from '../../support/run-pmt.js';
+import { runPmtInOtherPidNamespace, spawnPmt } from '../../support/run-pmt.js';
 import { TestImages } from '../../support/test-images.js';
-
-/** pmt under `unshare --pid --fork --mount-proc` (same file systems, another PID namespace). */
-function inOtherPidNamespace(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, PMT_BIN, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
 
 describe('issue 10 item 15: SIGHUP cleans up like SIGTERM; temp dirs of dead runs are swept; volumes carry pmt labels', () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -79,8 +66,8 @@ describe('issue 10 item 15: SIGHUP cleans up like SIGTERM; temp dirs of dead run
     await mkdir(join(tmp, 'pmt-run-just-made'));
 
     // The sweeping run is in a PID namespace of its own: neither run's pid means anything there.
-    const run = await inOtherPidNamespace(['scan', '-i', repo, '-r', registry, '-c', config, '-p', 'quick', '--no-cache'], { cwd: dir.path, env: { ...process.env, TMPDIR: tmp } });
-    expect(run.code, run.output).toBe(0);
+    const run = await runPmtInOtherPidNamespace(['scan', '-i', repo, '-r', registry, '-c', config, '-p', 'quick', '--no-cache'], { cwd: dir.path, env: { TMPDIR: tmp } });
+    expect(run.code, run.stderr).toBe(0);
     expect(await runDirs()).toEqual([liveDir!, 'pmt-run-just-made', 'pmt-run-link'].sort());
 
     live.kill('SIGTERM');
