@@ -24,24 +24,23 @@ export async function saveResultsLocally(filestore: Filestore, outcome: PluginOu
   } catch (error) {
     return { results: [], failure: saveFailure(error, outcome.plugin.name, undefined, dir) };
   }
-  const saved: ReportedResult[] = [];
   let failed: { error: unknown; name: string } | undefined;
   // A few at a time: a save is a handful of file-system calls, each a thread-pool round trip, so
   // one after the other 3 000 small results took 2.7 s to save, 16 at a time a fraction of that.
-  await mapBounded(outcome.results, SAVES_IN_FLIGHT, async (result) => {
-    if (failed) return;
+  // mapBounded keeps the declared order; a result not saved (after a failure) is undefined.
+  const attempts = await mapBounded(outcome.results, SAVES_IN_FLIGHT, async (result): Promise<ReportedResult | undefined> => {
+    if (failed) return undefined;
     const localPath = join(dir, savedResultName(outcome.plugin.name, result.name));
     try {
       await filestore.saveTo(outcome.id, result.name, localPath);
-      saved.push({ name: result.name, size: result.size, sha256: result.sha256, localPath });
+      return { name: result.name, size: result.size, sha256: result.sha256, localPath };
     } catch (error) {
       failed ??= { error, name: result.name };
+      return undefined;
     }
   });
-  if (!failed) {
-    const order = new Map(outcome.results.map((result, index) => [result.name, index]));
-    return { results: saved.sort((a, b) => order.get(a.name)! - order.get(b.name)!) };
-  }
+  const saved = attempts.filter((result): result is ReportedResult => result !== undefined);
+  if (!failed) return { results: saved };
   await Promise.all(saved.map((result) => rm(result.localPath!, { force: true }).catch(() => undefined)));
   return { results: [], failure: saveFailure(failed.error, outcome.plugin.name, failed.name, dir) };
 }
