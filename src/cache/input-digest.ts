@@ -32,7 +32,7 @@ export async function digestInput(dir: string, options: DigestOptions = {}): Pro
   const exclude = options.exclude ?? [];
   const gitTree = gitTreeDigest(dir, options.git, exclude).catch(() => undefined);
   const statPath = options.statDir === undefined ? undefined : statCachePath(options.statDir, await realpath(dir));
-  const statCache = statPath === undefined ? StatCache.empty() : StatCache.load(statPath);
+  const statCache = statPath === undefined ? StatCache.empty() : await StatCache.load(statPath);
   const result = await walkInput(dir, { exclude, statCache, gitTree, signal: options.signal });
   if (result.git !== undefined) return { digest: result.git, method: 'git-tree' };
   // A cache that cannot be written costs time next run, never a wrong digest.

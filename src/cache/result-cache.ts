@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, PmtError } from '../errors.js';
 import { CACHE_FORMAT } from './cache-key.js';
@@ -6,6 +6,7 @@ import { statCacheDirOf } from './cache-dir.js';
 import { cachedFileProblem, treeBytes, writeCacheFile, type CacheFileSource } from './cache-entry-files.js';
 import { isPlainName, KEY_PATTERN, parseManifest, type CacheOrigin, type Manifest } from './cache-manifest.js';
 import { makeDirs } from '../fs/make-dirs.js';
+import { readAtMost } from '../fs/read-at-most.js';
 
 export type { CacheFileSource } from './cache-entry-files.js';
 export type { CacheOrigin } from './cache-manifest.js';
@@ -180,22 +181,8 @@ export class ResultCache {
  * writes (a planted 300 MB file must not be read whole into memory).
  */
 async function readManifest(path: string): Promise<string | typeof TOO_LARGE> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_MANIFEST_BYTES) return TOO_LARGE;
-    // One byte more than the size: a file that grew after the stat reads as a damaged manifest.
-    const buffer = Buffer.allocUnsafe(size + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    return buffer.toString('utf8', 0, length);
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readAtMost(path, MAX_MANIFEST_BYTES);
+  return bytes === undefined ? TOO_LARGE : bytes.toString('utf8');
 }
 
 function assertKey(key: string): void {

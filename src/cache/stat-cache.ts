@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeDirs } from '../fs/make-dirs.js';
+import { readAtMost } from '../fs/read-at-most.js';
 import { replaceFile } from '../store/replace-file.js';
 
 /**
@@ -31,8 +32,9 @@ export class StatCache {
   }
 
   /** The cache stored at `path`; empty when it is missing, damaged or larger than `maxBytes`. */
-  static load(path: string, maxBytes = MAX_FILE_BYTES): StatCache {
-    return new StatCache(parse(readBounded(path, maxBytes)));
+  static async load(path: string, maxBytes = MAX_FILE_BYTES): Promise<StatCache> {
+    const bytes = await readAtMost(path, maxBytes).catch(() => undefined);
+    return new StatCache(parse(bytes?.toString('utf8') ?? ''));
   }
 
   /** The sha256 remembered for `rel` when its stat data is still `stat`. */
@@ -90,30 +92,6 @@ export function statKey(s: Stats): string {
   return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.mode}:${s.uid}:${s.gid}`;
 }
 
-function readBounded(path: string, maxBytes: number): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) return '';
-    const buffer = Buffer.allocUnsafe(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, null);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.toString('utf8', 0, read);
-  } catch {
-    return '';
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** NUL-separated: the header, then rel, stat, sha256 per file. Anything malformed: nothing remembered. */
 function parse(text: string): Remembered[] {

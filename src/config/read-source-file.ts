@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { open } from 'node:fs/promises';
 import type { Problem } from '../errors.js';
+import { readAtMost } from '../fs/read-at-most.js';
 import { formatBytes } from '../store/format-bytes.js';
 import { readFailure } from './read-failure.js';
 
@@ -18,23 +18,13 @@ export type SourceText = { readonly ok: true; readonly text: string } | { readon
  * instead of silently replaced characters. `what` names the file in messages ("registry file").
  */
 export async function readSourceFile(file: string, what: string): Promise<SourceText> {
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_SOURCE_FILE_BYTES + 1);
-      let length = 0;
-      for (let read = -1; read !== 0 && length < buffer.length; length += read) {
-        ({ bytesRead: read } = await handle.read(buffer, length, buffer.length - length));
-      }
-      bytes = buffer.subarray(0, length);
-    } finally {
-      await handle.close();
-    }
+    bytes = await readAtMost(file, MAX_SOURCE_FILE_BYTES);
   } catch (error) {
     return { ok: false, problem: { file, message: `cannot read the ${what}: ${readFailure(error)}` }, code: (error as NodeJS.ErrnoException).code };
   }
-  if (bytes.length > MAX_SOURCE_FILE_BYTES) {
+  if (bytes === undefined) {
     return { ok: false, problem: { file, message: `the ${what} is larger than ${formatBytes(MAX_SOURCE_FILE_BYTES)}, the most pmt reads; is it the right file?` } };
   }
   return decodeUtf8(bytes, file);
