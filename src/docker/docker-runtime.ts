@@ -34,6 +34,8 @@ import { pullImage } from './image-pull.js';
 import { lastWords } from './last-words.js';
 import { MainShell, MainShellGone } from './main-shell.js';
 import { ContainerEndedOutside, containerEnd } from './container-end.js';
+import { DockerSwarm } from './docker-swarm.js';
+import type { SwarmRuntime } from './swarm-runtime.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
 export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder, FileSharingProbe {
@@ -63,6 +65,11 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     const socketPath = (this.docker.modem as { socketPath?: unknown }).socketPath;
     if (typeof socketPath === 'function') this.endpoint = `unix://${String(await (socketPath as () => Promise<string>)())}`;
     return this.endpoint;
+  }
+
+  /** The same engine as a swarm manager (its services, tasks and secrets). */
+  swarm(): SwarmRuntime {
+    return new DockerSwarm(this.docker, this.endpoint);
   }
 
   /** Ends the connections kept open for later calls; the runtime is not used after this. */
