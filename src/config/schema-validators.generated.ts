@@ -7,11 +7,12 @@ import type { PrecompiledValidator } from './schema-problems.js';
 import ucs2lengthModule from "ajv/dist/runtime/ucs2length.js";
 const ucs2length = ucs2lengthModule.default ?? ucs2lengthModule;
 export const validateRegistry: PrecompiledValidator = validate0;
-const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"extends":{"type":"string","minLength":1},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number"},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}}}}}}};
+const schema0 = {"type":"object","required":["version","plugins"],"additionalProperties":false,"properties":{"version":{"type":"string"},"extends":{"type":"string","minLength":1},"default_plugin":{"type":["string","integer"]},"plugins":{"type":"array","minItems":1,"x-messages":{"minItems":"the registry has no plugins; add at least one"},"items":{"type":"object","required":["name","version","docker_image","shell","cmd","results"],"additionalProperties":false,"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","maxLength":64,"x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"version":{"type":"string","minLength":1},"core_version":{"type":"string"},"docker_image":{"type":"string"},"shell":{"type":"string","minLength":1},"cmd":{"type":"string","minLength":1},"results":{"type":"array","minItems":1,"items":{"type":"string"},"x-messages":{"minItems":"must list at least one result file"}},"importer":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$","x-messages":{"pattern":"must start with a letter or digit and contain only letters, digits, \".\", \"_\" and \"-\""}},"build":{"type":"string","minLength":1},"timeout":{"type":["string","number"]},"network":{"enum":["none","host","bridge"]},"resources":{"type":"object","additionalProperties":false,"properties":{"memory":{"type":["string","integer"]},"cpus":{"type":"number"},"pids":{"type":"integer","minimum":8}}},"user":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"},"read_only_rootfs":{"type":"boolean"},"env":{"type":"object","additionalProperties":{"type":"string"}},"constraints":{"type":"array","items":{"type":"string","minLength":1,"pattern":"\\S","x-messages":{"pattern":"must not be blank"}}}}}}}};
 const func0 = ucs2length;
 const func1 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$", "u");
+const pattern3 = new RegExp("\\S", "u");
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -667,14 +668,75 @@ errors++;
 }
 var valid3 = _errs49 === errors;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data4};
+if(data4.constraints !== undefined){
+let data25 = data4.constraints;
+const _errs54 = errors;
+const _errs55 = errors;
+if(Array.isArray(data25)){
+let valid9 = true;
+const len2 = data25.length;
+for(let i2=0; i2<len2; i2++){
+let data26 = data25[i2];
+const _errs56 = errors;
+const _errs57 = errors;
+if(typeof data26 === "string"){
+if(func0(data26) < 1){
+const err46 = {instancePath:instancePath+"/plugins/" + i0+"/constraints/" + i2,schemaPath:"#/properties/plugins/items/properties/constraints/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema0.properties.plugins.items.properties.constraints.items,data:data26};
 if(vErrors === null){
 vErrors = [err46];
 }
 else {
 vErrors.push(err46);
+}
+errors++;
+}
+if(!pattern3.test(data26)){
+const err47 = {instancePath:instancePath+"/plugins/" + i0+"/constraints/" + i2,schemaPath:"#/properties/plugins/items/properties/constraints/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema0.properties.plugins.items.properties.constraints.items,data:data26};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/plugins/" + i0+"/constraints/" + i2,schemaPath:"#/properties/plugins/items/properties/constraints/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema0.properties.plugins.items.properties.constraints.items.type,parentSchema:schema0.properties.plugins.items.properties.constraints.items,data:data26};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+var valid8 = _errs56 === errors;
+if(!valid8){
+valid9 = false;
+}
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/plugins/" + i0+"/constraints",schemaPath:"#/properties/plugins/items/properties/constraints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.items.properties.constraints.type,parentSchema:schema0.properties.plugins.items.properties.constraints,data:data25};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+var valid3 = _errs54 === errors;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/plugins/" + i0,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.properties.plugins.items.type,parentSchema:schema0.properties.plugins.items,data:data4};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
 }
 errors++;
 }
@@ -685,12 +747,12 @@ valid2 = false;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data3};
+const err51 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema0.properties.plugins.type,parentSchema:schema0.properties.plugins,data:data3};
 if(vErrors === null){
-vErrors = [err47];
+vErrors = [err51];
 }
 else {
-vErrors.push(err47);
+vErrors.push(err51);
 }
 errors++;
 }
@@ -698,12 +760,12 @@ var valid0 = _errs8 === errors;
 }
 }
 else {
-const err48 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
+const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema0.type,parentSchema:schema0,data};
 if(vErrors === null){
-vErrors = [err48];
+vErrors = [err52];
 }
 else {
-vErrors.push(err48);
+vErrors.push(err52);
 }
 errors++;
 }

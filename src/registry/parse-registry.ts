@@ -21,7 +21,7 @@ export interface ParseRegistryOptions {
 export const REGISTRY_HINT =
   'a registry (format R1.0) has `version: R1.0`, an optional `default_plugin` (name or index) and `plugins:`, ' +
   'each with name, version, docker_image, shell, cmd, results and optionally core_version, importer, build, ' +
-  'timeout, network, resources, user, read_only_rootfs, env';
+  'timeout, network, resources, user, read_only_rootfs, env, constraints';
 
 /** One registry file's own content, before any `extends` is followed. */
 export interface RegistryDocument {
@@ -92,6 +92,7 @@ function toPlugin(entry: PluginEntry, baseDir: string): Plugin {
     user: entry.user,
     readOnlyRootfs: entry.read_only_rootfs ?? false,
     env: Object.freeze({ ...entry.env }),
+    ...(entry.constraints?.length ? { constraints: Object.freeze([...entry.constraints]) } : {}),
   });
 }
 

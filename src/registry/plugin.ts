@@ -30,6 +30,8 @@ export interface Plugin {
   readonly readOnlyRootfs: boolean;
   /** Extra environment for the plugin's container. */
   readonly env: Readonly<Record<string, string>>;
+  /** Swarm placement constraints (`node.labels.scanner==big`); ignored by a local run. */
+  readonly constraints?: readonly string[];
 }
 
 export interface PluginResources {

@@ -65,6 +65,12 @@ export const registrySchema: SchemaObject = {
           read_only_rootfs: { type: 'boolean' },
           // Names are checked in registry-checks.ts, to say exactly which one is wrong.
           env: { type: 'object', additionalProperties: { type: 'string' } },
+          // Swarm placement constraints (`node.labels.scanner==big`), passed to the swarm as they are;
+          // a local run ignores them.
+          constraints: {
+            type: 'array',
+            items: { type: 'string', minLength: 1, pattern: '\\S', [MESSAGES_KEYWORD]: { pattern: 'must not be blank' } },
+          },
         },
       },
     },
@@ -95,4 +101,5 @@ export interface PluginEntry {
   user?: string;
   read_only_rootfs?: boolean;
   env?: Record<string, string>;
+  constraints?: string[];
 }

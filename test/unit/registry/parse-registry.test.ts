@@ -223,6 +223,14 @@ describe('parseRegistry: problems', () => {
     expect(found[4]).toBe('reg.yaml:13:12: plugins[0].env.PMT_TOKEN: names starting with PMT_ are reserved for pmt (it sets PMT_INPUT_DIR, PMT_TOKEN, …)');
   });
 
+  it('reads swarm placement constraints and refuses blank ones or a single string', () => {
+    const text = `${VALID}    constraints: ["node.labels.scanner==big", "node.role==worker"]\n`;
+    expect(parse(text).available()[0]?.constraints).toEqual(['node.labels.scanner==big', 'node.role==worker']);
+    expect(parse(VALID).available()[0]?.constraints).toBeUndefined();
+    expect(problems(`${VALID}    constraints: ["node.role==worker", "  "]\n`)).toEqual(['reg.yaml:10:40: plugins[0].constraints[1]: must not be blank']);
+    expect(problems(`${VALID}    constraints: node.role==worker\n`)[0]).toMatch(/^reg\.yaml:10:18: plugins\[0\]\.constraints: /);
+  });
+
   it('reports an invalid core_version range', () => {
     expect(problems(`${VALID}    core_version: "version one"\n`)).toEqual([
       'reg.yaml:10:19: plugins[0].core_version: invalid semver range "version one" (e.g. ">=1.0.0 <2")',
