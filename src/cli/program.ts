@@ -10,6 +10,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { keygenCommand } from './commands/keygen.js';
 import { listCommand } from './commands/list.js';
 import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
 import { scanCommand } from './commands/scan.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
@@ -46,6 +47,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     versionCommand(io, runtime, done),
     doctorCommand(io, runtime, done),
     pullCommand(io, runtime, done),
+    pushCommand(io, runtime, done),
     buildCommand(io, runtime, done),
     cacheCommand(io, done),
     verifyCommand(io, done),

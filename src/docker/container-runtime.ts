@@ -51,6 +51,23 @@ export interface ImageBuilder {
   buildImage(context: Readable, request: ImageBuildRequest): Promise<string>;
 }
 
+/**
+ * Publishes local images to a registry (pmt push). Separate from ContainerRuntime so existing fakes
+ * stay valid.
+ */
+export interface ImagePublisher {
+  /** Tags image `source` (reference or id) as `target`; an image already of that tag loses it. */
+  tagImage(source: string, target: string): Promise<void>;
+  /**
+   * Pushes `reference` to its registry to the end; resolves with the manifest digest (`sha256:…`).
+   * Rejects with the registry's refusal (via the engine), EngineUnreachableError, or `signal`'s
+   * reason when it aborts first (the engine then cancels the push).
+   */
+  pushImage(reference: string, auth: RegistryAuth | undefined, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<string>;
+  /** Removes the tag `reference`, never the image it names; a tag already gone is fine. */
+  untagImage(reference: string): Promise<void>;
+}
+
 export interface ImageBuildRequest {
   readonly tag: string;
   readonly labels: Readonly<Record<string, string>>;

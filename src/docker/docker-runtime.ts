@@ -14,6 +14,7 @@ import type {
   FilledVolumeSpec,
   ImageBuilder,
   ImageBuildRequest,
+  ImagePublisher,
   ExecOptions,
   ExecResult,
   MainShellOptions,
@@ -31,6 +32,7 @@ import { execInContainer } from './docker-exec.js';
 import { probeFileSharing } from './file-sharing-probe.js';
 import { buildImage, ImageBuildFailed } from './image-build.js';
 import { pullImage } from './image-pull.js';
+import { pushImage, tagImage, untagImage } from './image-push.js';
 import { lastWords } from './last-words.js';
 import { MainShell, MainShellGone } from './main-shell.js';
 import { ContainerEndedOutside, containerEnd } from './container-end.js';
@@ -38,7 +40,7 @@ import { DockerSwarm } from './docker-swarm.js';
 import type { SwarmRuntime } from './swarm-runtime.js';
 
 /** The Docker Engine API through dockerode; the only class that imports it. */
-export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder, FileSharingProbe {
+export class DockerRuntime implements ContainerRuntime, DistributionProbe, VolumeRuntime, ImageBuilder, FileSharingProbe, ImagePublisher {
   /** Where the engine is reached, for messages; the default socket is found only when first used. */
   endpoint: string;
 
@@ -117,6 +119,31 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await pullImage(this.docker, reference, auth, onProgress);
     } catch (error) {
       throw toDockerError(`pull image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    try {
+      await tagImage(this.docker, source, target);
+    } catch (error) {
+      throw toDockerError(`tag image ${source} as ${target}`, error, this.endpoint);
+    }
+  }
+
+  async pushImage(reference: string, auth: RegistryAuth | undefined, onProgress?: (event: PullProgress) => void, signal?: AbortSignal): Promise<string> {
+    try {
+      return await pushImage(this.docker, reference, auth, onProgress, signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toDockerError(`push image ${reference}`, error, this.endpoint);
+    }
+  }
+
+  async untagImage(reference: string): Promise<void> {
+    try {
+      await untagImage(this.docker, reference);
+    } catch (error) {
+      throw toDockerError(`remove the tag ${reference}`, error, this.endpoint);
     }
   }
 

@@ -2,8 +2,8 @@ import type { PullProgress } from './container-runtime.js';
 import { formatBytes } from '../store/format-bytes.js';
 
 /**
- * Sums the engine's per-layer download progress into one figure. Layers announce their size only
- * once they start downloading, so the total can grow while a pull runs.
+ * Sums the engine's per-layer download (pull) or upload (push) progress into one figure. Layers
+ * announce their size only once they start moving, so the total can grow while a pull runs.
  */
 export class PullMeter {
   readonly #layers = new Map<string, { current: number; total: number }>();
@@ -13,9 +13,9 @@ export class PullMeter {
     if (event.status) this.#status = event.status.toLowerCase();
     if (event.id === undefined) return;
     const layer = this.#layers.get(event.id);
-    if (event.status === 'Downloading' && event.total !== undefined && event.total > 0) {
+    if ((event.status === 'Downloading' || event.status === 'Pushing') && event.total !== undefined && event.total > 0) {
       this.#layers.set(event.id, { current: Math.min(event.current ?? 0, event.total), total: event.total });
-    } else if (layer && (event.status === 'Download complete' || event.status === 'Pull complete')) {
+    } else if (layer && (event.status === 'Download complete' || event.status === 'Pull complete' || event.status === 'Pushed')) {
       layer.current = layer.total;
     }
   }

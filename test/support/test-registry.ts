@@ -123,7 +123,7 @@ async function layerDigests(host: string, repository: string, tag: string, login
 }
 
 /** `docker import` of a one-file root file system, tagged as `reference`; returns the image id. */
-async function importTinyImage(reference: string): Promise<string> {
+export async function importTinyImage(reference: string): Promise<string> {
   const tar = pack();
   tar.entry({ name: 'payload.bin', mode: 0o755 }, randomBytes(2 * 1024 * 1024));
   tar.finalize();

@@ -5,12 +5,12 @@ import type { ContainerRuntime } from '../../docker/container-runtime.js';
 import { PullMeter } from '../../docker/pull-meter.js';
 import { shortImageId } from '../../doctor/image-finding.js';
 import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
-import type { Plugin } from '../../registry/plugin.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
 import { collectNames } from '../plugin-names.js';
+import { byImage } from '../plugins-by-image.js';
 import { escapeControls } from '../../log/escape-controls.js';
 
 interface PullOptions extends CommonOptions {
@@ -81,10 +81,4 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
       io.stdout.write(`${counts.present} already present, ${counts.pulled} pulled, ${counts.failed} failed${toBuild}\n`);
       done(counts.failed > 0 ? ExitCode.pluginFailed : ExitCode.ok);
     });
-}
-
-function byImage(plugins: readonly Plugin[]): Map<string, Plugin[]> {
-  const images = new Map<string, Plugin[]>();
-  for (const plugin of plugins) images.set(plugin.image, [...(images.get(plugin.image) ?? []), plugin]);
-  return images;
 }
