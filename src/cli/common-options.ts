@@ -21,6 +21,23 @@ export function withCommonOptions(command: Command): Command {
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, JSON lines otherwise)').choices(['text', 'json']));
 }
 
+/** Swarm mode: where plugins run and how their tasks reach pmt (scan, and commands that act like it). */
+export interface SwarmOptions {
+  swarm?: boolean;
+  restAdvertiseAddr?: string;
+}
+
+export function withSwarmOptions(command: Command): Command {
+  return command
+    .option('--swarm', 'run each plugin as a job on the Docker Swarm that --docker-host / DOCKER_HOST manages (also "Engine": "swarm")')
+    .option('--rest-advertise-addr <ip>', "swarm mode: this machine's IP address that swarm nodes reach pmt's REST endpoint at (default: RestAdvertiseAddr, else the address that reaches the manager)");
+}
+
+/** The config values the swarm flags set; an absent flag sets nothing. */
+export function swarmOverrides(options: SwarmOptions): { engine?: 'swarm'; restAdvertiseAddr?: string } {
+  return { ...(options.swarm ? { engine: 'swarm' as const } : {}), ...(options.restAdvertiseAddr === undefined ? {} : { restAdvertiseAddr: options.restAdvertiseAddr }) };
+}
+
 /** Which Docker engine to talk to; also for commands that read no registry (`pmt version`). */
 export function withEngineOptions(command: Command): Command {
   return command

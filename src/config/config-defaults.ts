@@ -24,6 +24,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   defaultPids: 1024,
   cacheDir: '',
   provenanceKey: undefined,
+  engine: 'local',
+  restAdvertiseAddr: '',
+  swarmPlacementTimeoutMs: 60_000,
   source: 'built-in defaults',
 });
 

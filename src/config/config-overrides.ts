@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Problem } from '../errors.js';
+import { advertiseAddrProblem } from './advertise-addr.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG, MINIMUM_SIZES } from './config-defaults.js';
 import { normalizeServerUrl, serverUrlProblem } from './server-url.js';
@@ -57,6 +58,9 @@ export function applyOverrides(config: Config, overrides: ConfigOverrides, cwd: 
     const dir = overrides[field];
     if (dir) next[field] = path.resolve(cwd, dir);
   }
+  const advertise = overrides.restAdvertiseAddr;
+  const advertiseProblem = advertise ? advertiseAddrProblem(advertise) : undefined;
+  if (advertiseProblem !== undefined) problems.push({ file: 'command-line option --rest-advertise-addr', message: advertiseProblem });
   const url = overrides.serverUrl;
   if (url !== undefined) {
     const problem = url === '' ? undefined : serverUrlProblem(url);

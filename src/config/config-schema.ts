@@ -21,6 +21,9 @@ export const CONFIG_FILE_KEYS = {
   DefaultPids: 'defaultPids',
   CacheDir: 'cacheDir',
   ProvenanceKey: 'provenanceKey',
+  Engine: 'engine',
+  RestAdvertiseAddr: 'restAdvertiseAddr',
+  SwarmPlacementTimeout: 'swarmPlacementTimeoutMs',
 } as const satisfies Record<string, Exclude<keyof Config, 'source'>>;
 
 export type ConfigFileKey = keyof typeof CONFIG_FILE_KEYS;
@@ -54,5 +57,9 @@ export const configSchema: SchemaObject = {
     DefaultPids: { type: 'integer', minimum: 8 },
     CacheDir: { type: 'string' },
     ProvenanceKey: { type: 'string' },
+    Engine: { type: 'string', enum: ['local', 'swarm'] },
+    // An IP address (checked in parse-config.ts, with a message that says why).
+    RestAdvertiseAddr: { type: 'string' },
+    SwarmPlacementTimeout: { type: ['number', 'string'] },
   },
 };

@@ -36,6 +36,15 @@ export interface Config {
    * only, the PEM text itself. Undefined: records are written unsigned. Never printed.
    */
   readonly provenanceKey: string | undefined;
+  /** Where plugins run: containers on one engine (`local`), or jobs on the swarm that engine manages (`swarm`). */
+  readonly engine: 'local' | 'swarm';
+  /**
+   * Swarm mode: the IP address pmt's REST endpoint listens on and swarm tasks reach it at; '' means
+   * the address this machine uses to reach the manager. Never 0.0.0.0/:: (refused when parsed).
+   */
+  readonly restAdvertiseAddr: string;
+  /** Swarm mode: how long a task may wait for a node to accept it before its plugin fails. */
+  readonly swarmPlacementTimeoutMs: number;
   /** Where the config came from: a file path or 'built-in defaults'. */
   readonly source: string;
 }

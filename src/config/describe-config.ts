@@ -24,7 +24,8 @@ export function describeConfig(config: Config): Record<string, string | boolean 
     else if (field === 'provenanceKey' && isPemText(config.provenanceKey)) described[key] = '(PEM key from PMT_PROVENANCE_KEY)';
     else if (value === '' && (field === 'pathDirResults' || field === 'pathDirLogs')) described[key] = '(temp dir per run)';
     else if (value === '' && field === 'cacheDir') described[key] = '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)';
-    else if (field === 'defaultTimeoutMs') described[key] = formatDuration(config.defaultTimeoutMs);
+    else if (field === 'defaultTimeoutMs' || field === 'swarmPlacementTimeoutMs') described[key] = formatDuration(config[field]);
+    else if (value === '' && field === 'restAdvertiseAddr') described[key] = "(swarm: this machine's address toward the manager)";
     else if (field === 'defaultCpus' && value === 0) described[key] = '(no limit)';
     else described[key] = value;
   }

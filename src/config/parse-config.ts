@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
+import { advertiseAddrProblem } from './advertise-addr.js';
 import { cpusProblem } from './limits.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG, MINIMUM_SIZES } from './config-defaults.js';
@@ -16,7 +17,7 @@ import { byPosition, problemAt, withPath } from './source-location.js';
 export const CONFIG_HINT =
   'core_engine_config.json keys: RestApi, RestTransport ("unix"|"tcp"), RestFallback, RemoteRepoUser, RemoteRepoPass, ' +
   'SaveResultsLocally, PathDirResults, PathDirLogs, ServerUrl, MaxResultFileBytes, MaxRunResultBytes, FilestoreMemoryBytes, ' +
-  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids, CacheDir, ProvenanceKey';
+  'DefaultTimeout ("30m"), DefaultMemory ("2GiB"), DefaultCpus, DefaultPids, CacheDir, ProvenanceKey, Engine ("local"|"swarm"), RestAdvertiseAddr, SwarmPlacementTimeout ("60s")';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -77,11 +78,19 @@ function applyFileValues(
   if (urlProblem !== undefined) report('ServerUrl', urlProblem);
   else if (serverUrl !== undefined) config.serverUrl = serverUrl === '' ? undefined : normalizeServerUrl(serverUrl);
 
-  const timeout = file.DefaultTimeout;
-  if (typeof timeout === 'string' || typeof timeout === 'number') {
+  const engine = text('Engine');
+  if (engine === 'local' || engine === 'swarm') config.engine = engine;
+  const advertise = text('RestAdvertiseAddr');
+  const advertiseProblem = advertise ? advertiseAddrProblem(advertise) : undefined;
+  if (advertiseProblem !== undefined) report('RestAdvertiseAddr', advertiseProblem);
+  else if (advertise !== undefined) config.restAdvertiseAddr = advertise;
+
+  for (const [key, field] of [['DefaultTimeout', 'defaultTimeoutMs'], ['SwarmPlacementTimeout', 'swarmPlacementTimeoutMs']] as const) {
+    const timeout = file[key];
+    if (typeof timeout !== 'string' && typeof timeout !== 'number') continue;
     const parsed = parseDuration(timeout);
-    if ('error' in parsed) report('DefaultTimeout', parsed.error);
-    else config.defaultTimeoutMs = parsed.ms;
+    if ('error' in parsed) report(key, parsed.error);
+    else config[field] = parsed.ms;
   }
   if (typeof file.DefaultCpus === 'number') {
     const problem = cpusProblem(file.DefaultCpus, true);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
+import { swarmConfigProblems } from './advertise-addr.js';
 import type { Config } from './config.js';
 import { DEFAULT_CONFIG } from './config-defaults.js';
 import { applyEnvironment, applyOverrides, type ConfigOverrides, type Environment } from './config-overrides.js';
@@ -38,6 +39,7 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Conf
   const fromEnv = applyEnvironment(config, options.env);
   const fromFlags = applyOverrides(fromEnv.config, options.overrides ?? {}, options.cwd);
   problems.push(...fromEnv.problems, ...fromFlags.problems);
+  if (problems.length === 0) problems.push(...swarmConfigProblems(fromFlags.config));
   if (problems.length > 0) throw new ConfigError(problems, CONFIG_HINT);
   return Object.freeze({ ...fromFlags.config });
 }

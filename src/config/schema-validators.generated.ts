@@ -774,7 +774,7 @@ return errors === 0;
 }
 
 export const validateConfig: PrecompiledValidator = validate1;
-const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number"},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"},"ProvenanceKey":{"type":"string"}}};
+const schema1 = {"type":"object","additionalProperties":false,"properties":{"RestApi":{"type":"boolean"},"RestTransport":{"type":"string","enum":["unix","tcp"]},"RestFallback":{"type":"boolean"},"RemoteRepoUser":{"type":"string"},"RemoteRepoPass":{"type":"string"},"SaveResultsLocally":{"type":"boolean"},"PathDirResults":{"type":"string"},"PathDirLogs":{"type":"string"},"ServerUrl":{"type":"string"},"MaxResultFileBytes":{"type":["integer","string"]},"MaxRunResultBytes":{"type":["integer","string"]},"FilestoreMemoryBytes":{"type":["integer","string"]},"DefaultTimeout":{"type":["number","string"]},"DefaultMemory":{"type":["integer","string"]},"DefaultCpus":{"type":"number"},"DefaultPids":{"type":"integer","minimum":8},"CacheDir":{"type":"string"},"ProvenanceKey":{"type":"string"},"Engine":{"type":"string","enum":["local","swarm"]},"RestAdvertiseAddr":{"type":"string"},"SwarmPlacementTimeout":{"type":["number","string"]}}};
 
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1105,14 +1105,73 @@ errors++;
 const _errs37 = errors;
 var valid0 = _errs36 === errors;
 }
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
+if(data.Engine !== undefined){
+let data18 = data.Engine;
+const _errs38 = errors;
+if(typeof data18 !== "string"){
+const err21 = {instancePath:instancePath+"/Engine",schemaPath:"#/properties/Engine/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema1.properties.Engine.type,parentSchema:schema1.properties.Engine,data:data18};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
+}
+errors++;
+}
+const _errs39 = errors;
+const vSchema1 = schema1.properties.Engine.enum;
+if(!((data18 === "local") || (data18 === "swarm"))){
+const err22 = {instancePath:instancePath+"/Engine",schemaPath:"#/properties/Engine/enum",keyword:"enum",params:{allowedValues: schema1.properties.Engine.enum},message:"must be equal to one of the allowed values",schema:schema1.properties.Engine.enum,parentSchema:schema1.properties.Engine,data:data18};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+var valid0 = _errs38 === errors;
+}
+if(data.RestAdvertiseAddr !== undefined){
+let data19 = data.RestAdvertiseAddr;
+const _errs40 = errors;
+if(typeof data19 !== "string"){
+const err23 = {instancePath:instancePath+"/RestAdvertiseAddr",schemaPath:"#/properties/RestAdvertiseAddr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema1.properties.RestAdvertiseAddr.type,parentSchema:schema1.properties.RestAdvertiseAddr,data:data19};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+const _errs41 = errors;
+var valid0 = _errs40 === errors;
+}
+if(data.SwarmPlacementTimeout !== undefined){
+let data20 = data.SwarmPlacementTimeout;
+const _errs42 = errors;
+if((!((typeof data20 == "number") && (isFinite(data20)))) && (typeof data20 !== "string")){
+const err24 = {instancePath:instancePath+"/SwarmPlacementTimeout",schemaPath:"#/properties/SwarmPlacementTimeout/type",keyword:"type",params:{type: schema1.properties.SwarmPlacementTimeout.type},message:"must be number,string",schema:schema1.properties.SwarmPlacementTimeout.type,parentSchema:schema1.properties.SwarmPlacementTimeout,data:data20};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+const _errs43 = errors;
+var valid0 = _errs42 === errors;
+}
+}
+else {
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema1.type,parentSchema:schema1,data};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
 }
 errors++;
 }

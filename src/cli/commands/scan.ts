@@ -15,7 +15,7 @@ import { defaultLogsRoot } from '../../log/run-logs-dir.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
-import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import { swarmOverrides, withCommonOptions, withSwarmOptions, type CommonOptions, type SwarmOptions } from '../common-options.js';
 import { loadInputs } from '../load-inputs.js';
 import { colorEnabled } from '../progress/color-support.js';
 import { createProgress } from '../progress/create-progress.js';
@@ -30,7 +30,7 @@ import { maskCredentials } from '../../log/mask-credentials.js';
 import type { DsseSigner } from '../../provenance/dsse-envelope.js';
 import { PROVENANCE_FILE } from '../../provenance/provenance-file.js';
 
-interface ScanOptions extends CommonOptions {
+interface ScanOptions extends CommonOptions, SwarmOptions {
   input: string;
   plugin?: string[];
   select?: string[];
@@ -49,7 +49,7 @@ interface ScanOptions extends CommonOptions {
 const MAX_DEFAULT_CONCURRENCY = 8;
 
 export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Command {
-  return withCommonOptions(new Command('scan'))
+  return withSwarmOptions(withCommonOptions(new Command('scan')))
     .description('run plugins on a directory, each in its own container, and collect their results')
     .option('-i, --input <dir>', 'directory to scan (mounted read-only at /input)', '.')
     .option('-p, --plugin <names>', 'plugin(s) to run: NAME, NAME,NAME or "all" (repeatable; default: the registry\'s default plugin)', collectNames)
@@ -65,7 +65,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .option('--json', 'print one JSON document on stdout (the run report, or the plan with --dry-run)', false)
     .addOption(progressOption())
     .action(async (options: ScanOptions) => {
-      const { registry, config } = await loadInputs(options, io, options.server === undefined ? {} : { serverUrl: options.server });
+      const { registry, config } = await loadInputs(options, io, { ...swarmOverrides(options), ...(options.server === undefined ? {} : { serverUrl: options.server }) });
       const inputDir = await existingDirectory(resolve(io.cwd, options.input));
       const plugins = registry.select([...(options.plugin ?? []), ...(options.select ?? [])]);
       assertCompatible(plugins, CORE_ENGINE_VERSION, registry.source);

@@ -24,6 +24,9 @@ describe('describeConfig', () => {
       DefaultPids: 1024,
       CacheDir: '(default: $XDG_CACHE_HOME/pmt or ~/.cache/pmt)',
       ProvenanceKey: '(unset)',
+      Engine: 'local',
+      RestAdvertiseAddr: "(swarm: this machine's address toward the manager)",
+      SwarmPlacementTimeout: '1m',
     });
   });
 

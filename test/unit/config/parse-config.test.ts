@@ -32,6 +32,9 @@ describe('parseConfig', () => {
       defaultCpus: 0,
       defaultPids: 1024,
       cacheDir: '',
+      engine: 'local',
+      restAdvertiseAddr: '',
+      swarmPlacementTimeoutMs: 60_000,
       source: 'built-in defaults',
     });
   });
@@ -59,6 +62,9 @@ describe('parseConfig', () => {
       defaultCpus: 1.5,
       defaultPids: 256,
       cacheDir: '/etc/pmt/cache',
+      engine: 'swarm',
+      restAdvertiseAddr: '10.20.30.40',
+      swarmPlacementTimeoutMs: 120_000,
       source: 'core_engine_config.json',
     });
   });
