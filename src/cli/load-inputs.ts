@@ -32,7 +32,7 @@ export async function lookUpInputs(options: Pick<CommonOptions, 'registry' | 'co
 /** The config alone, looked up as every command does. */
 export async function loadConfig(options: Pick<CommonOptions, 'config'>, io: CliIO, overrides: ConfigOverrides = {}): Promise<Config> {
   const found = await lookUpConfig({ cwd: io.cwd, env: io.env, flag: options.config });
-  return resolveConfig({ cwd: io.cwd, configPath: found.file, env: io.env, overrides });
+  return resolveConfig({ cwd: io.cwd, source: found, env: io.env, overrides });
 }
 
 /** Loads registry and config together so that the problems of both are reported at once. */
@@ -40,7 +40,7 @@ export async function loadInputs(options: CommonOptions, io: CliIO, overrides: C
   const lookup = await lookUpInputs(options, io);
   const [registry, config] = await Promise.allSettled([
     loadRegistryFile(lookup.registry.file!, { bundledRegistry: BUNDLED_REGISTRY }),
-    resolveConfig({ cwd: io.cwd, configPath: lookup.config.file, env: io.env, overrides }),
+    resolveConfig({ cwd: io.cwd, source: lookup.config, env: io.env, overrides }),
   ]);
   if (registry.status === 'fulfilled' && config.status === 'fulfilled') {
     return { registry: registry.value, config: config.value, lookup };

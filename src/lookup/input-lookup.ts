@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE_NAME } from '../config/resolve-config.js';
 import { ConfigError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { userConfigDir } from './user-config-dir.js';
 
+/** The config file looked for in each directory of the lookup order. */
+export const CONFIG_FILE_NAME = 'core_engine_config.json';
 /** The registry file looked for in each directory of the lookup order. */
 export const REGISTRY_FILE_NAME = 'plugins.yaml';
 /** The registry bundled with pmt, next to its package.json (its `build` directories are in plugins/). */

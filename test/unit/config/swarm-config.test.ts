@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advertiseAddrProblem, isLoopback } from '../../../src/config/advertise-addr.js';
 import { parseConfig } from '../../../src/config/parse-config.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
+import { lookUpConfig, type LookedUp } from '../../../src/lookup/input-lookup.js';
 import { localAddressToward } from '../../../src/swarm/swarm-preflight.js';
 import { problemsOf, problemsOfAsync } from './problems-of.js';
 
@@ -45,28 +46,30 @@ describe('swarm mode in the resolved config', () => {
   afterEach(async () => {
     await rm(cwd, { recursive: true, force: true });
   });
+  /** The config file as the CLI finds it (no user config dir). */
+  const lookedUp = (): Promise<LookedUp> => lookUpConfig({ cwd, env: { XDG_CONFIG_HOME: path.join(cwd, 'none') } });
 
   it('takes --swarm and --rest-advertise-addr over the file', async () => {
     await writeFile(path.join(cwd, 'core_engine_config.json'), '{"RestAdvertiseAddr": "10.1.1.1"}');
-    const config = await resolveConfig({ cwd, env: {}, overrides: { engine: 'swarm', restAdvertiseAddr: '10.2.2.2' } });
+    const config = await resolveConfig({ cwd, source: await lookedUp(), env: {}, overrides: { engine: 'swarm', restAdvertiseAddr: '10.2.2.2' } });
     expect(config).toMatchObject({ engine: 'swarm', restAdvertiseAddr: '10.2.2.2' });
   });
 
   it('refuses RestApi false with swarm, and a loopback or wildcard advertise address', async () => {
     await writeFile(path.join(cwd, 'core_engine_config.json'), '{"RestApi": false, "Engine": "swarm"}');
-    expect(await problemsOfAsync(() => resolveConfig({ cwd, env: {} }))).toEqual([
+    expect(await problemsOfAsync(async () => resolveConfig({ cwd, source: await lookedUp(), env: {} }))).toEqual([
       expect.stringMatching(/^swarm mode: RestApi is false, but swarm mode needs the REST endpoint/),
     ]);
-    expect(await problemsOfAsync(() => resolveConfig({ cwd, env: {}, overrides: { restApi: true, restAdvertiseAddr: '127.0.0.1' } }))).toEqual([
+    expect(await problemsOfAsync(async () => resolveConfig({ cwd, source: await lookedUp(), env: {}, overrides: { restApi: true, restAdvertiseAddr: '127.0.0.1' } }))).toEqual([
       expect.stringMatching(/^swarm mode: RestAdvertiseAddr 127\.0\.0\.1 is a loopback address: swarm tasks on other nodes cannot reach it/),
     ]);
-    expect(await problemsOfAsync(() => resolveConfig({ cwd, env: {}, overrides: { restApi: true, restAdvertiseAddr: '0.0.0.0' } }))).toEqual([
+    expect(await problemsOfAsync(async () => resolveConfig({ cwd, source: await lookedUp(), env: {}, overrides: { restApi: true, restAdvertiseAddr: '0.0.0.0' } }))).toEqual([
       expect.stringMatching(/^command-line option --rest-advertise-addr: "0\.0\.0\.0" would open/),
     ]);
   });
 
   it('lets a local run keep RestApi false and a loopback advertise address', async () => {
-    const config = await resolveConfig({ cwd, env: {}, overrides: { restApi: false, restAdvertiseAddr: '127.0.0.1' } });
+    const config = await resolveConfig({ cwd, source: await lookedUp(), env: {}, overrides: { restApi: false, restAdvertiseAddr: '127.0.0.1' } });
     expect(config.engine).toBe('local');
   });
 });
