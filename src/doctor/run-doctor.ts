@@ -8,6 +8,7 @@ import { mapBounded } from '../engine/map-bounded.js';
 import { findDeadRunObjects, reapDeadRuns } from '../engine/reap-dead-runs.js';
 import { PmtError, type ConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { SwarmRuntime } from '../docker/swarm-runtime.js';
 import { checkImage } from './check-image.js';
 import { curlFinding, shellFinding } from './curl-finding.js';
 import { engineFailure, engineFinding } from './engine-finding.js';
@@ -53,6 +54,8 @@ export interface DoctorEnv {
   readonly fileSharing?: FileSharingProbe;
   /** The directory a scan would take by default (`-i .`), checked along with pmt's temp dir. */
   readonly cwd?: string;
+  /** The engine's swarm side: on a manager, leftovers include services and secrets of dead runs. */
+  readonly swarm?: SwarmRuntime;
 }
 
 /** Runs every check it can; a check that cannot run is listed as skipped with the reason. */
@@ -153,8 +156,8 @@ async function filesFinding(registry: Registry, engine: EngineInfo, env: DoctorE
 
 async function leftovers(env: DoctorEnv, fix: boolean): Promise<Finding> {
   try {
-    if (fix) return removedFinding(await reapDeadRuns(env.runtime, env.runtime, env.logger));
-    return leftoverFinding(await findDeadRunObjects(env.runtime, env.runtime));
+    if (fix) return removedFinding(await reapDeadRuns(env.runtime, env.runtime, env.logger, { swarm: env.swarm }));
+    return leftoverFinding(await findDeadRunObjects(env.runtime, env.runtime, { swarm: env.swarm }));
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
     return { check: 'leftovers', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };

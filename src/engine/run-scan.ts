@@ -19,6 +19,7 @@ import { mapBounded } from './map-bounded.js';
 import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
+import type { SwarmRuntime } from '../docker/swarm-runtime.js';
 import { RunTempDir } from './run-temp-dir.js';
 import { sweepRunTempDirs } from './sweep-run-temp-dirs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
@@ -78,6 +79,8 @@ export interface ScanEnvironment {
   readonly tempParent?: string;
   /** Signs the run's provenance record (ProvenanceKey); undefined: the record is written unsigned. */
   readonly provenanceSigner?: DsseSigner;
+  /** The engine's swarm side: on a swarm manager the sweep of dead runs' leftovers takes services and secrets too. */
+  readonly swarm?: SwarmRuntime;
 }
 
 /**
@@ -92,7 +95,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   // What runs that are gone left goes while this run starts (this run has nothing yet); the run
   // waits for that before it ends.
   background.add(
-    reapDeadRuns(env.runtime, env.volumes, logger).then(
+    reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm }).then(
       () => undefined,
       (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
     ),

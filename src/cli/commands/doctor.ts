@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { ContainerRuntime, DistributionProbe, FileSharingProbe, VolumeRuntime } from '../../docker/container-runtime.js';
+import type { SwarmRuntime } from '../../docker/swarm-runtime.js';
 import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
 import { renderFindings } from '../../doctor/render-findings.js';
 import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
@@ -18,7 +19,7 @@ interface DoctorOptions extends CommonOptions {
   fix: boolean;
 }
 
-type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string> };
+type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string>; swarm(): SwarmRuntime };
 
 export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
@@ -54,6 +55,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
           runId: randomBytes(6).toString('hex'),
           logger: silentLogger(),
           fileSharing: docker,
+          swarm: docker.swarm(),
           cwd: io.cwd,
         },
       );

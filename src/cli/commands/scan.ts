@@ -141,6 +141,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             statDir: statCacheDirOf(cacheDirOf(config, io.env)),
             volumes: docker,
             fileSharing: docker,
+            swarm: docker.swarm(),
             signal: controller.signal,
             pid: process.pid,
             host: hostname(),
