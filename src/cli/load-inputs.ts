@@ -53,6 +53,14 @@ export async function loadInputs(options: CommonOptions, io: CliIO, overrides: C
   throw new ConfigError(problems, configErrors.map((e) => e.hint).filter(Boolean).join('; ') || undefined);
 }
 
+/**
+ * The registry file given with `-r`, as an absolute path, for commands pmt prints (`pmt build -p X -r
+ * FILE`): a registry found any other way is found again without it.
+ */
+export function registryFlagOf(lookup: InputLookup): string | undefined {
+  return lookup.registry.origin === 'flag' ? lookup.registry.file : undefined;
+}
+
 /** `/path/plugins.yaml (user config dir)`: a looked-up file and why it was chosen. */
 export function describeLookup(found: LookedUp): string {
   return found.file === undefined ? found.why : `${found.file} (${found.why})`;

@@ -11,7 +11,7 @@ import { silentLogger } from '../../log/logger.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadInputs, lookUpInputs } from '../load-inputs.js';
+import { loadInputs, lookUpInputs, registryFlagOf } from '../load-inputs.js';
 import { jsonDocument } from '../json-document.js';
 
 interface DoctorOptions extends CommonOptions {
@@ -40,7 +40,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
       }
       const docker = runtime(options);
       const report = await runDoctor(
-        { inputs, fix: options.fix, registryFlag: lookup.registry.origin === 'flag' ? registryFile : undefined },
+        { inputs, fix: options.fix, registryFlag: registryFlagOf(lookup) },
         {
           runtime: docker,
           resolveAuth: authResolver(

@@ -9,7 +9,7 @@ import type { RuntimeFactory } from '../runtime-factory.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
 import { formatTable } from '../format-table.js';
 import { BUNDLED_REGISTRY } from '../../lookup/input-lookup.js';
-import { describeLookup, loadInputs } from '../load-inputs.js';
+import { describeLookup, loadInputs, registryFlagOf } from '../load-inputs.js';
 import { jsonDocument } from '../json-document.js';
 import { escapeControls } from '../../log/escape-controls.js';
 
@@ -45,7 +45,7 @@ export function listCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .option('--json', 'print one JSON document', false)
     .action(async (options: ListOptions) => {
       const { registry, lookup } = await loadInputs(options, io);
-      const registryFlag = lookup.registry.origin === 'flag' ? lookup.registry.file : undefined;
+      const registryFlag = registryFlagOf(lookup);
       const listed = await describePlugins(registry.available(), registry.default(), runtime(options), registryFlag, (p) => registry.origin(p));
       const extended = registry.extended.map((file) => (file === BUNDLED_REGISTRY ? `bundled (${file})` : file));
       const from = `Registry: ${describeLookup(lookup.registry)}${extended.length > 0 ? `, extends ${extended.join(', which extends ')}` : ''}`;

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildHint } from '../../agent/build-hint.js';
 import type { ContainerRuntime } from '../../docker/container-runtime.js';
@@ -8,7 +7,7 @@ import { ExitCode, PmtError, type ExitCodeValue } from '../../errors.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadInputs } from '../load-inputs.js';
+import { loadInputs, registryFlagOf } from '../load-inputs.js';
 import { collectNames } from '../plugin-names.js';
 import { byImage } from '../plugins-by-image.js';
 import { escapeControls } from '../../log/escape-controls.js';
@@ -25,9 +24,9 @@ export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
     .option('-p, --plugin <names>', 'plugin(s) whose images to pull: NAME, NAME,NAME or "all" (repeatable; default: all)', collectNames)
     .addHelpText('after', '\nExit codes: 0 every image present or pulled, 1 a pull failed, 2 usage or config error, 3 no Docker engine answers.')
     .action(async (options: PullOptions) => {
-      const { registry, config } = await loadInputs(options, io);
+      const { registry, config, lookup } = await loadInputs(options, io);
       const plugins = registry.select(options.plugin ?? 'all');
-      const registryFlag = options.registry === undefined ? undefined : resolve(io.cwd, options.registry);
+      const registryFlag = registryFlagOf(lookup);
       const docker = runtime(options);
       await docker.ping();
       const resolveAuth = authResolver({ username: config.remoteRepoUser, password: config.remoteRepoPass }, docker, io.env);

@@ -14,7 +14,7 @@ import { replaceFile } from '../../store/replace-file.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadInputs } from '../load-inputs.js';
+import { loadInputs, registryFlagOf } from '../load-inputs.js';
 import { collectNames } from '../plugin-names.js';
 import { byImage } from '../plugins-by-image.js';
 
@@ -34,9 +34,9 @@ export function pushCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
     .addHelpText('after', '\nEach image goes to REGISTRY/<repository>:<tag> (pmt/licensee:9.15.2 → HOST:PORT/pmt/licensee:9.15.2); the tag pmt makes for that is removed again.\nExit codes: 0 every image pushed, 1 a push failed, 2 usage or config error, 3 no Docker engine answers, 130/143 interrupted.')
     .action(async (registryHost: string, options: PushOptions) => {
       const host = parseRegistryHost(registryHost);
-      const { registry, config } = await loadInputs(options, io);
+      const { registry, config, lookup } = await loadInputs(options, io);
       const plugins = registry.select(options.plugin ?? 'all');
-      const registryFlag = options.registry === undefined ? undefined : resolve(io.cwd, options.registry);
+      const registryFlag = registryFlagOf(lookup);
       const output = options.writeRegistry === undefined ? undefined : resolve(io.cwd, options.writeRegistry);
       if (output !== undefined && [registry.source, ...registry.extended].some((file) => resolve(file) === output)) {
         throw new UsageError(`--write-registry ${output} is the registry this push reads`, 'write the pushed entries to another file; it extends this one');

@@ -16,7 +16,7 @@ import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { swarmOverrides, withCommonOptions, withSwarmOptions, type CommonOptions, type SwarmOptions } from '../common-options.js';
-import { loadInputs } from '../load-inputs.js';
+import { loadInputs, registryFlagOf } from '../load-inputs.js';
 import { colorEnabled } from '../progress/color-support.js';
 import { createProgress } from '../progress/create-progress.js';
 import { progressOption, type ProgressMode } from '../progress/progress-mode.js';
@@ -65,7 +65,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .option('--json', 'print one JSON document on stdout (the run report, or the plan with --dry-run)', false)
     .addOption(progressOption())
     .action(async (options: ScanOptions) => {
-      const { registry, config } = await loadInputs(options, io, { ...swarmOverrides(options), ...(options.server === undefined ? {} : { serverUrl: options.server }) });
+      const { registry, config, lookup } = await loadInputs(options, io, { ...swarmOverrides(options), ...(options.server === undefined ? {} : { serverUrl: options.server }) });
       const inputDir = await existingDirectory(resolve(io.cwd, options.input));
       const plugins = registry.select([...(options.plugin ?? []), ...(options.select ?? [])]);
       assertCompatible(plugins, CORE_ENGINE_VERSION, registry.source);
@@ -129,7 +129,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
             upload: options.upload,
             timeoutMs: options.timeout,
             respectGitignore: options.respectGitignore,
-            registryFlag: options.registry === undefined ? undefined : resolve(io.cwd, options.registry),
+            registryFlag: registryFlagOf(lookup),
           },
           {
             config,
