@@ -18,3 +18,5 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 npm run --silent build
 bash scripts/build-plugins.sh plugins.yaml
+# The two-node swarm lab with its registry (after the plugin images exist: it pushes them there).
+bash scripts/setup-swarm-lab.sh

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Removes what scripts/setup-swarm-lab.sh made, by its pidfiles and names: both nodes leave the
+# swarm, their dockerd (and the containerd each started) and both registry processes stop, the
+# namespaces pmtlab-n1/pmtlab-n2 (with their veths) and the bridge pmtlab0 go, and /run/pmt-swarm-lab.
+# /var/lib/pmt-swarm-lab (the nodes' images, the registry's storage and password) stays, so the next
+# set-up is fast; `--purge` removes it too. Quiet when there is nothing to remove.
+set -euo pipefail
+
+RUN_DIR=/run/pmt-swarm-lab
+LIB_DIR=/var/lib/pmt-swarm-lab
+purge=false
+case "${1:-}" in
+  --purge) purge=true ;;
+  '') ;;
+  *) echo "usage: $0 [--purge]" >&2; exit 2 ;;
+esac
+
+say() { echo "[teardown-swarm-lab] $*" >&2; }
+[ "$(id -u)" = 0 ] || { say "error: needs root"; exit 1; }
+
+# Stops the process in PIDFILE if it is still the program NAME (a reused pid is left alone).
+stop_pid() {
+  local pidfile=$1 name=$2 pid waited=0
+  pid=$(cat "$pidfile" 2>/dev/null) || return 0
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$waited" -ge 300 ]; then
+      say "$name ($pid) did not stop within 30 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}
+
+for n in n2 n1; do
+  sock=$RUN_DIR/$n/docker.sock
+  if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
+    docker -H "unix://$sock" swarm leave --force >/dev/null 2>&1 || true
+  fi
+  stop_pid "$RUN_DIR/$n/dockerd.pid" dockerd
+  # The containerd that dockerd started under its exec-root stops with it; if dockerd was killed, stop it here.
+  stop_pid "$RUN_DIR/$n/exec/containerd/containerd.pid" containerd
+done
+for port in 5005 5006; do stop_pid "$RUN_DIR/registry-$port.pid" docker-registry; done
+
+for n in n1 n2; do
+  [ -e "/run/netns/pmtlab-$n" ] && ip netns del "pmtlab-$n"
+  ip link del "pmtlab-${n}h" 2>/dev/null || true
+done
+ip link del pmtlab0 2>/dev/null || true
+
+# Mounts a killed dockerd may leave under its own directories (never anything else's).
+unmount_under() {
+  local dir=$1 target
+  [ -d "$dir" ] || return 0
+  findmnt -rn -o TARGET | grep -F "$dir/" | sort -r | while read -r target; do umount -l "$target" 2>/dev/null || true; done
+}
+unmount_under "$RUN_DIR"
+rm -rf "$RUN_DIR"
+if $purge; then
+  unmount_under "$LIB_DIR"
+  rm -rf "$LIB_DIR"
+fi
