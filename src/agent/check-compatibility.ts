@@ -5,6 +5,11 @@ import { PmtError } from '../errors.js';
 import { PluginFailure } from './plugin-failure.js';
 import { NOT_A_SHELL_HINT } from './shell-failure.js';
 
+/** The compatibility check's script: `echo test`, then the transport's probe (e.g. `curl -V`). */
+export function compatibilityScript(probe: string | undefined): string {
+  return probe ? `echo test; ${probe}` : 'echo test';
+}
+
 /**
  * The compatibility check, in one command: `echo test` must print `test` (the image has a working
  * shell), then the transport's probe (e.g. `curl -V`) runs and its output is returned for the
@@ -12,8 +17,7 @@ import { NOT_A_SHELL_HINT } from './shell-failure.js';
  * `run` is the agent's runner for pmt's own commands (through the container's main shell).
  */
 export async function checkContainer(run: LoggedExec, shell: string, probe: string | undefined): Promise<ExecResult> {
-  const script = probe ? `echo test; ${probe}` : 'echo test';
-  const hint = `the image needs a POSIX shell (${shell}) and echo`;
+  const script = compatibilityScript(probe);
   let result;
   try {
     result = await run([shell, '-c', script]);
@@ -21,12 +25,25 @@ export async function checkContainer(run: LoggedExec, shell: string, probe: stri
     if (error instanceof MainShellGone && error.end === 'not a shell') throw new PluginFailure(error.message, NOT_A_SHELL_HINT);
     // Cut short, or not the image's doing (the engine, or someone outside pmt): said as it is.
     if (error instanceof ExecAborted || (error instanceof PmtError && error.origin !== 'plugin')) throw error;
-    throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, hint);
+    throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, checkHint(shell));
   }
+  return judgeCompatibility(result, shell, probe);
+}
+
+/**
+ * Judges what the check printed (wherever it ran: through the main shell, or as a swarm task's
+ * `check` step): the first line must be `test`; returns the rest (the probe's output) for the
+ * transport to judge.
+ */
+export function judgeCompatibility(result: ExecResult, shell: string, probe: string | undefined): ExecResult {
   const [first = '', ...rest] = result.stdout.split('\n');
   if (first !== 'test' || (!probe && result.exitCode !== 0)) {
     const got = (result.stdout.trim() || result.stderr.trim() || '(nothing)').slice(0, 200);
-    throw new PluginFailure(`compatibility check \`echo test\` failed: exit code ${result.exitCode}, output ${JSON.stringify(got)}`, hint);
+    throw new PluginFailure(`compatibility check \`echo test\` failed: exit code ${result.exitCode}, output ${JSON.stringify(got)}`, checkHint(shell));
   }
   return { ...result, stdout: rest.join('\n') };
+}
+
+function checkHint(shell: string): string {
+  return `the image needs a POSIX shell (${shell}) and echo`;
 }

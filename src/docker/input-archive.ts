@@ -16,6 +16,13 @@ export interface PackInputOptions {
   readonly respectGitignore: boolean;
   /** Paths relative to the input left out with all they hold (pmt's own output dirs). */
   readonly exclude?: readonly string[];
+  /**
+   * For a swarm task, which extracts the archive as root into an empty volume: every entry owned by
+   * this uid and gid and without the group/other write bits, and the input directory itself packed
+   * as `./` (so /input gets its modes and this owner too). A plugin that is not this owner then
+   * cannot write, chmod, chown or delete anything of the input.
+   */
+  readonly owner?: number;
 }
 
 export interface PackSummary {
@@ -112,8 +119,7 @@ export async function packInput(dir: string, options: PackInputOptions): Promise
         continue;
       }
       const { rel, abs, stats } = entry;
-      // The whole st_mode: tar-stream replaces a mode of 0 (a 000 file) by its default; type bits are masked off.
-      const header: EntryHeader = { name: rel, uid: stats.uid, gid: stats.gid, mtime: stats.mtime, mode: stats.mode };
+      const header = headerOf(rel, stats);
       if (stats.isDirectory()) {
         await addEntry(pack, { ...header, type: 'directory' });
         counts.directories++;
@@ -139,7 +145,18 @@ export async function packInput(dir: string, options: PackInputOptions): Promise
     }
   };
   const source = selection.paths === undefined ? walkAll(dir, '', false) : walkListed(dir, selection.paths);
-  packAll(prepared(source)).then(
+  // The whole st_mode: tar-stream replaces a mode of 0 (a 000 file) by its default; type bits are masked off.
+  const { owner } = options;
+  const headerOf = (rel: string, stats: Stats): EntryHeader =>
+    owner === undefined
+      ? { name: rel, uid: stats.uid, gid: stats.gid, mtime: stats.mtime, mode: stats.mode }
+      : { name: rel, uid: owner, gid: owner, mtime: stats.mtime, mode: stats.mode & ~0o022 };
+  const packRoot = async (): Promise<void> => {
+    if (owner !== undefined) await addEntry(pack, { ...headerOf('./', await lstat(dir)), type: 'directory' });
+  };
+  packRoot()
+    .then(() => packAll(prepared(source)))
+    .then(
     () => pack.finalize(),
     (error: unknown) => pack.destroy(error as Error),
   );

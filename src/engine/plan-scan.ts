@@ -5,7 +5,8 @@ import { formatDuration } from '../config/duration.js';
 import type { ContainerSpec } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
 import { MASKED, maskSecretEnv } from '../registry/secret-env.js';
-import { postResultsCommand, restContainerSetup } from '../transport/rest-collector.js';
+import { postResultsCommand } from '../transport/post-results-script.js';
+import { restContainerSetup } from '../transport/rest-collector.js';
 import type { ContainerSetup } from '../transport/result-collector.js';
 
 export interface PlanInputs {

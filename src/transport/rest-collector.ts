@@ -4,74 +4,21 @@ import { PluginFailure, tailLines } from '../agent/plugin-failure.js';
 import type { ExecResult, PluginContainer } from '../docker/container-runtime.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ContainerSetup, LoggedExec, PluginRun, ResultCollector } from './result-collector.js';
+import { postResultsCommand, uploadLabel } from './post-results-script.js';
 import { LISTED_NAMES, resultProblemsFailure, type ResultDirListing, type ResultProblem } from './result-check.js';
 import type { RestAddress, RestEndpoint } from './rest-endpoint.js';
 
 /** Where the run's socket directory appears inside plugin containers. */
 export const API_DIR_IN_CONTAINER = '/run/pmt';
 
-/** Files per request of pmt's own upload loop (the endpoint accepts up to MAX_FILES_PER_POST). */
-export const POST_BATCH_FILES = 500;
+/** The transport's compatibility probe, run right after the check's `echo test`. */
+export const REST_PROBE = 'curl -V';
 
-/**
- * Posts every declared result to pmt's endpoint from inside the container, POST_BATCH_FILES files
- * per request (one curl for 3 000 results took 34 ms each). File names go to curl through its
- * config on stdin (`form = "result=@/result/<name>"`: names cannot contain `"` or `\`), so no
- * argument list grows with them. Plugin data reaches the shell only as positional arguments and
- * environment variables, never formatted into the script. What cannot be posted is reported on
- * stdout as `pmt-result<TAB><problem><TAB><name>`, followed by what `/result` holds
- * (`pmt-holds<TAB><name>`, the first LISTED_NAMES, then `pmt-holds-total<TAB><count>`).
- */
-const POST_RESULTS_SCRIPT = `
-post() {
-  if [ -n "\${PMT_API_SOCKET:-}" ]; then curl --unix-socket "$PMT_API_SOCKET" "$@" http://pmt/save
-  else curl "$@" "$PMT_API_URL/save"; fi
-}
-send() {
-  [ "$count" -gt 0 ] || return 0
-  printf '%s' "$forms" | post -sS --fail-with-body -H "Authorization: Bearer $PMT_TOKEN" \\
-    -F "name=$PMT_PLUGIN_NAME" -F "id=$PMT_PLUGIN_ID" -K - || status=1
-  echo
-  forms=''; count=0
-}
-problem() { printf 'pmt-result\\t%s\\t%s\\n' "$1" "$2"; status=1; }
-status=0; forms=''; count=0; nl='
-'
-for name in "$@"; do
-  file="${RESULT_DIR}/$name"
-  if [ -L "$file" ]; then problem symlink "$name"
-  elif [ ! -e "$file" ]; then problem missing "$name"
-  elif [ -d "$file" ]; then problem directory "$name"
-  elif [ -p "$file" ]; then problem fifo "$name"
-  elif [ ! -f "$file" ]; then problem special "$name"
-  elif [ ! -r "$file" ]; then problem unreadable "$name"
-  else
-    forms="$forms""form = \\"result=@$file\\"$nl"; count=$((count + 1))
-    [ "$count" -lt ${POST_BATCH_FILES} ] || send
-  fi
-done
-send
-if [ "$status" -ne 0 ]; then
-  total=0
-  for path in ${RESULT_DIR}/* ${RESULT_DIR}/.[!.]* ${RESULT_DIR}/..?*; do
-    [ -e "$path" ] || [ -L "$path" ] || continue
-    total=$((total + 1))
-    entry=\${path#${RESULT_DIR}/}
-    [ -d "$path" ] && [ ! -L "$path" ] && entry="$entry/"
-    [ "$total" -gt ${LISTED_NAMES} ] || printf 'pmt-holds\\t%s\\n' "$entry"
-  done
-  printf 'pmt-holds-total\\t%s\\n' "$total"
-fi
-exit $status
-`;
-
-/**
- * The command that posts declared results from inside the container: names travel as arguments.
- * It runs in the plugin's own shell (POSIX, and proven by the compatibility check), so an image
- * needs no other shell — e.g. no /bin/sh beside the /bin/bash its entry names.
- */
-export function postResultsCommand(shell: string, results: readonly string[]): string[] {
-  return [shell, '-c', POST_RESULTS_SCRIPT, 'pmt-post-results', ...results];
+/** Judges REST_PROBE's output (after the `test` line): throws saying curl is missing. */
+export function checkRestProbe(answer: ExecResult): void {
+  if (answer.exitCode !== 0 || !answer.stdout.startsWith('curl')) {
+    throw new Error(`\`curl -V\` failed in the container (exit code ${answer.exitCode}); the REST transport needs curl in the plugin image`);
+  }
 }
 
 /** What a container needs to reach the endpoint: the socket dir mounted, or the host's network for TCP. */
@@ -101,12 +48,10 @@ export class RestCollector implements ResultCollector {
     return restContainerSetup(this.endpoint.address, token);
   }
 
-  readonly probe = 'curl -V';
+  readonly probe = REST_PROBE;
 
   checkProbe(answer: ExecResult): void {
-    if (answer.exitCode !== 0 || !answer.stdout.startsWith('curl')) {
-      throw new Error(`\`curl -V\` failed in the container (exit code ${answer.exitCode}); the REST transport needs curl in the plugin image`);
-    }
+    checkRestProbe(answer);
   }
 
   prepare(): Promise<void> {
@@ -115,7 +60,7 @@ export class RestCollector implements ResultCollector {
 
   async collect(run: PluginRun, _container: PluginContainer, shell: LoggedExec): Promise<void> {
     await this.endpoint.ready();
-    const posted = await shell(postResultsCommand(run.plugin.shell, run.plugin.results), `curl -F result=@${RESULT_DIR}/<file> … /save for ${run.plugin.results.join(', ')}`);
+    const posted = await shell(postResultsCommand(run.plugin.shell, run.plugin.results), uploadLabel(run.plugin.results));
     // A size limit fails the plugin with the same error as archive copy gives.
     const tooLarge = this.endpoint.tooLarge(run.id);
     if (tooLarge) throw tooLarge;

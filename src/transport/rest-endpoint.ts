@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Filestore, PutLimits, ResultTooLargeError } from '../store/filestore.js';
-import { RunRegistry } from './rest-runs.js';
+import { PmtError } from '../errors.js';
+import { RunRegistry, type RunRegistration } from './rest-runs.js';
 import { createSocketDir } from './rest-socket-dir.js';
 
 export type RestAddress =
@@ -16,22 +17,32 @@ export interface RestEndpoint {
    * PmtError) when it could not start.
    */
   ready(): Promise<void>;
-  /** Allows a plugin run to post its declared results; returns its fresh token (never logged). */
-  register(run: { id: number; plugin: string; results: readonly string[] }): { token: string };
-  /** After the plugin run ends: its token then gets 410. Its rejections stay readable. */
+  /**
+   * Allows a plugin run to post its declared results (and, with `input`, a swarm task to fetch that
+   * input once and hold a lease); returns its fresh token (never logged).
+   */
+  register(run: RunRegistration): { token: string };
+  /** After the plugin run ends: its token then gets 410, its leases end. Its rejections stay readable. */
   unregister(id: number): void;
   /** Why posts of this plugin run were refused, oldest first (`HTTP <status>: <reason>`). */
   rejections(id: number): readonly string[];
   /** The first size-limit error of this plugin run's posts: the plugin fails with exactly it, as by archive copy. */
   tooLarge(id: number): ResultTooLargeError | undefined;
+  /** Why sending this run's input (GET /input) failed, if it did: a packing error (unreadable, changed file). */
+  inputProblem(id: number): Error | undefined;
   /** Idempotent; drops open connections and removes the socket directory. */
   close(): Promise<void>;
 }
 
 export interface RestEndpointOptions {
   readonly filestore: Filestore;
-  /** `unix`: a socket in a private directory, to bind-mount into containers; `tcp`: 127.0.0.1, random port. */
+  /** `unix`: a socket in a private directory, to bind-mount into containers; `tcp`: `host`, random port. */
   readonly transport: 'unix' | 'tcp';
+  /**
+   * TCP only: the address to listen on (swarm: the advertise address the nodes reach); default
+   * 127.0.0.1. Never a wildcard (`0.0.0.0`, `::`): pmt listens on one address only.
+   */
+  readonly host?: string;
   readonly limits: PutLimits;
   /** Fastify logs through a child `{component: 'REST endpoint'}`; without one it logs nothing. */
   readonly logger?: Logger;
@@ -53,12 +64,16 @@ export interface ListeningServer {
  * would only wait. TCP needs its port for the containers' set-up, so it starts listening here.
  */
 export async function openRestEndpoint(options: RestEndpointOptions): Promise<RestEndpoint> {
+  const host = options.host ?? '127.0.0.1';
+  if (isWildcard(host)) {
+    throw new PmtError(`pmt's REST endpoint must listen on one address, not ${host}`, { origin: 'config', hint: 'give the address the swarm nodes reach this machine at' });
+  }
   const runs = new RunRegistry();
   const socket = options.transport === 'unix' ? await createSocketDir(options.tempParent) : undefined;
   let listening: Promise<ListeningServer> | undefined;
   const listen = (): Promise<ListeningServer> =>
     (listening ??= import('./rest-server.js').then(({ listenRestServer }) =>
-      listenRestServer(options, runs, socket ? { path: socket.socketPath } : { host: '127.0.0.1', port: 0 }),
+      listenRestServer(options, runs, socket ? { path: socket.socketPath } : { host, port: 0 }),
     ));
   const removeSocketDir = async (): Promise<void> => {
     if (socket) await rm(socket.dir, { recursive: true, force: true });
@@ -69,7 +84,7 @@ export async function openRestEndpoint(options: RestEndpointOptions): Promise<Re
     address = { kind: 'unix', hostDir: socket.dir, socketPath: socket.socketPath };
   } else {
     const { port } = await listen();
-    address = { kind: 'tcp', url: `http://127.0.0.1:${port}` };
+    address = { kind: 'tcp', url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
   }
 
   let closing: Promise<void> | undefined;
@@ -82,6 +97,7 @@ export async function openRestEndpoint(options: RestEndpointOptions): Promise<Re
     unregister: (id) => runs.unregister(id),
     rejections: (id) => runs.rejections(id),
     tooLarge: (id) => runs.tooLarge(id),
+    inputProblem: (id) => runs.inputProblem(id),
     close: () =>
       (closing ??= (async () => {
         await (await listening?.catch(() => undefined))?.close();
@@ -100,4 +116,9 @@ export async function startRestEndpoint(options: RestEndpointOptions): Promise<R
     await endpoint.close();
     throw error;
   }
+}
+
+/** `0.0.0.0`, `::` and their spellings: every address of the machine. */
+function isWildcard(host: string): boolean {
+  return /^(0+\.0+\.0+\.0+|\[?[0:]*:[0:]*\]?|0)$/.test(host.trim()) || host.trim() === '';
 }

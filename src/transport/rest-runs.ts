@@ -3,6 +3,22 @@ import { PmtError } from '../errors.js';
 import type { ResultTooLargeError } from '../store/result-too-large-error.js';
 import { resultNameProblem } from '../registry/result-name.js';
 
+/** The input directory a swarm task of this run may fetch once (GET /input), packed as locally. */
+export interface TaskInput {
+  readonly dir: string;
+  readonly respectGitignore: boolean;
+  /** pmt's own output dirs inside the input (relative to it): left out. */
+  readonly exclude: readonly string[];
+}
+
+/** What registering a plugin run says: who it is, what it may post, and what input it may fetch. */
+export interface RunRegistration {
+  readonly id: number;
+  readonly plugin: string;
+  readonly results: readonly string[];
+  readonly input?: TaskInput;
+}
+
 /** A plugin run allowed to post results, as the endpoint knows it. */
 export interface RegisteredRun {
   readonly id: number;
@@ -19,6 +35,12 @@ interface Run extends RegisteredRun {
   dropped: number;
   /** The first post refused for a broken size limit: the plugin fails with exactly that error. */
   tooLarge: ResultTooLargeError | undefined;
+  /** Until its one GET /input; undefined afterwards (or when the run has no input to fetch). */
+  input: TaskInput | undefined;
+  inputFetched: boolean;
+  inputProblem: Error | undefined;
+  /** Called once when the run is unregistered: its open leases end. */
+  readonly onEnd: Set<() => void>;
 }
 
 /** Rejection reasons kept per plugin run; a flood of bad posts cannot grow memory without bound. */
@@ -28,7 +50,7 @@ const MAX_REJECTIONS = 50;
 export class RunRegistry {
   readonly #runs = new Map<number, Run>();
 
-  register(run: { id: number; plugin: string; results: readonly string[] }): { token: string } {
+  register(run: RunRegistration): { token: string } {
     if (!Number.isSafeInteger(run.id) || run.id < 0) {
       throw new PmtError(`a plugin run id must be a whole number >= 0, got ${run.id}`, { origin: 'pmt' });
     }
@@ -47,13 +69,58 @@ export class RunRegistry {
       rejections: [],
       dropped: 0,
       tooLarge: undefined,
+      input: run.input,
+      inputFetched: false,
+      inputProblem: undefined,
+      onEnd: new Set(),
     });
     return { token };
   }
 
   unregister(id: number): void {
     const run = this.#runs.get(id);
-    if (run) run.active = false;
+    if (!run) return;
+    run.active = false;
+    for (const end of run.onEnd) end();
+    run.onEnd.clear();
+  }
+
+  /**
+   * The input this run may fetch, handed out once: a second call gets `'fetched'` (410), a run
+   * registered without one `'none'` (404).
+   */
+  takeInput(id: number): TaskInput | 'fetched' | 'none' {
+    const run = this.#runs.get(id);
+    if (!run || (!run.input && !run.inputFetched)) return 'none';
+    if (run.inputFetched || !run.input) return 'fetched';
+    const { input } = run;
+    run.input = undefined;
+    run.inputFetched = true;
+    return input;
+  }
+
+  /** Why sending this run's input failed (the first reason), for the plugin's error. */
+  inputFailed(id: number, problem: Error): void {
+    const run = this.#runs.get(id);
+    if (run) run.inputProblem ??= problem;
+  }
+
+  inputProblem(id: number): Error | undefined {
+    return this.#runs.get(id)?.inputProblem;
+  }
+
+  /**
+   * Calls `end` once when the run is unregistered (at once if it is not active); returns what
+   * forgets the call, for a lease whose client went away first.
+   */
+  whenEnded(id: number, end: () => void): () => void {
+    const run = this.#runs.get(id);
+    if (!run?.active) {
+      end();
+      return () => undefined;
+    }
+    run.onEnd.add(end);
+    return () => run.onEnd.delete(end);
   }
 
   /**

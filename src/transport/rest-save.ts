@@ -5,6 +5,7 @@ import { ResultTooLargeError, type Filestore, type PutLimits, type StagedResult 
 import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { resultNameProblem } from '../registry/result-name.js';
 import { SaveRejection } from './rest-rejection.js';
+import { authenticate } from './rest-auth.js';
 import { sendJson } from './rest-reply.js';
 import type { RegisteredRun, RunRegistry } from './rest-runs.js';
 
@@ -57,16 +58,6 @@ export function saveHandler(context: SaveContext) {
       return sendJson(reply, rejection.status, { error: rejection.message });
     }
   };
-}
-
-function authenticate(runs: RunRegistry, header: string | undefined): RegisteredRun {
-  if (header === undefined) throw new SaveRejection(401, 'missing "Authorization: Bearer <token>" header');
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match?.[1]) throw new SaveRejection(401, 'the Authorization header must be "Bearer <token>"');
-  const run = runs.byToken(match[1]);
-  if (!run) throw new SaveRejection(403, 'invalid token');
-  if (!run.active) throw new SaveRejection(410, `plugin run ${run.id} has ended`);
-  return run;
 }
 
 async function receive(request: FastifyRequest, run: RegisteredRun, context: SaveContext): Promise<StagedResult[]> {

@@ -8,6 +8,8 @@ import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { sendJson } from './rest-reply.js';
 import type { ListeningServer, RestEndpointOptions } from './rest-endpoint.js';
 import type { RunRegistry } from './rest-runs.js';
+import { inputHandler } from './rest-input.js';
+import { leaseHandler } from './rest-lease.js';
 import { MAX_FILES_PER_POST, saveHandler } from './rest-save.js';
 
 /** Idle sockets (a stalled upload included) are closed after this long. */
@@ -92,5 +94,8 @@ async function buildApp(options: RestEndpointOptions, runs: RunRegistry): Promis
   });
   app.get('/health', (_request, reply) => sendJson(reply, 200, { status: 'UP' }));
   app.post('/save', saveHandler({ runs, filestore: options.filestore, limits: options.limits }));
+  // A swarm task's input (once) and its lease on this pmt (see src/swarm/task-script.ts).
+  app.get('/input', inputHandler(runs));
+  app.get('/lease', leaseHandler(runs));
   return app;
 }
