@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The swarm test lab: a real two-node Docker Swarm and a real image registry on this machine.
 #   bridge pmtlab0 10.231.77.1/24 (the host side: the registry and pmt's REST endpoint listen here)
+#   (the nodes' own networks, docker_gwbridge and the swarm's ingress, use 10.231.77.128/25)
 #   netns pmtlab-n1 10.231.77.11: dockerd, swarm manager (unix:///run/pmt-swarm-lab/n1/docker.sock)
 #   netns pmtlab-n2 10.231.77.12: dockerd, swarm worker  (unix:///run/pmt-swarm-lab/n2/docker.sock)
 #   docker-registry with htpasswd on 10.231.77.1:5005 (the nodes pull) and, with the same storage,
@@ -18,6 +19,11 @@ BRIDGE=pmtlab0
 HOST_ADDR=10.231.77.1
 NODES=(n1 n2)
 declare -A NODE_ADDR=([n1]=10.231.77.11 [n2]=10.231.77.12)
+# Networks the nodes' engines make themselves (docker_gwbridge on each node, the swarm's ingress
+# overlay) come from the upper half of the range, which the nodes' own /25 route leaves free (a local
+# pool that overlaps a route of the node is skipped by dockerd).
+LOCAL_POOL=10.231.77.128/26
+SWARM_POOL=10.231.77.192/26
 REG_PULL=$HOST_ADDR:5005
 REG_PUSH=127.0.0.1:5006
 REG_USER=pmt-lab
@@ -41,9 +47,9 @@ mkdir -p "$RUN_DIR" "$LIB_DIR"
 chmod 0755 "$RUN_DIR"
 chmod 0700 "$LIB_DIR"
 
-# --- network: the bridge on the host, one namespace and veth per node. No default route in the
-# namespaces: the nodes reach only 10.231.77.0/24 (this host forwards packets, so a default route
-# via the bridge would let tasks reach other networks).
+# --- network: the bridge on the host, one namespace and veth per node (10.231.77.N/25). No default
+# route in the namespaces: the nodes reach only the lab's addresses (this host forwards packets, so a
+# default route via the bridge would let tasks reach other networks).
 setup_network() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
   ip addr replace "$HOST_ADDR/24" dev "$BRIDGE"
@@ -59,7 +65,10 @@ setup_network() {
       ip link add "$veth" type veth peer name eth0 netns "$ns"
     fi
     ip link set "$veth" master "$BRIDGE" up
-    ip -n "$ns" addr replace "${NODE_ADDR[$n]}/24" dev eth0
+    if [ "$(ip -n "$ns" -4 -o addr show dev eth0 | awk '{print $4}')" != "${NODE_ADDR[$n]}/25" ]; then
+      ip -n "$ns" addr flush dev eth0
+      ip -n "$ns" addr add "${NODE_ADDR[$n]}/25" dev eth0
+    fi
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
   done
@@ -84,7 +93,7 @@ start_dockerd() {
       --data-root "$LIB_DIR/$n/docker" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
       --containerd-namespace "pmtlab-$n" --containerd-plugins-namespace "pmtlab-$n-plugins" \
       --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
-      --insecure-registry "$REG_PULL" \
+      --insecure-registry "$REG_PULL" --default-address-pool "base=$LOCAL_POOL,size=28" \
       </dev/null >"$dir/dockerd.log" 2>&1 &
     pid=$!
   fi
@@ -118,7 +127,8 @@ setup_swarm() {
   if [ "${state[0]}" != active ] || [ "${state[1]}" != true ] || [ "${state[3]}" != "$addr1" ]; then
     # Not a manager of a working swarm (never was, or a state it cannot recover from): start anew.
     [ "${state[0]}" = inactive ] || node_docker n1 swarm leave --force >/dev/null 2>&1 || true
-    node_docker n1 swarm init --advertise-addr "$addr1" --listen-addr "$addr1:2377" >/dev/null
+    node_docker n1 swarm init --advertise-addr "$addr1" --listen-addr "$addr1:2377" \
+      --default-addr-pool "$SWARM_POOL" --default-addr-pool-mask-length 28 >/dev/null
   fi
   local manager_id worker_id
   manager_id=$(node_docker n1 info --format '{{.Swarm.NodeID}}')

@@ -43,6 +43,10 @@ for n in n2 n1; do
   stop_pid "$RUN_DIR/$n/dockerd.pid" dockerd
   # The containerd that dockerd started under its exec-root stops with it; if dockerd was killed, stop it here.
   stop_pid "$RUN_DIR/$n/exec/containerd/containerd.pid" containerd
+  # dockerd bind-mounts its data root onto itself and undoes that when it stops cleanly, not when killed.
+  if ! docker -H "unix://$sock" version >/dev/null 2>&1; then
+    while mountpoint -q "$LIB_DIR/$n/docker"; do umount "$LIB_DIR/$n/docker" || break; done
+  fi
 done
 for port in 5005 5006; do stop_pid "$RUN_DIR/registry-$port.pid" docker-registry; done
 
