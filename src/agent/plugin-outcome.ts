@@ -28,6 +28,9 @@ export interface PluginOutcome {
   readonly error: OutcomeError | undefined;
   /** What the user should know although the plugin ran, e.g. an image older than its build directory. */
   readonly warnings?: readonly string[];
+  /** Swarm mode: the hostname of the node its task ran on, and the service's name. */
+  readonly node?: string;
+  readonly service?: string;
 }
 
 export interface OutcomeError {

@@ -39,6 +39,7 @@ export function reportToJson(report: ScanReport): unknown {
       exitCode: outcome.exitCode ?? null,
       durationMs: outcome.durationMs,
       transport: outcome.transport ?? null,
+      ...(outcome.service === undefined ? {} : { node: outcome.node ?? null, service: outcome.service }),
       logPath: outcome.logPath ?? null,
       error: outcome.error ?? null,
       warnings: outcome.warnings ?? [],

@@ -23,6 +23,8 @@ export interface ProgressEvent {
   readonly percent?: number;
   /** One line for failed / timed out phases. */
   readonly detail?: string;
+  /** Swarm mode: the node the plugin's task was placed on (its hostname), once known. */
+  readonly node?: string;
 }
 
 export type ProgressListener = (event: ProgressEvent) => void;

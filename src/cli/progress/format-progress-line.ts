@@ -1,7 +1,7 @@
 import { fitSegments } from './fit-segments.js';
 import { formatDuration } from './format-duration.js';
 import { phaseStyle } from './phase-style.js';
-import { workedMs, type PluginProgress } from './plugin-progress.js';
+import { progressDetail, workedMs, type PluginProgress } from './plugin-progress.js';
 import { escapeControls } from '../../log/escape-controls.js';
 
 export interface LineLayout {
@@ -22,7 +22,8 @@ export function formatProgressLine(progress: PluginProgress, nowMs: number, layo
   const style = phaseStyle(progress.phase);
   // A cache hit did no work worth timing; a queued plugin has not started.
   const worked = progress.phase === 'cached' ? undefined : workedMs(progress, nowMs);
-  const detail = progress.detail === undefined ? undefined : escapeControls(progress.detail.split('\n')[0]?.trim() ?? '');
+  const shown = progressDetail(progress);
+  const detail = shown === undefined ? undefined : escapeControls(shown);
   return fitSegments(
     [
       { text: `${style.icon} `, color: style.color },

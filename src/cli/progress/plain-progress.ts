@@ -13,7 +13,7 @@ export function formatPlainLine(previous: PluginProgress | undefined, progress: 
   if (progress.phase === 'queued' || progress.phase === previous?.phase) return undefined;
   const status = paint(progress.phase, phaseStyle(progress.phase).color, color);
   const detail = progress.detail === undefined ? undefined : escapeControls(progress.detail.split('\n')[0]?.trim() ?? '');
-  let line = `[Progress] ${progress.plugin}: ${status}`;
+  let line = `[Progress] ${progress.plugin}: ${status}${progress.node === undefined ? '' : ` on ${escapeControls(progress.node)}`}`;
   // Only a finished plugin has a duration worth a line; a cache hit did no work.
   if (progress.endedMs !== undefined && progress.phase !== 'cached') {
     const worked = workedMs(progress, progress.endedMs) ?? 0;

@@ -10,6 +10,8 @@ export interface PluginProgress {
   readonly endedMs: number | undefined;
   readonly percent: number | undefined;
   readonly detail: string | undefined;
+  /** Swarm mode: the node its task runs on, once placed. */
+  readonly node?: string;
 }
 
 export function queuedProgress(plugin: string): PluginProgress {
@@ -28,7 +30,15 @@ export function advanceProgress(previous: PluginProgress | undefined, event: Pro
     endedMs: final ? event.elapsedMs : undefined,
     percent: event.phase === 'pulling' ? event.percent : undefined,
     detail: event.detail,
+    ...(event.node ?? current.node ? { node: event.node ?? current.node } : {}),
   };
+}
+
+/** The line's detail: where a swarm task runs, then what went wrong. */
+export function progressDetail(progress: PluginProgress): string | undefined {
+  const detail = progress.detail?.split('\n')[0]?.trim();
+  const where = progress.node === undefined ? undefined : `on ${progress.node}`;
+  return [where, detail].filter(Boolean).join(': ') || undefined;
 }
 
 /** Milliseconds the plugin has been at work at run time `nowMs`, or took; undefined if it never started. */

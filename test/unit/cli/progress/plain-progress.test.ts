@@ -36,6 +36,24 @@ describe('plainProgress', () => {
     );
   });
 
+  it('names the swarm node a task runs on, from the event that first says it', () => {
+    const out = new FakeTerminal();
+    const listener = plainProgress(out, false);
+    listener({ plugin: 'licensee', phase: 'starting', elapsedMs: 0 });
+    listener({ plugin: 'licensee', phase: 'pulling', elapsedMs: 100, node: 'n2' });
+    listener({ plugin: 'licensee', phase: 'running', elapsedMs: 300 });
+    listener({ plugin: 'licensee', phase: 'failed', elapsedMs: 1300, detail: 'command exited with code 3' });
+    expect(out.output).toBe(
+      [
+        '[Progress] licensee: starting',
+        '[Progress] licensee: pulling on n2',
+        '[Progress] licensee: running on n2',
+        '[Progress] licensee: failed on n2 after 1.3s: command exited with code 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('colours the status when asked', () => {
     const out = new FakeTerminal();
     plainProgress(out, true)({ plugin: 'a', phase: 'failed', elapsedMs: 0 });
