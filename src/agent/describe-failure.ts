@@ -10,7 +10,8 @@ const RAISE: Record<TimeoutSource, string> = {
   config: 'raise DefaultTimeout in the config, give the plugin a `timeout` in the registry, or pass --timeout',
 };
 
-type Timeout = { duration: string; source: TimeoutSource };
+/** `what` was removed when the time was up: the container (default), or a swarm task's service. */
+type Timeout = { duration: string; source: TimeoutSource; what?: string };
 
 /**
  * The one-line error of a plugin run that did not succeed: what, where from, what to do. Messages
@@ -25,7 +26,7 @@ export function describeFailure(error: unknown, status: PluginStatus, timeout: T
 function describe(error: unknown, status: PluginStatus, timeout: Timeout): OutcomeError {
   if (status === 'interrupted') return { origin: 'user', message: 'interrupted by a signal', hint: undefined };
   if (status === 'timed out') {
-    return { origin: 'plugin', message: `timed out after ${timeout.duration}; the container was removed`, hint: `${RAISE[timeout.source]}; the log shows how far it got` };
+    return { origin: 'plugin', message: `timed out after ${timeout.duration}; the ${timeout.what ?? 'container'} was removed`, hint: `${RAISE[timeout.source]}; the log shows how far it got` };
   }
   if (error instanceof PmtError) return { origin: error.origin, message: error.message, hint: error.hint };
   return {

@@ -1,25 +1,22 @@
 import type { Logger } from 'pino';
-import { imageFreshness } from '../build/image-freshness.js';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../config/duration.js';
 import type { BindMount, ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
-import type { PluginPhase, ProgressListener } from '../engine/progress-event.js';
+import type { ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
-import { ContainerLog } from '../log/container-log.js';
-import type { Filestore, StoredResult } from '../store/filestore.js';
+import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainer } from './check-compatibility.js';
-import { containerLimits, pluginTimeoutMs, timeoutSource } from './container-limits.js';
+import { containerLimits, pluginTimeoutMs } from './container-limits.js';
 import { pluginContainerSpec, ROOT_CHMOD, runLabels, runsAsNonRoot, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
 import { createInputVolume } from '../docker/input-volume.js';
-import { ensureImage, type AuthResolver } from './ensure-image.js';
+import type { AuthResolver } from './ensure-image.js';
+import { PluginRunRecord } from './plugin-run-record.js';
 import { deadlineSignal, type Deadline } from './deadline-signal.js';
-import { describeFailure } from './describe-failure.js';
 import { commandFailure } from './command-failure.js';
 import { commandEndedShell } from './shell-failure.js';
 import { loggedCommand } from './logged-command.js';
-import type { CacheRestore, OutcomeError, PluginOutcome, PluginStatus } from './plugin-outcome.js';
+import type { CacheRestore, PluginOutcome } from './plugin-outcome.js';
 import type { CacheOrigin } from '../cache/cache-manifest.js';
 
 export type { CacheRestore } from './plugin-outcome.js';
@@ -77,19 +74,10 @@ export interface AgentContext {
 export async function runPluginAgent(context: AgentContext, run: PluginRun): Promise<PluginOutcome> {
   const { plugin } = run;
   const logger = context.logger.child({ component: 'Plugin agent', plugin: plugin.name });
-  const started = context.now();
+  const record = new PluginRunRecord(context, run, logger);
   const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
-  const phase = (name: PluginPhase, extra: { detail?: string; percent?: number } = {}): void =>
-    context.progress({ plugin: plugin.name, phase: name, elapsedMs: context.now().getTime() - context.runStarted.getTime(), ...extra });
   let deadline: Deadline | undefined;
-  /** What the user should know although the plugin ran (shown in the summary and --json). */
-  const warnings: string[] = [];
   let container: PluginContainer | undefined;
-  let log: ContainerLog | undefined;
-  let imageId: string | undefined;
-  let repoDigests: readonly string[] = [];
-  let restored: CacheRestore | undefined;
-  let exitCode: number | undefined;
   let transport: ResultCollector | undefined;
   let collector: ResultCollector | undefined;
   let inputVolume: string | undefined;
@@ -102,38 +90,24 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   // Every command runs through the container's main shell (no engine exec per command) and is
   // logged, with its output, in the plugin's log file.
-  const logging = { logger, get log() { return log; }, now: context.now };
+  const logging = { logger, get log() { return record.log; }, now: context.now };
   const shell: LoggedExec = (command, label) =>
     loggedCommand(label ?? command.join(' '), () => container!.runInMainShell(command, { signal }), logging);
 
   try {
     signal.throwIfAborted();
-    log = await ContainerLog.create(context.logDir, plugin.name, started);
-    const image = await ensureImage(context.runtime, plugin, context.resolveAuth, logger, (percent) => phase('pulling', { percent }), context.registryFlag);
-    imageId = image.id;
-    // An edited build directory is not a reason to refuse the image the user has, but it must be said
-    // (before the cache, which would otherwise quietly serve the old image's results).
-    const freshness = await imageFreshness(plugin, image, context.registryFlag);
-    if (freshness.state === 'out of date') {
-      logger.warn(`${freshness.message}; running it as it is — ${freshness.hint}`);
-      await log.note(`warning: ${freshness.message} — ${freshness.hint}`);
-      warnings.push(`${freshness.message}; the scan ran it as it is — ${freshness.hint}`);
-    }
-    repoDigests = image.repoDigests;
-    restored = await context.cache?.restore(run, imageId);
-    if (restored) {
-      logger.info('Results restored from the cache; no container started (--no-cache or PMT_NO_CACHE=1 runs the plugin)');
-      await log.note('results restored from the cache (same image, registry entry and input as an earlier run); no container was started — --no-cache or PMT_NO_CACHE=1 runs the plugin');
-      return outcome('cached', undefined);
-    }
+    const image = await record.prepare(context.runtime);
+    if (!image) return record.outcome('cached', undefined);
+    const log = record.log!;
     // Pull time does not count against the timeout; everything from here on does.
     deadline = deadlineSignal(timeoutMs);
     signal = AbortSignal.any([context.signal, deadline.signal]);
-    phase('starting');
+    record.phase('starting');
     // From here on the engine may hold something of this run that a signal must clean up.
     context.onEngineObjects();
     const inputMode = await context.inputMode(plugin.image);
     transport = await context.collector(plugin.image);
+    record.transport = transport.kind;
     const setup = transport.setup(run);
     const limits = containerLimits(plugin, context.config);
     const shield = inputMode === 'bind' ? await context.inputShield() : [];
@@ -174,35 +148,30 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
     const probed = await checkContainer(shell, plugin.shell, transport.probe);
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
+    record.transport = collector.kind;
 
-    phase('running');
+    record.phase('running');
     // Ready before the cmd runs: a plugin may post its results itself while it runs.
     await (collector === transport ? ready : collector.prepare());
     const result = await shell([plugin.shell, '-c', plugin.cmd]).catch((error: unknown) => {
-      throw commandEndedShell(error, log!.path) ?? error;
+      throw commandEndedShell(error, log.path) ?? error;
     });
-    exitCode = result.exitCode;
+    record.exitCode = result.exitCode;
     if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
-    phase('collecting');
+    record.phase('collecting');
     await collector.collect(run, container, shell, signal);
     const origin: CacheOrigin = {
       runId: context.identity.runId,
-      startedAt: started.toISOString(),
+      startedAt: record.started.toISOString(),
       finishedAt: context.now().toISOString(),
       exitCode: result.exitCode,
       transport: collector.kind,
     };
-    await context.cache?.save(run, imageId, origin).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
+    await context.cache?.save(run, image.id, origin).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
     logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
-    return outcome('succeeded', undefined);
+    return record.outcome('succeeded', undefined);
   } catch (error) {
-    await context.filestore.discard(run.id);
-    const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.signal.aborted ? 'timed out' : 'failed';
-    const described = describeFailure(error, status, { duration: formatDuration(timeoutMs), source: timeoutSource(plugin, context.timeoutOverrideMs) });
-    if (status === 'interrupted') logger.warn('Interrupted; removing the container');
-    else logger.error(described.hint ? `${described.message} (${described.hint})` : described.message);
-    await log?.note(described.message.startsWith(status) ? described.message : `${status}: ${described.message}`).catch(() => undefined);
-    return outcome(status, described);
+    return await record.failed(error, deadline?.signal, timeoutMs);
   } finally {
     deadline?.clear();
     transport?.release(run);
@@ -235,32 +204,4 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       });
     }
   }
-
-  function outcome(status: PluginStatus, error: OutcomeError | undefined): PluginOutcome {
-    phase(status, error ? { detail: error.message } : {});
-    const finished = context.now();
-    return {
-      id: run.id,
-      plugin,
-      status,
-      exitCode,
-      durationMs: finished.getTime() - started.getTime(),
-      startedAt: started,
-      finishedAt: finished,
-      imageId,
-      repoDigests,
-      cache: status === 'cached' ? restored : undefined,
-      transport: status === 'cached' ? 'cache' : (collector ?? transport)?.kind,
-      results: status === 'succeeded' || status === 'cached' ? inDeclaredOrder(context.filestore.list(run.id), plugin.results) : [],
-      logPath: log?.path,
-      error,
-      warnings,
-    };
-  }
-}
-
-/** Results in the order the entry declares them, however they arrived (a tar stream, parallel posts). */
-function inDeclaredOrder(results: readonly StoredResult[], declared: readonly string[]): StoredResult[] {
-  const order = new Map(declared.map((name, index) => [name, index]));
-  return [...results].sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity));
 }
