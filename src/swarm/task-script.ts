@@ -11,11 +11,14 @@ export const LEASE_KEEPALIVE_SECONDS = 5;
 
 /**
  * What every step after the input runs under: no new privileges (API 1.41 services cannot set it),
- * an empty bounding set but `dac_read_search` (a root plugin reads the input as through a local
- * bind, but cannot write, chmod, chown, delete or remount it: no owner, no DAC override, no
- * CAP_SYS_ADMIN), no inheritable capabilities. A non-root user has no capabilities anyway.
+ * an empty bounding set and no inheritable capabilities — like a local plugin container (all
+ * capabilities dropped). A root plugin then reads the input, owned by nobody, as through a local
+ * bind whose files belong to someone else (what "others" may read), but cannot write, chmod, chown,
+ * delete or remount it (not the owner, no DAC override, no CAP_SYS_ADMIN), nor read the token file
+ * (mode 0: only the task script, with the container's default capabilities, reads it). Keeping
+ * `dac_read_search` would let it read more than locally — the token included, whatever its mode.
  */
-const CONFINE = `--no-new-privs --bounding-set -all,+dac_read_search --inh-caps -all`;
+const CONFINE = `--no-new-privs --bounding-set -all --inh-caps -all`;
 
 /** Single-quotes one of pmt's own constant texts for the script (never plugin data). */
 function quoted(text: string): string {
