@@ -46,6 +46,9 @@ bash scripts/setup-registry.sh
 mkdir -p "$RUN_DIR" "$LIB_DIR"
 chmod 0755 "$RUN_DIR"
 chmod 0700 "$LIB_DIR"
+# One set-up or teardown at a time (two `npm run test:all` on one machine).
+exec 9>"$LIB_DIR/lock"
+flock 9
 
 # --- network: the bridge on the host, one namespace and veth per node (10.231.77.N/25). No default
 # route in the namespaces: the nodes reach only the lab's addresses (this host forwards packets, so a
@@ -253,7 +256,7 @@ setup_images() {
   local image
   for image in "$TEST_IMAGE" $(sed -n 's/^ *docker_image: *//p' plugins.yaml); do
     docker image inspect "$image" >/dev/null 2>&1 || continue
-    IMAGES+=("$image=$(push_image "$image")")
+    IMAGES+=("$image=$(push_image "$image")=$(docker image inspect --format '{{.Id}}' "$image")")
   done
   # Both nodes hold the test image already, so tests and benches do not wait for its first pull.
   local n
@@ -275,8 +278,8 @@ write_state() {
       name, role, id, addr, hostname: `pmtlab-${name}`, dockerHost: `unix://${runDir}/${name}/docker.sock`, netns: `pmtlab-${name}`,
     });
     const images = Object.fromEntries(process.env.LAB_IMAGES.split(" ").filter(Boolean).map((entry) => {
-      const [local, digest] = entry.split("=");
-      return [local, { ref: `${pull}/${local}`, digest, pinned: `${pull}/${local.slice(0, local.lastIndexOf(":"))}@${digest}` }];
+      const [local, digest, id] = entry.split("=");
+      return [local, { ref: `${pull}/${local}`, digest, pinned: `${pull}/${local.slice(0, local.lastIndexOf(":"))}@${digest}`, id }];
     }));
     const state = {
       version: 1,

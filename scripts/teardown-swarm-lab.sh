@@ -17,6 +17,10 @@ esac
 
 say() { echo "[teardown-swarm-lab] $*" >&2; }
 [ "$(id -u)" = 0 ] || { say "error: needs root"; exit 1; }
+if [ -d "$LIB_DIR" ]; then
+  exec 9>"$LIB_DIR/lock"
+  flock 9
+fi
 
 # Stops the process in PIDFILE if it is still the program NAME (a reused pid is left alone).
 stop_pid() {

@@ -39,6 +39,11 @@ export interface LabImage {
   pinned: string;
 }
 
+interface LabStateImage extends LabImage {
+  /** The main engine's image id when set-up pushed it. */
+  id: string;
+}
+
 export interface LabState {
   version: 1;
   /** The host's address on the bridge: the registry, and pmt's REST endpoint for tasks. */
@@ -48,7 +53,7 @@ export interface LabState {
   worker: LabNodeState;
   registry: { pull: string; push: string; user: string; passwordFile: string; pullLog: string };
   /** Local image (`pmt/licensee:9.15.2`, `pmt-test/curl:1`) → where the nodes find it. */
-  images: Record<string, LabImage>;
+  images: Record<string, LabStateImage>;
 }
 
 export interface LabNode extends LabNodeState {
@@ -116,6 +121,18 @@ async function checkLab(lab: SwarmLab): Promise<void> {
   }
   const answer = await registryFetch(lab, '/v2/').catch((error: Error) => ({ ok: false, status: error.message }));
   if (!answer.ok) throw new Error(`The swarm lab's registry does not accept the login at ${lab.state.registry.push} (${answer.status}); ${SETUP_HINT}.`);
+  // A test image or plugin image rebuilt since set-up pushed it: the nodes would run the old one.
+  const main = new Dockerode();
+  for (const [local, image] of Object.entries(lab.state.images)) {
+    const id = await main
+      .getImage(local)
+      .inspect()
+      .then((info) => info.Id)
+      .catch(() => undefined);
+    if (id !== undefined && id !== image.id) {
+      throw new Error(`${local} changed on the main engine since the swarm lab's registry got it (${image.id.slice(7, 19)} → ${id.slice(7, 19)}); push it again with \`bash scripts/setup-swarm-lab.sh\`.`);
+    }
+  }
 }
 
 function registryFetch(lab: SwarmLab, path: string, init: RequestInit = {}): Promise<Response> {
