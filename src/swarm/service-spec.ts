@@ -83,7 +83,9 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
         Mounts: [volume(INPUT_DIR), volume(RESULT_DIR), ...(plugin.readOnlyRootfs ? [volume('/tmp')] : [])],
         ReadOnly: plugin.readOnlyRootfs,
         CapabilityDrop: [...SWARM_CAPABILITY_DROP],
-        Secrets: [{ SecretID: request.secret.id, SecretName: request.secret.name, File: { Name: TOKEN_SECRET_FILE, UID: '0', GID: '0', Mode: 0o400 } }],
+        // Mode 0: only the task script (root with the default capabilities, i.e. DAC override) reads
+        // it; a root plugin step (no capabilities) would read a 0400 file it owns.
+        Secrets: [{ SecretID: request.secret.id, SecretName: request.secret.name, File: { Name: TOKEN_SECRET_FILE, UID: '0', GID: '0', Mode: 0 } }],
         StopGracePeriod: STOP_GRACE_NS,
         Init: true,
       },

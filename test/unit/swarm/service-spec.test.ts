@@ -66,7 +66,7 @@ describe('swarmServiceSpec', () => {
     ]);
     expect(container.Env.some((e) => e.startsWith('PMT_TOKEN'))).toBe(false);
     expect(container.Secrets).toEqual([
-      { SecretID: 'sec-id-1', SecretName: 'pmt-abc123def456-3-token', File: { Name: TOKEN_SECRET_FILE, UID: '0', GID: '0', Mode: 0o400 } },
+      { SecretID: 'sec-id-1', SecretName: 'pmt-abc123def456-3-token', File: { Name: TOKEN_SECRET_FILE, UID: '0', GID: '0', Mode: 0 } },
     ]);
   });
 
