@@ -123,7 +123,7 @@ export interface SwarmServiceSpec {
     readonly Placement: { readonly Constraints: readonly string[] };
     readonly Networks: readonly { readonly Target: string }[];
   };
-  readonly Mode: { readonly ReplicatedJob: { readonly MaxConcurrent: number; readonly TotalCompletions: number } };
+  readonly Mode: { readonly Replicated: { readonly Replicas: number } } | { readonly ReplicatedJob: { readonly MaxConcurrent: number; readonly TotalCompletions: number } };
 }
 
 export interface SwarmMount {

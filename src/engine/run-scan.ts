@@ -27,6 +27,11 @@ import { ServerDelivery } from './server-delivery.js';
 import { openRunOutputDirs } from './run-output-dirs.js';
 import { openRunTransport } from './run-transport.js';
 import { savePluginResults } from './save-plugin-results.js';
+import { NO_LOCAL_TRANSPORT, openSwarmRun } from './swarm-run.js';
+import { runSwarmPluginAgent } from '../swarm/swarm-plugin-agent.js';
+import { swarmPreflight } from '../swarm/swarm-preflight.js';
+import { ExitCode, PmtError } from '../errors.js';
+import type { PluginRun } from '../transport/result-collector.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -122,6 +127,8 @@ async function scanOnEngine(
     }),
   );
   const { config } = env;
+  // Swarm mode: a manager, and an address its nodes reach pmt at, or nothing is made.
+  const preflight = config.engine === 'swarm' ? await swarmPreflight(requireSwarm(env.swarm), engine.endpoint, config.restAdvertiseAddr) : undefined;
   const { logsDir, resultsDir } = await openRunOutputDirs(config, request, { runId, started, tempParent, logsRoot: env.logsRoot, logger });
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
@@ -134,7 +141,9 @@ async function scanOnEngine(
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
   const onEngineObjects = once(env.onEngineObjects);
-  const transport = openRunTransport({
+  const swarmRun = preflight && openSwarmRun({ preflight, swarm: requireSwarm(env.swarm), runId, filestore, limits, tempDir: runDir.path, rootLogger: env.logger, logger });
+  if (preflight) logger.info(`Swarm mode: manager ${preflight.state.nodeAddr} at ${engine.endpoint}; tasks reach pmt at ${preflight.advertiseAddr}`);
+  const transport = swarmRun ? NO_LOCAL_TRANSPORT : openRunTransport({
     config,
     engine,
     runtime: env.runtime,
@@ -195,7 +204,8 @@ async function scanOnEngine(
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
-    const outcomes = await mapBounded(runs, request.concurrency, (run) => runPluginAgent(context, run));
+    const agent = swarmRun ? (run: PluginRun) => runSwarmPluginAgent(context, swarmRun.side, run) : (run: PluginRun) => runPluginAgent(context, run);
+    const outcomes = await mapBounded(runs, request.concurrency, agent);
 
     const plugins: PluginReport[] = [];
     const saving = { progress: env.progress, now: env.now, logger, started };
@@ -228,6 +238,7 @@ async function scanOnEngine(
     await transport.close();
     await filestore.close();
     await removeRunContainers(env.runtime, runId, logger);
+    await swarmRun?.close();
     // After the containers: their mounts use its empty file and directory.
     await view?.dispose().catch(() => undefined);
     await runDir.remove().catch((error: unknown) => logger.warn(`Could not remove the run's temp directory ${runDir.path}: ${String(error)}`));
@@ -242,6 +253,11 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
   } catch (error) {
     logger.error(`Could not check for containers of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
   }
+}
+
+function requireSwarm(swarm: SwarmRuntime | undefined): SwarmRuntime {
+  if (!swarm) throw new PmtError('swarm mode needs an engine that can act as a swarm manager', { origin: 'pmt', exitCode: ExitCode.usage });
+  return swarm;
 }
 
 function once(callback: (() => void) | undefined): () => void {

@@ -47,7 +47,7 @@ export function secretName(run: PluginRun, identity: RunIdentity): string {
 }
 
 /**
- * One plugin run as a swarm job: one task, never restarted, on the host network (it reaches pmt's
+ * One plugin run as a one-shot swarm service: one task, never restarted, on the host network (it reaches pmt's
  * REST endpoint over TCP), labelled like a local container (service, task containers, volumes),
  * the plugin's limits as task limits and what its entry asks for as reservations, its placement
  * constraints, the REST token as a secret file. /input and /result are anonymous volumes, gone with
@@ -106,6 +106,9 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
       Placement: { Constraints: [...(plugin.constraints ?? [])] },
       Networks: [{ Target: 'host' }],
     },
-    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+    // One replica that is never restarted: a one-shot task. Not the `replicated-job` mode, which
+    // Docker 20.10 has a bug in: removing a job service leaves its tasks in the manager's store and
+    // their containers and volumes on the nodes (moby/moby#42789, #44312; fixed in Moby 24).
+    Mode: { Replicated: { Replicas: 1 } },
   };
 }

@@ -61,38 +61,47 @@ export class RestCollector implements ResultCollector {
   async collect(run: PluginRun, _container: PluginContainer, shell: LoggedExec): Promise<void> {
     await this.endpoint.ready();
     const posted = await shell(postResultsCommand(run.plugin.shell, run.plugin.results), uploadLabel(run.plugin.results));
-    // A size limit fails the plugin with the same error as archive copy gives.
-    const tooLarge = this.endpoint.tooLarge(run.id);
-    if (tooLarge) throw tooLarge;
-    const { problems, listing } = parsePostReport(posted.stdout);
-    const refused = this.endpoint.rejections(run.id);
-    const received = new Set(this.filestore.list(run.id).map((r) => r.name));
-    const reported = new Set(problems.map((p) => p.name));
-    const lost = run.plugin.results.filter((name) => !received.has(name) && !reported.has(name));
-    if (problems.length > 0) {
-      const failure = resultProblemsFailure(run.plugin.name, problems, listing);
-      if (refused.length === 0) throw failure;
-      throw new PluginFailure(`${failure.message}; pmt refused: ${refused.join('; ')}`, failure.hint);
-    }
-    if (lost.length > 0) {
-      const why = refused.length > 0 ? `pmt refused: ${refused.join('; ')}` : tailLines(posted.stderr) || 'nothing was posted';
-      throw new PluginFailure(
-        `declared result(s) ${lost.map((n) => `${RESULT_DIR}/${n}`).join(', ')} of plugin ${run.plugin.name} did not arrive over REST: ${why}`,
-        `its log has the upload output`,
-      );
-    }
-    // Every declared result arrived, but a post of the plugin's own was refused (an undeclared
-    // name, a malformed request): a result the plugin meant to deliver was lost, so it fails.
-    if (refused.length > 0) {
-      throw new PluginFailure(
-        `pmt refused ${refused.length === 1 ? 'a post' : 'posts'} of plugin ${run.plugin.name}: ${refused.join('; ')}`,
-        'post only declared results (or declare the file in the entry\'s results); its log has the upload output',
-      );
-    }
+    judgeUpload(run, posted, this.endpoint, this.filestore);
   }
 
   release(run: PluginRun): void {
     this.endpoint.unregister(run.id);
+  }
+}
+
+/**
+ * Whether the upload loop's run (`posted`: its output and exit code) delivered every declared
+ * result: a size limit, a file it could not post, a result that never arrived or a refused post of
+ * the plugin's own each fail the plugin. The local agent and a swarm task's upload step share it.
+ */
+export function judgeUpload(run: PluginRun, posted: ExecResult, endpoint: RestEndpoint, filestore: Filestore): void {
+  // A size limit fails the plugin with the same error as archive copy gives.
+  const tooLarge = endpoint.tooLarge(run.id);
+  if (tooLarge) throw tooLarge;
+  const { problems, listing } = parsePostReport(posted.stdout);
+  const refused = endpoint.rejections(run.id);
+  const received = new Set(filestore.list(run.id).map((r) => r.name));
+  const reported = new Set(problems.map((p) => p.name));
+  const lost = run.plugin.results.filter((name) => !received.has(name) && !reported.has(name));
+  if (problems.length > 0) {
+    const failure = resultProblemsFailure(run.plugin.name, problems, listing);
+    if (refused.length === 0) throw failure;
+    throw new PluginFailure(`${failure.message}; pmt refused: ${refused.join('; ')}`, failure.hint);
+  }
+  if (lost.length > 0) {
+    const why = refused.length > 0 ? `pmt refused: ${refused.join('; ')}` : tailLines(posted.stderr) || 'nothing was posted';
+    throw new PluginFailure(
+      `declared result(s) ${lost.map((n) => `${RESULT_DIR}/${n}`).join(', ')} of plugin ${run.plugin.name} did not arrive over REST: ${why}`,
+      `its log has the upload output`,
+    );
+  }
+  // Every declared result arrived, but a post of the plugin's own was refused (an undeclared
+  // name, a malformed request): a result the plugin meant to deliver was lost, so it fails.
+  if (refused.length > 0) {
+    throw new PluginFailure(
+      `pmt refused ${refused.length === 1 ? 'a post' : 'posts'} of plugin ${run.plugin.name}: ${refused.join('; ')}`,
+      'post only declared results (or declare the file in the entry\'s results); its log has the upload output',
+    );
   }
 }
 

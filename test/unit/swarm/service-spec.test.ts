@@ -35,7 +35,8 @@ describe('swarmServiceSpec', () => {
     const labels = { 'pmt.run': 'abc123def456', 'pmt.plugin': 'licensee', 'pmt.pid': '4242', 'pmt.host': 'build-7' };
     expect(spec.Name).toBe('pmt-abc123def456-3');
     expect(spec.Labels).toEqual(labels);
-    expect(spec.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
+    // Not replicated-job: Docker 20.10 leaves a removed job's task containers on the nodes.
+    expect(spec.Mode).toEqual({ Replicated: { Replicas: 1 } });
     expect(spec.TaskTemplate.RestartPolicy).toEqual({ Condition: 'none' });
     expect(spec.TaskTemplate.Networks).toEqual([{ Target: 'host' }]);
     const container = spec.TaskTemplate.ContainerSpec;

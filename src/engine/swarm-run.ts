@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { Labels } from '../docker/labels.js';
+import type { SwarmRuntime } from '../docker/swarm-runtime.js';
+import { PmtError } from '../errors.js';
+import type { Filestore, PutLimits } from '../store/filestore.js';
+import type { SwarmSide } from '../swarm/swarm-plugin-agent.js';
+import type { SwarmPreflight } from '../swarm/swarm-preflight.js';
+import type { RunTransport } from './run-transport.js';
+import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
+
+/** How often an agent asks the manager for its task's state. */
+const TASK_POLL_MS = 150;
+
+export interface SwarmRun {
+  readonly side: SwarmSide;
+  /** The address tasks reach pmt at. */
+  readonly advertiseAddr: string;
+  /** Removes what is left of the run on the swarm (services, then secrets), and closes the endpoint. */
+  close(): Promise<void>;
+}
+
+export interface SwarmRunOptions {
+  /** swarmPreflight's answer, asked before the run made anything. */
+  readonly preflight: SwarmPreflight;
+  readonly swarm: SwarmRuntime;
+  readonly runId: string;
+  readonly filestore: Filestore;
+  readonly limits: PutLimits;
+  readonly tempDir: string;
+  readonly rootLogger: Logger;
+  readonly logger: Logger;
+}
+
+/**
+ * A run's swarm side: the engine checked to be a manager, the advertise address settled, the REST
+ * endpoint listening there (TCP, opened when the first plugin needs it), node names looked up once.
+ */
+export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
+  const { swarm, logger } = options;
+  const { advertiseAddr } = options.preflight;
+  let endpoint: Promise<RestEndpoint> | undefined;
+  let names: Promise<Map<string, string>> | undefined;
+  const nodes = (): Promise<Map<string, string>> =>
+    (names ??= swarm.listNodes().then((list) => new Map(list.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]))));
+  const side: SwarmSide = {
+    swarm,
+    pollMs: TASK_POLL_MS,
+    endpoint: () =>
+      (endpoint ??= openRestEndpoint({
+        filestore: options.filestore,
+        transport: 'tcp',
+        host: advertiseAddr,
+        limits: options.limits,
+        logger: options.rootLogger,
+        tempParent: options.tempDir,
+      })),
+    nodeName: async (id) => {
+      const known = (await nodes()).get(id);
+      if (known) return known;
+      names = undefined; // a node that joined during the run
+      return (await nodes()).get(id) ?? id.slice(0, 12);
+    },
+  };
+  return {
+    side,
+    advertiseAddr,
+    close: async () => {
+      await removeRunServices(swarm, options.runId, logger);
+      await (await endpoint?.catch(() => undefined))?.close();
+    },
+  };
+}
+
+/** A swarm run's plugins neither bind nor copy the input into containers, nor collect by archive: its tasks fetch and post over REST. */
+export const NO_LOCAL_TRANSPORT: RunTransport = {
+  sharesFiles: async () => false,
+  collector: async () => {
+    throw new PmtError('a swarm run has no local container transport', { origin: 'pmt' });
+  },
+  close: async () => undefined,
+};
+
+/** Belt and braces, like removeRunContainers: whatever an agent could not remove goes now. */
+async function removeRunServices(swarm: SwarmRuntime, runId: string, logger: Logger): Promise<void> {
+  try {
+    const services = await swarm.listServices({ [Labels.run]: runId });
+    await Promise.all(services.map((s) => swarm.removeService(s.id)));
+    const secrets = await swarm.listSecrets({ [Labels.run]: runId });
+    await Promise.all(secrets.map((s) => swarm.removeSecret(s.id)));
+  } catch (error) {
+    logger.error(`Could not check the swarm for services and secrets of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
+  }
+}

@@ -1,0 +1,134 @@
+import { runLabels } from '../agent/container-spec.js';
+import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { deadlineSignal, type Deadline } from '../agent/deadline-signal.js';
+import type { AgentContext } from '../agent/plugin-agent.js';
+import type { PluginOutcome } from '../agent/plugin-outcome.js';
+import { PluginRunRecord } from '../agent/plugin-run-record.js';
+import type { SwarmRuntime } from '../docker/swarm-runtime.js';
+import type { RestEndpoint } from '../transport/rest-endpoint.js';
+import type { PluginRun } from '../transport/result-collector.js';
+import { judgeSteps } from './judge-steps.js';
+import { pinnedImage } from './pinned-image.js';
+import { secretName, swarmServiceSpec } from './service-spec.js';
+import { newStepNonce } from './step-marker.js';
+import { describeAsk } from './task-failure.js';
+import { swarmTaskCommand } from './task-script.js';
+import { LOG_DRAIN_MS, TaskSteps } from './task-steps.js';
+import { watchTask } from './task-watch.js';
+
+/** What a swarm run shares between its agents. */
+export interface SwarmSide {
+  readonly swarm: SwarmRuntime;
+  /** The run's REST endpoint, on TCP at the advertise address; started by the first agent that asks. */
+  readonly endpoint: () => Promise<RestEndpoint>;
+  /** A node's hostname by its id. */
+  readonly nodeName: (nodeId: string) => Promise<string>;
+  /** How often a task's state is asked for. */
+  readonly pollMs: number;
+}
+
+/**
+ * One plugin's life cycle on a swarm, with the local agent's guarantees: image (on the manager,
+ * pinned to its registry digest) → (cache) → token secret + one-shot service → the task's steps
+ * from its service log, judged like local commands → results over REST. Never throws; the service
+ * and its secret are removed in every case (and the task stops itself when pmt's lease ends).
+ */
+export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide, run: PluginRun): Promise<PluginOutcome> {
+  const { plugin } = run;
+  const logger = context.logger.child({ component: 'Swarm agent', plugin: plugin.name });
+  const record = new PluginRunRecord(context, run, logger);
+  const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
+  // Stops the watch: the run's signal, or the plugin's deadline once its task starts.
+  const stop = new AbortController();
+  const interrupt = (): void => stop.abort(context.signal.reason);
+  context.signal.addEventListener('abort', interrupt, { once: true });
+  let deadline: Deadline | undefined;
+  let endpoint: RestEndpoint | undefined;
+  let secretId: string | undefined;
+  let serviceId: string | undefined;
+  let steps: TaskSteps | undefined;
+
+  try {
+    context.signal.throwIfAborted();
+    const image = await record.prepare(context.runtime);
+    if (!image) return record.outcome('cached', undefined);
+    const log = record.log!;
+    const pinned = pinnedImage(plugin.image, image.repoDigests, plugin.name);
+    record.phase('starting');
+    context.onEngineObjects();
+    endpoint = await side.endpoint();
+    const { token } = endpoint.register({
+      id: run.id,
+      plugin: plugin.name,
+      results: plugin.results,
+      input: { dir: context.inputDir, respectGitignore: context.respectGitignore, exclude: context.hiddenPaths },
+    });
+    const labels = runLabels(run, context.identity);
+    const secret = { id: '', name: secretName(run, context.identity) };
+    secret.id = secretId = await side.swarm.createSecret(secret.name, Buffer.from(token), labels);
+    const nonce = newStepNonce();
+    const apiUrl = endpoint.address.kind === 'tcp' ? endpoint.address.url : '';
+    const task = swarmTaskCommand({ shell: plugin.shell, cmd: plugin.cmd, user: plugin.user ?? image.user, results: plugin.results, apiUrl, nonce });
+    const limits = containerLimits(plugin, context.config);
+    const spec = swarmServiceSpec({ run, identity: context.identity, pinnedImage: pinned, limits, secret, task });
+    // The same credentials as the manager's pull: every node pulls with them.
+    const { auth } = await context.resolveAuth(plugin.image);
+    await endpoint.ready();
+    serviceId = await side.swarm.createService(spec, auth);
+    record.service = spec.Name;
+    logger.info(`Service ${spec.Name} created from ${pinned}`);
+    steps = new TaskSteps(side.swarm, serviceId, nonce, plugin, log, logger, (report) => {
+      if (report.step === 'cmd' && report.exitCode === 0) record.phase('collecting');
+    }, context.now);
+    const end = await watchTask({
+      swarm: side.swarm,
+      serviceId,
+      nodeName: side.nodeName,
+      placementTimeoutMs: context.config.swarmPlacementTimeoutMs,
+      asked: describeAsk(spec),
+      pollMs: side.pollMs,
+      signal: stop.signal,
+      onPhase: (phase, node) => {
+        record.node = node || record.node;
+        record.phase(phase);
+      },
+      // Pulling on the node does not count against the plugin's time limit; from here on, all does.
+      onStarting: () => {
+        deadline = deadlineSignal(timeoutMs);
+        deadline.signal.addEventListener('abort', () => stop.abort(deadline!.signal.reason), { once: true });
+      },
+    });
+    record.node = end.node || record.node;
+    logger.info(`Task ${end.task.state} on node ${end.node || '(none)'}${end.task.err ? `: ${end.task.err}` : ''}`);
+    // The log may lag behind the task's end; a task that never had a container printed nothing.
+    await steps.finish(end.task.containerId ? LOG_DRAIN_MS : 0);
+    record.exitCode = steps.reports.get('cmd')?.exitCode;
+    judgeSteps({ run, reports: steps.reports, end, endpoint, filestore: context.filestore, limits, logPath: log.path });
+    await context.cache
+      ?.save(run, image.id, { runId: context.identity.runId, startedAt: record.started.toISOString(), finishedAt: context.now().toISOString(), exitCode: record.exitCode ?? 0, transport: 'rest' })
+      .catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
+    logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
+    record.transport = 'rest';
+    return record.outcome('succeeded', undefined);
+  } catch (error) {
+    // What the task printed until now goes into the log, as a local run's cut-short command does.
+    await steps?.finish(0).catch(() => undefined);
+    return await record.failed(error, deadline?.signal, timeoutMs, 'service');
+  } finally {
+    deadline?.clear();
+    context.signal.removeEventListener('abort', interrupt);
+    // Ends the task's lease: a task still running stops itself, even if the removal below fails.
+    endpoint?.unregister(run.id);
+    context.background.add(removeService(side.swarm, serviceId, secretId, record));
+  }
+}
+
+/** The service first (its task holds the secret), then the secret; failures are logged, the run's sweep retries. */
+async function removeService(swarm: SwarmRuntime, serviceId: string | undefined, secretId: string | undefined, record: PluginRunRecord): Promise<void> {
+  if (serviceId) {
+    await swarm.removeService(serviceId).catch((error: unknown) => record.logger.error(`Could not remove service ${record.service ?? serviceId}: ${String(error)}`));
+  }
+  if (secretId) {
+    await swarm.removeSecret(secretId).catch((error: unknown) => record.logger.error(`Could not remove secret ${secretId}: ${String(error)}`));
+  }
+}
