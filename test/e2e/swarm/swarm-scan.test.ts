@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copySampleRepo, tempDir, writeTree } from '../../support/fixtures.js';
+import { runPmt } from '../../support/run-pmt.js';
+import { scanJson, type PluginJson } from '../../support/scan-json.js';
+import { EMPTY_LAB, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
+
+/** `pmt scan --swarm` on the two-node lab: placement, results, logs and what is left afterwards. */
+describe('pmt scan --swarm', () => {
+  let lab: SwarmLab;
+  let dir: { path: string; remove: () => Promise<void> };
+  let repo: string;
+
+  beforeAll(async () => {
+    lab = await swarmLab();
+    dir = await tempDir('pmt-swarm-scan-');
+    repo = await copySampleRepo(dir.path);
+  });
+  afterAll(async () => {
+    await dir?.remove();
+  });
+
+  it('places plugins on both nodes as their constraints ask, names the node, and leaves nothing on either', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'placed.yaml', [
+      labPlugin(lab, { name: 'on-manager', cmd: 'cat /proc/sys/kernel/hostname > /result/result.txt', constraints: ['node.labels.pmt.lab.node==n1'] }),
+      labPlugin(lab, { name: 'on-worker', cmd: 'cat /proc/sys/kernel/hostname > /result/result.txt', constraints: [`node.id==${lab.worker.id}`] }),
+    ]);
+    const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'all', '-o', join(dir.path, 'placed-out'), '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(0);
+    const byName = Object.fromEntries(report.plugins.map((p) => [p.name, p as PluginJson & { node: string; service: string }]));
+    expect(byName['on-manager']).toMatchObject({ status: 'succeeded', node: lab.manager.hostname, service: `pmt-${report.runId}-0`, transport: 'rest' });
+    expect(byName['on-worker']).toMatchObject({ status: 'succeeded', node: lab.worker.hostname, service: `pmt-${report.runId}-1` });
+    // Each ran where the scheduler put it: the task's own host name says so.
+    expect(await readFile(byName['on-manager']!.results[0]!.localPath, 'utf8')).toBe(`${lab.manager.hostname}\n`);
+    expect(await readFile(byName['on-worker']!.results[0]!.localPath, 'utf8')).toBe(`${lab.worker.hostname}\n`);
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('writes each step into the plugin log as a local run does, and fails a non-zero command with its stderr', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'steps.yaml', [
+      labPlugin(lab, { name: 'talker', cmd: 'echo out-line; echo err-line >&2; printf x > /result/result.txt' }),
+      labPlugin(lab, { name: 'failer', cmd: 'echo almost; echo broken-thing >&2; exit 3', constraints: ['node.role==worker'] }),
+    ]);
+    const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'all', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(1);
+    const [talker, failer] = report.plugins;
+    expect(talker?.status).toBe('succeeded');
+    const log = await readFile(talker!.logPath, 'utf8');
+    expect(log).toContain('started: /bin/sh -c echo test; curl -V\nstdout of command /bin/sh -c echo test; curl -V\ntest\ncurl ');
+    expect(log).toContain(
+      'stdout of command /bin/sh -c echo out-line; echo err-line >&2; printf x > /result/result.txt\nout-line\n' +
+        'stderr of command /bin/sh -c echo out-line; echo err-line >&2; printf x > /result/result.txt\nerr-line\npmt: exit status 0 after ',
+    );
+    expect(log).toMatch(/pmt: exit status 0 after [\d.]+s: curl -F result=@\/result\/<file> … \/save for result.txt\n$/);
+    expect(failer).toMatchObject({ status: 'failed', exitCode: 3, node: lab.worker.hostname });
+    expect(failer?.error?.message).toBe('command exited with code 3: broken-thing');
+    expect(await readFile(failer!.logPath, 'utf8')).toContain('pmt: exit status 3 after ');
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('ships the input without what .gitignore excludes when asked, and the cmd sees it owned by nobody, read-only', async () => {
+    const input = join(dir.path, 'ignoring');
+    await writeTree(input, { '.gitignore': 'build/\n', 'keep.txt': 'kept\n', 'build/out.bin': 'ignored\n' });
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['init', '-q', input]);
+    const registry = await writeSwarmRegistry(dir.path, 'input.yaml', [
+      labPlugin(lab, { name: 'lister', cmd: 'cd /input && find . | sort > /result/result.txt; stat -c "%U %A" . keep.txt >> /result/result.txt' }),
+    ]);
+    const { code, report } = await scanJson(['--swarm', '--respect-gitignore', '-i', input, '-r', registry, '-p', 'lister', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(0);
+    expect(await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).toBe(['.', './.gitignore', './keep.txt', 'nobody drwxr-xr-x', 'nobody -rw-r--r--', ''].join('\n'));
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('refuses swarm mode on an engine that is no manager, and RestApi false, before making anything', async () => {
+    const worker = await runPmt(['scan', '--swarm', '-i', repo, '-p', 'w', '-r', await writeSwarmRegistry(dir.path, 'w.yaml', [labPlugin(lab, { name: 'w', cmd: 'true' })])], {
+      cwd: dir.path,
+      env: { ...swarmEnv(lab), DOCKER_HOST: lab.worker.dockerHost },
+    });
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toContain(`the Docker engine at ${lab.worker.dockerHost} is a swarm worker, not a manager: only managers create services`);
+
+    await writeTree(dir.path, { 'no-rest.json': JSON.stringify({ RestApi: false }) });
+    const noRest = await runPmt(['scan', '--swarm', '-c', 'no-rest.json', '-i', repo], { cwd: dir.path, env: swarmEnv(lab) });
+    expect(noRest.code).toBe(2);
+    expect(noRest.stderr).toContain('swarm mode: RestApi is false, but swarm mode needs the REST endpoint');
+
+    const loopback = await runPmt(['scan', '--swarm', '--rest-advertise-addr', '127.0.0.1', '-i', repo], { cwd: dir.path, env: swarmEnv(lab) });
+    expect(loopback.code).toBe(2);
+    expect(loopback.stderr).toContain('RestAdvertiseAddr 127.0.0.1 is a loopback address: swarm tasks on other nodes cannot reach it');
+  });
+});
