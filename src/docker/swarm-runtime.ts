@@ -130,7 +130,8 @@ export interface SwarmMount {
   readonly Type: 'volume' | 'tmpfs';
   readonly Target: string;
   readonly ReadOnly?: boolean;
-  readonly VolumeOptions?: { readonly Labels: Readonly<Record<string, string>> };
+  /** NoCopy: the fresh volume does not get what the image holds at Target. */
+  readonly VolumeOptions?: { readonly Labels: Readonly<Record<string, string>>; readonly NoCopy?: boolean };
   readonly TmpfsOptions?: { readonly SizeBytes?: number; readonly Mode?: number };
 }
 

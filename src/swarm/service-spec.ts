@@ -58,6 +58,8 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
   const { plugin } = run;
   const labels = runLabels(run, identity);
   const volume = (target: string): SwarmMount => ({ Type: 'volume', Target: target, VolumeOptions: { Labels: labels } });
+  // Empty, whatever the image holds at /input (as a local bind hides it): the task fills it from pmt.
+  const inputVolume: SwarmMount = { Type: 'volume', Target: INPUT_DIR, VolumeOptions: { Labels: labels, NoCopy: true } };
   const env: Record<string, string> = {
     ...plugin.env,
     PMT_PLUGIN_NAME: plugin.name,
@@ -80,7 +82,7 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
         Labels: labels,
         // A read-only root gets a writable /tmp like locally; a volume, not tmpfs: a swarm tmpfs is
         // noexec, which breaks scanners that unpack a helper into /tmp.
-        Mounts: [volume(INPUT_DIR), volume(RESULT_DIR), ...(plugin.readOnlyRootfs ? [volume('/tmp')] : [])],
+        Mounts: [inputVolume, volume(RESULT_DIR), ...(plugin.readOnlyRootfs ? [volume('/tmp')] : [])],
         ReadOnly: plugin.readOnlyRootfs,
         CapabilityDrop: [...SWARM_CAPABILITY_DROP],
         // Mode 0: only the task script (root with the default capabilities, i.e. DAC override) reads

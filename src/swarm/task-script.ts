@@ -94,6 +94,13 @@ prepare() {
   resolve_user || return 125
   command -v setpriv >/dev/null || { echo 'pmt-task: setpriv (util-linux) is not in the image; swarm mode needs it' >&2; return 127; }
   command -v tar >/dev/null || { echo 'pmt-task: tar is not in the image; swarm mode needs it' >&2; return 127; }
+  set +f
+  for held in ${INPUT_DIR}/* ${INPUT_DIR}/.[!.]* ${INPUT_DIR}/..?*; do
+    if [ -e "$held" ] || [ -L "$held" ]; then
+      echo "pmt-task: ${INPUT_DIR} holds $held before the input arrived (its volume must be mounted with NoCopy)" >&2; return 1
+    fi
+  done
+  set -f
   owner=65534; [ "$uid" != 65534 ] || owner=65533
   codes=$( { { auth | curl -sS --fail -K - "$PMT_API_URL/input?owner=$owner"; echo "c$?" >&3; } |
     { tar -x -p --same-owner --numeric-owner -C ${INPUT_DIR} -f - >&5; echo "t$?" >&3; }; } 3>&1 )

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demuxFrames } from '../../../src/docker/log-frames.js';
-import { SWARM_CAPABILITY_DROP } from '../../../src/swarm/service-spec.js';
+import { secretName, swarmServiceSpec } from '../../../src/swarm/service-spec.js';
+import type { SwarmServiceSpec } from '../../../src/docker/swarm-runtime.js';
+import { PLUGIN_DEFAULTS } from '../../support/plugin-defaults.js';
 import { StepLogParser, type StepReport } from '../../../src/swarm/step-log.js';
 import { newStepNonce } from '../../../src/swarm/step-marker.js';
-import { swarmTaskCommand, TASK_TOKEN_PATH } from '../../../src/swarm/task-script.js';
+import { swarmTaskCommand } from '../../../src/swarm/task-script.js';
 import { Filestore } from '../../../src/store/filestore.js';
 import { startRestEndpoint, type RestEndpoint } from '../../../src/transport/rest-endpoint.js';
 import { docker } from '../../support/engine-state.js';
@@ -32,15 +34,18 @@ export interface TaskRequest {
   readonly results: readonly string[];
   readonly user?: string;
   readonly shell?: string;
+  /** Default TestImages.curl. */
+  readonly image?: string;
+  /** Mount /input as a node would if the spec forgot NoCopy. */
+  readonly copyImageInput?: boolean;
   /** Runs once the task's container is running (e.g. closes the endpoint). */
   readonly whileRunning?: (endpoint: RestEndpoint) => Promise<void>;
 }
 
 /**
- * Runs the swarm task script as a plain container on the main engine, as a swarm node would run the
- * task: the service spec's capabilities, `--init`, the host network, anonymous volumes at /input and
- * /result, the token as a root-owned mode-0 file at the secret's path — against a real endpoint on
- * 127.0.0.1. The log is followed and parsed while it arrives, as pmt parses service logs. The
+ * Runs a plugin's swarm task as a plain container on the main engine, made from the real service
+ * spec (swarmServiceSpec with swarmTaskCommand) as a swarm node would make it — against a real
+ * endpoint on 127.0.0.1. The log is followed and parsed while it arrives, as pmt parses service logs. The
  * container and its volumes are removed before this returns.
  */
 export async function runTask(request: TaskRequest): Promise<TaskRun> {
@@ -52,27 +57,22 @@ export async function runTask(request: TaskRequest): Promise<TaskRun> {
   let container: Dockerode.Container | undefined;
   try {
     const { token } = endpoint.register({ id: 0, plugin: 'task', results: request.results, input: { dir: request.input, respectGitignore: false, exclude: [] } });
-    const tokenFile = join(temp, 'token');
-    await writeFile(tokenFile, token);
-    await chmod(tokenFile, 0);
     if (endpoint.address.kind !== 'tcp') throw new Error('tcp expected');
     const nonce = newStepNonce();
     const shell = request.shell ?? '/bin/sh';
+    const plugin = { ...PLUGIN_DEFAULTS, name: 'task', version: '1', image: request.image ?? TestImages.curl, shell, cmd: request.cmd, results: request.results, importer: 'task', user: request.user };
+    const run = { id: 0, plugin };
+    const identity = { runId: label, pid: process.pid, host: 'test' };
     const task = swarmTaskCommand({ shell, cmd: request.cmd, user: request.user, results: request.results, apiUrl: endpoint.address.url, nonce });
-    const volume = (target: string) => ({ Type: 'volume', Target: target, VolumeOptions: { NoCopy: true, Labels: labels } }) as unknown as Dockerode.MountSettings;
-    const created = await docker.createContainer({
-      Image: TestImages.curl,
-      Cmd: task.command,
-      User: '0',
-      Labels: labels,
-      Env: Object.entries({ PMT_PLUGIN_NAME: 'task', PMT_PLUGIN_ID: '0', PMT_INPUT_DIR: '/input', PMT_RESULT_DIR: '/result', ...task.env }).map(([k, v]) => `${k}=${v}`),
-      HostConfig: {
-        NetworkMode: 'host',
-        Init: true,
-        CapDrop: [...SWARM_CAPABILITY_DROP],
-        Mounts: [volume('/input'), volume('/result'), { Type: 'bind', Source: tokenFile, Target: TASK_TOKEN_PATH, ReadOnly: true }],
-      },
+    const spec = swarmServiceSpec({
+      run,
+      identity,
+      pinnedImage: request.image ?? TestImages.curl,
+      limits: { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 256 },
+      secret: { id: 'unused', name: secretName(run, identity) },
+      task,
     });
+    const created = await docker.createContainer(containerLike(spec, await tokenFile(temp, token, spec), labels, request.copyImageInput ?? false));
     container = created;
     await created.start();
     const parser = new StepLogParser(nonce);
@@ -96,6 +96,49 @@ export async function runTask(request: TaskRequest): Promise<TaskRun> {
     await filestore.close();
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The container a swarm node makes of the service spec's task (swarmkit's executor does the same
+ * mapping): command, env, user, mounts (NoCopy kept), capabilities, init, read-only root, the
+ * secret as a file of its mode under /run/secrets — with the test's label instead of pmt's run
+ * labels (pmt's reaper must not mistake it for a run's), on the host network, with the limits.
+ */
+function containerLike(spec: SwarmServiceSpec, secretFile: string, labels: Record<string, string>, copyImageInput: boolean): Dockerode.ContainerCreateOptions {
+  const container = spec.TaskTemplate.ContainerSpec;
+  const secret = container.Secrets[0]!;
+  const limits = spec.TaskTemplate.Resources.Limits;
+  return {
+    Image: container.Image,
+    Cmd: [...container.Command],
+    Env: [...container.Env],
+    User: container.User,
+    Labels: labels,
+    HostConfig: {
+      NetworkMode: 'host',
+      Init: container.Init,
+      ReadonlyRootfs: container.ReadOnly,
+      CapDrop: [...(container.CapabilityDrop ?? [])],
+      Memory: limits.MemoryBytes,
+      PidsLimit: limits.Pids,
+      Mounts: [
+        ...container.Mounts.map(
+          (m) => ({ Type: m.Type, Target: m.Target, VolumeOptions: { NoCopy: !copyImageInput && (m.VolumeOptions?.NoCopy ?? false), Labels: labels } }) as unknown as Dockerode.MountSettings,
+        ),
+        { Type: 'bind', Source: secretFile, Target: `/run/secrets/${secret.File.Name}`, ReadOnly: true },
+      ],
+    },
+  };
+}
+
+/** The token as the secret's file: owner and mode as the spec says. */
+async function tokenFile(temp: string, token: string, spec: SwarmServiceSpec): Promise<string> {
+  const { File } = spec.TaskTemplate.ContainerSpec.Secrets[0]!;
+  const path = join(temp, 'token');
+  await writeFile(path, token);
+  await chown(path, Number(File.UID), Number(File.GID));
+  await chmod(path, File.Mode);
+  return path;
 }
 
 async function readAll(filestore: Filestore, name: string): Promise<Buffer> {

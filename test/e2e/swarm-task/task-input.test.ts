@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { savedResults, snapshotTree, tempDir, writeRegistry, writeTree } from '../../support/fixtures.js';
@@ -43,6 +44,24 @@ afterEach(async () => {
     expect((await docker.listVolumes({ filters: { label: [`${TEST_LABEL}=${run.label}`] } })).Volumes ?? []).toEqual([]);
   }
 });
+
+/** The curl test image with a file at /input, as a plugin image may have; removed by the test. */
+async function imageWithInputFile(): Promise<string> {
+  const tag = `pmt-test/swarm-task-input:${randomBytes(4).toString('hex')}`;
+  const context = pack();
+  context.entry({ name: 'Dockerfile' }, `FROM ${TestImages.curl}\nCOPY from-image /input/from-image\nLABEL ${TEST_LABEL}=swarm-task\n`);
+  context.entry({ name: 'from-image' }, 'stale\n');
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag, networkmode: 'none' });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
+      const failed = error ?? events.find((e) => e.error);
+      if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
+      else resolve();
+    }),
+  );
+  return tag;
+}
 
 async function task(request: Parameters<typeof runTask>[0]): Promise<TaskRun> {
   const run = await runTask(request);
@@ -96,6 +115,22 @@ describe('swarm task script on the main engine', () => {
     expect(run.exitCode).toBe(0);
     expect(run.results.get('id.txt')?.toString()).toBe('uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n65533:65533 755\n65533:65533 644\n');
     expect(stepOutput(run, 'cmd')).not.toContain('CHANGED');
+  });
+
+  it('shows none of what the image holds at /input, and refuses to mix it in when the volume would copy it', async () => {
+    const image = await imageWithInputFile();
+    try {
+      const run = await task({ input, cmd: 'ls -A /input > /result/ls.txt', results: ['ls.txt'], image });
+      expect(run.exitCode).toBe(0);
+      expect(run.results.get('ls.txt')?.toString()).toBe('.hidden\nLICENSE\nREADME.md\nempty-dir\nmain-link\nsrc\n');
+
+      const copied = await task({ input, cmd: 'echo ran > /result/r.txt', results: ['r.txt'], image, copyImageInput: true });
+      expect(copied.exitCode).toBe(1);
+      expect(copied.steps.map((s) => [s.step, s.exitCode])).toEqual([['check', 0], ['input', 1]]);
+      expect(copied.steps[1]!.stderr).toBe('pmt-task: /input holds /input/from-image before the input arrived (its volume must be mounted with NoCopy)\n');
+    } finally {
+      await docker.getImage(image).remove();
+    }
   });
 
   it('fails the input step, before the command runs, for a user the image does not know', async () => {

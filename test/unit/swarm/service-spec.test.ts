@@ -45,7 +45,7 @@ describe('swarmServiceSpec', () => {
     expect(container.User).toBe('0');
     expect(container.Labels).toEqual(labels);
     expect(container.Mounts).toEqual([
-      { Type: 'volume', Target: '/input', VolumeOptions: { Labels: labels } },
+      { Type: 'volume', Target: '/input', VolumeOptions: { Labels: labels, NoCopy: true } },
       { Type: 'volume', Target: '/result', VolumeOptions: { Labels: labels } },
     ]);
     expect(container.ReadOnly).toBe(false);
