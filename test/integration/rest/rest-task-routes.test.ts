@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, symlink, truncate, writeFile, chmod } from
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
 import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Filestore } from '../../../src/store/filestore.js';
@@ -22,10 +24,10 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function endpointFor(input: string | undefined, options: { exclude?: string[]; respectGitignore?: boolean; host?: string } = {}) {
+async function endpointFor(input: string | undefined, options: { exclude?: string[]; respectGitignore?: boolean; host?: string; logger?: Logger } = {}) {
   const parent = await tempDir();
   const filestore = await Filestore.create({ memoryBytes: MiB, tempParent: parent });
-  const endpoint = await startRestEndpoint({ filestore, transport: 'tcp', host: options.host, limits: { maxFileBytes: MiB, maxRunBytes: MiB }, tempParent: parent });
+  const endpoint = await startRestEndpoint({ filestore, transport: 'tcp', host: options.host, limits: { maxFileBytes: MiB, maxRunBytes: MiB }, tempParent: parent, ...(options.logger ? { logger: options.logger } : {}) });
   cleanups.push(async () => {
     await endpoint.close();
     await filestore.close();
@@ -175,6 +177,28 @@ describe('GET /input', () => {
   });
 });
 
+describe('GET /input failing midway', () => {
+  it('breaks the response off and keeps why for pmt: a file that changed while it was sent', async () => {
+    const input = await tempDir();
+    const big = join(input, 'big.bin');
+    await writeFile(big, '');
+    await truncate(big, 64 * MiB);
+    const { endpoint, token } = await endpointFor(input);
+    const response = await open(endpoint, '/input', token);
+    await new Promise((resolve) => response.once('data', resolve));
+    response.pause();
+    await truncate(big, MiB);
+    response.resume();
+    const ended = await new Promise<string>((resolve) => {
+      response.on('end', () => resolve('complete'));
+      response.on('error', () => resolve('aborted'));
+      response.on('close', () => resolve(response.complete ? 'complete' : 'aborted'));
+    });
+    expect(ended).toBe('aborted');
+    expect(endpoint.inputProblem(0)?.message).toBe('input file big.bin changed while it was being copied (67108864 bytes expected, 1048576 read)');
+  });
+});
+
 describe('GET /lease', () => {
   it('stays open while the run is registered and ends when it is unregistered', async () => {
     const { endpoint, token } = await endpointFor(undefined);
@@ -198,6 +222,27 @@ describe('GET /lease', () => {
     response.resume();
     await endpoint.close();
     await ended;
+  });
+});
+
+describe('the task routes', () => {
+  it('never write a token to the log', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
+    const input = await tempDir();
+    await writeFile(join(input, 'a'), 'a');
+    const { endpoint, token } = await endpointFor(input, { logger });
+    await entries(await open(endpoint, '/input', token));
+    await body(await open(endpoint, '/input', token));
+    await body(await open(endpoint, '/input', `${token}0`));
+    const lease = await open(endpoint, '/lease', token);
+    endpoint.unregister(0);
+    await body(lease);
+    await body(await open(endpoint, '/lease', token));
+
+    const log = lines.join('');
+    expect(log).toContain('sending the input');
+    expect(log).not.toContain(token);
   });
 });
 
