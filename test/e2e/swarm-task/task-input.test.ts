@@ -133,6 +133,13 @@ describe('swarm task script on the main engine', () => {
     }
   });
 
+  it("runs the script and every step in the entry's shell, bash too", async () => {
+    const run = await task({ input, cmd: 'echo "$BASH_VERSION" > /result/shell.txt; cat /input/README.md >> /result/shell.txt', results: ['shell.txt'], shell: '/bin/bash', user: '1000' });
+    expect(run.exitCode).toBe(0);
+    expect(run.steps.map((s) => [s.step, s.exitCode])).toEqual([['check', 0], ['input', 0], ['cmd', 0], ['upload', 0]]);
+    expect(run.results.get('shell.txt')?.toString()).toMatch(/^5\.\d.*\n# project\n$/);
+  });
+
   it('fails the input step, before the command runs, for a user the image does not know', async () => {
     const run = await task({ input, cmd: 'echo ran > /result/r.txt', results: ['r.txt'], user: 'scanner' });
 
