@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copySampleRepo, tempDir, writeConfig } from '../../support/fixtures.js';
+import { spawnPmt } from '../../support/run-pmt.js';
+import { scanJson } from '../../support/scan-json.js';
+import { EMPTY_LAB, labState, missingLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
+
+/** Resolves once `predicate` holds; fails after `ms`. */
+async function eventually(predicate: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** How swarm runs fail: clearly, in bounded time, and without leaving anything on any node. */
+describe('pmt scan --swarm: failures, timeouts and signals', () => {
+  let lab: SwarmLab;
+  let dir: { path: string; remove: () => Promise<void> };
+  let repo: string;
+
+  beforeAll(async () => {
+    lab = await swarmLab();
+    dir = await tempDir('pmt-swarm-fail-');
+    repo = await copySampleRepo(dir.path);
+  });
+  afterAll(async () => {
+    await dir?.remove();
+  });
+
+  it('a plugin whose image is missing from the registry fails with the registry\'s answer; the others run', async () => {
+    const missing = missingLabImage(lab);
+    const registry = await writeSwarmRegistry(dir.path, 'missing.yaml', [
+      labPlugin(lab, { name: 'ghost', docker_image: missing.ref, cmd: 'true' }),
+      labPlugin(lab, { name: 'fine', cmd: 'echo ok > /result/result.txt' }),
+    ]);
+    const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'all', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(1);
+    expect(report.plugins.map((p) => p.status)).toEqual(['failed', 'succeeded']);
+    expect(report.plugins[0]?.error?.message).toMatch(new RegExp(`^image ${missing.ref} is not on the Docker engine and pulling it failed \\(credentials: .*\\): .*not found`));
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('a task no node can place fails within SwarmPlacementTimeout, with the scheduler\'s reason and what was asked', async () => {
+    const config = await writeConfig(dir.path, { SwarmPlacementTimeout: '3s' });
+    const registry = await writeSwarmRegistry(dir.path, 'huge.yaml', [labPlugin(lab, { name: 'huge', cmd: 'true', resources: { memory: '1000GiB' } })]);
+    const started = Date.now();
+    const { code, report } = await scanJson(['--swarm', '-c', config, '-i', repo, '-r', registry, '-p', 'huge', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(1);
+    expect(report.plugins[0]?.error?.message).toBe(
+      'no swarm node accepted the task within 3s: no suitable node (insufficient resources on 2 nodes) (asked for a reservation of 1000 GiB memory, a memory limit of 1000 GiB)',
+    );
+    // Bounded: the 3 s of waiting plus the run around it, not forever.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('a plugin that runs out of time is stopped and its service, task container, volumes and secret go', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'slow.yaml', [labPlugin(lab, { name: 'slow', cmd: 'echo started; sleep 300', timeout: '2s' })]);
+    const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'slow', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(1);
+    expect(report.plugins[0]).toMatchObject({ status: 'timed out' });
+    expect(report.plugins[0]?.error?.message).toBe('timed out after 2s; the service was removed');
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('SIGINT mid-run removes the services on both nodes and exits 130', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'sleepers.yaml', [
+      labPlugin(lab, { name: 'sleep-n1', cmd: 'sleep 300', constraints: ['node.labels.pmt.lab.node==n1'] }),
+      labPlugin(lab, { name: 'sleep-n2', cmd: 'sleep 300', constraints: ['node.labels.pmt.lab.node==n2'] }),
+    ]);
+    const child = spawnPmt(['scan', '--swarm', '-i', repo, '-r', registry, '-p', 'all', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+    const mine = `pmt.pid=${child.pid}`;
+    await eventually(async () => (await labState(mine)).containers.filter((c) => c.state === 'running').length === 2, 60_000);
+    const services = await lab.manager.docker.listServices({ filters: JSON.stringify({ label: [mine] }) });
+    const runId = services[0]?.Spec?.Labels?.['pmt.run'] ?? '';
+    expect(runId).not.toBe('');
+
+    child.kill('SIGINT');
+    const run = await child.result;
+    expect(run.code).toBe(130);
+    expect(run.stdout).toContain('Interrupted by SIGINT');
+    expect(await waitForLabEmpty(runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('a task stops by itself when its pmt is killed (SIGKILL): its lease on pmt ended', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'orphan.yaml', [labPlugin(lab, { name: 'orphan', cmd: 'sleep 300', constraints: ['node.role==worker'] })]);
+    const child = spawnPmt(['scan', '--swarm', '-i', repo, '-r', registry, '-p', 'orphan', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+    const mine = `pmt.pid=${child.pid}`;
+    await eventually(async () => (await labState(mine)).containers.some((c) => c.state === 'running'), 60_000);
+    child.kill('SIGKILL');
+    await child.result;
+    try {
+      // The watchdog's connection to pmt broke: the task ends well before its `sleep 300` would.
+      await eventually(async () => (await labState(mine)).containers.every((c) => c.state !== 'running'), 20_000);
+    } finally {
+      // What a killed pmt leaves goes with a later run's sweep once past the start-up grace; the
+      // test does not wait for that and removes its own service (and the secret) by label.
+      const filters = JSON.stringify({ label: [mine] });
+      for (const s of await lab.manager.docker.listServices({ filters })) await lab.manager.docker.getService(s.ID).remove();
+      for (const s of await lab.manager.docker.listSecrets({ filters })) await lab.manager.docker.getSecret(s.ID).remove();
+    }
+  });
+});
