@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { snapshotTree, tempDir, writeTree } from '../../support/fixtures.js';
+import { HOSTILE_INPUT, HOSTILE_INPUT_ATTEMPTS, HOSTILE_INPUT_COMMAND, HOSTILE_INPUT_RESULTS } from '../../support/hostile-input.js';
 import { TEST_LABEL } from '../../support/test-images.js';
 import { runTask, stepOutput, type TaskRun } from './task-container.js';
 
@@ -12,7 +13,7 @@ const runs: TaskRun[] = [];
 beforeEach(async () => {
   dir = await tempDir('pmt-swarm-task-hostile-');
   input = join(dir.path, 'repo');
-  await writeTree(input, { 'a.txt': 'original\n', 'sub/b.txt': 'deep\n' });
+  await writeTree(input, HOSTILE_INPUT);
 });
 
 afterEach(async () => {
@@ -29,43 +30,14 @@ async function task(request: Parameters<typeof runTask>[0]): Promise<TaskRun> {
   return run;
 }
 
-/** Each attempt prints `refused: <what>` when it fails and `ALLOWED: <what>` when it works. */
-const ATTEMPTS: readonly [string, string][] = [
-  ['write a new file', 'echo x > /input/new.txt'],
-  ['append to a file', 'echo x >> /input/a.txt'],
-  ['truncate a file', ': > /input/sub/b.txt'],
-  ['chmod a file', 'chmod 666 /input/a.txt'],
-  ['chmod /input', 'chmod 777 /input'],
-  ['chown a file', 'chown 0:0 /input/a.txt'],
-  ['delete a file', 'rm -f /input/a.txt'],
-  ['delete a directory', 'rm -rf /input/sub'],
-  ['rename a file', 'mv /input/a.txt /input/c.txt'],
-  ['rename /input away', 'mv /input /input-away'],
-  ['make a directory', 'mkdir /input/d'],
-  ['touch a file', 'touch /input/a.txt'],
-  ['remount /input read-write', 'mount -o remount,rw /input'],
-  ['bind over /input', 'mount --bind /tmp /input'],
-  ['read the token', 'cat /run/secrets/pmt-token'],
-];
-
-const HOSTILE = [
-  'manifest() { (cd /input && find . | LC_ALL=C sort | while IFS= read -r p; do stat -c "%n %u:%g %a %s" "$p"; done; cat a.txt sub/b.txt); }',
-  'manifest > /result/before.txt',
-  ...ATTEMPTS.map(([what, command]) => `if (${command}) >/dev/null 2>&1; then echo 'ALLOWED: ${what}'; else echo 'refused: ${what}'; fi`),
-  'manifest > /result/after.txt',
-  'id; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status',
-  // The nonce is nowhere the command can read it: not in its environment, nor in any process's.
-  'if grep -qs PMT_STEP_NONCE /proc/*/environ; then echo NONCE-FOUND; else echo nonce-hidden; fi',
-].join('\n');
-
 describe('a hostile plugin running as root in a swarm task', () => {
   it('cannot write, append, chmod, chown, delete, rename or remount its input', async () => {
     const before = await snapshotTree(input);
-    const run = await task({ input, cmd: HOSTILE, results: ['before.txt', 'after.txt'] });
+    const run = await task({ input, cmd: HOSTILE_INPUT_COMMAND, results: HOSTILE_INPUT_RESULTS });
 
     expect(run.exitCode).toBe(0);
     const out = stepOutput(run, 'cmd');
-    for (const [what] of ATTEMPTS) expect(out, out).toContain(`refused: ${what}\n`);
+    for (const [what] of HOSTILE_INPUT_ATTEMPTS) expect(out, out).toContain(`refused: ${what}\n`);
     expect(out).not.toContain('ALLOWED');
     expect(out).toContain('uid=0(root) gid=0(root)');
     // No capability left, as in a local plugin container.
