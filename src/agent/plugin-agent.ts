@@ -137,6 +137,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     const onStarting = (): void => {
       ready = transport!.prepare();
       ready.catch(() => undefined); // awaited below; a failure then fails this plugin
+      context.background.release(); // the run's held work (sweeps, digest) starts while the engine starts this container
     };
     container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield), { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');

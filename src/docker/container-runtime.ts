@@ -104,6 +104,11 @@ export interface FileSharingRequest {
   readonly inputDir: string;
   readonly inputMtimeMs: number;
   readonly inputMode: number;
+  /**
+   * Takes the probe container's removal (which never rejects) instead of the verdict waiting for
+   * it; the caller then waits for it before it ends. Unset: the verdict comes once it is removed.
+   */
+  readonly onRemoval?: (removed: Promise<void>) => void;
 }
 
 export type FileSharingVerdict = { readonly shared: true } | { readonly shared: false; readonly reason: string };

@@ -12,7 +12,7 @@ const INPUT_TARGET = '/pmt-probe/input';
  * randomly named marker file with the same size and modification time, and the input directory
  * with the same modification time and mode. Only the paths' stat is asked for (a HEAD of the
  * archive API, ~2 ms): reading the marker back through a tar stream cost the engine ~45 ms.
- * The container is removed before this settles.
+ * The container is removed before this settles, or handed to `onRemoval` while it goes.
  */
 export async function probeFileSharing(docker: Dockerode, request: FileSharingRequest): Promise<FileSharingVerdict> {
   let container: Dockerode.Container;
@@ -36,11 +36,14 @@ export async function probeFileSharing(docker: Dockerode, request: FileSharingRe
     throw error;
   }
   try {
-    const marker = pathStat((await container.infoArchive({ path: `${MARKER_TARGET}/${request.markerFile}` })) as IncomingMessage);
+    // Both stats at once: each is a round trip to the engine.
+    const [marker, stat] = await Promise.all([
+      container.infoArchive({ path: `${MARKER_TARGET}/${request.markerFile}` }).then((r) => pathStat(r as IncomingMessage)),
+      container.infoArchive({ path: INPUT_TARGET }).then((r) => pathStat(r as IncomingMessage)),
+    ]);
     if (marker === undefined || marker.size !== request.markerSize || Date.parse(marker.mtime) !== Math.floor(request.markerMtimeMs)) {
       return { shared: false, reason: `the engine sees other files at ${request.markerDir}` };
     }
-    const stat = pathStat((await container.infoArchive({ path: INPUT_TARGET })) as IncomingMessage);
     if (stat === undefined || Date.parse(stat.mtime) !== Math.floor(request.inputMtimeMs) || (stat.mode & 0o777) !== (request.inputMode & 0o777)) {
       return { shared: false, reason: `the engine sees another directory at ${request.inputDir}` };
     }
@@ -49,7 +52,13 @@ export async function probeFileSharing(docker: Dockerode, request: FileSharingRe
     if (dockerStatusCode(error) === 404) return { shared: false, reason: `the engine does not find the marker file in ${request.markerDir}` };
     throw error;
   } finally {
-    await container.remove({ force: true, v: true }).catch(() => undefined);
+    const removed = container.remove({ force: true, v: true }).then(
+      () => undefined,
+      () => undefined,
+    );
+    // The verdict need not wait for the removal when the caller takes care of it.
+    if (request.onRemoval) request.onRemoval(removed);
+    else await removed;
   }
 }
 

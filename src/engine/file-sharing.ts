@@ -9,6 +9,8 @@ export interface FileSharingCheck {
   readonly tempParent: string;
   readonly inputDir: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Takes the probe container's removal instead of waiting for it (see FileSharingRequest). */
+  readonly onRemoval?: (removed: Promise<void>) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function checkFileSharing(check: FileSharingCheck, image: string): 
       inputDir: check.inputDir,
       inputMtimeMs: input.mtimeMs,
       inputMode: input.mode,
+      onRemoval: check.onRemoval,
     });
   } finally {
     await rm(markerDir, { recursive: true, force: true });

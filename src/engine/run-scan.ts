@@ -97,9 +97,9 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const logger = env.logger.child({ component: 'Core' });
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
-  // What runs that are gone left goes while this run starts (this run has nothing yet); the run
-  // waits for that before it ends.
-  background.add(
+  // What runs that are gone left goes once this run's first container is starting (before, this
+  // run has nothing the reaper could mistake; see BackgroundWork); the run waits for it before it ends.
+  background.later(() =>
     reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm }).then(
       () => undefined,
       (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
@@ -120,8 +120,8 @@ async function scanOnEngine(
 ): Promise<ScanReport> {
   const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
-  // Temp dirs of runs that are gone (killed, or their machine went down) go while this one starts.
-  background.add(
+  // Temp dirs of runs that are gone (killed, or their machine went down) go while this one runs.
+  background.later(() =>
     sweepRunTempDirs(tempParent).then((removed) => {
       if (removed > 0) logger.info(`Removed ${removed} temp director${removed === 1 ? 'y' : 'ies'} left by pmt runs that are gone`);
     }),
@@ -165,7 +165,8 @@ async function scanOnEngine(
     // pmt's own output inside the input is neither seen by plugins nor part of the digest.
     view = await openInputView(request.inputDir, [logsDir, resultsDir], runDir.path, logger);
     // The input is read-only to plugins: without a cache its digest is made while they run.
-    const inputFacts = describeInput(request.inputDir, { exclude: view.hidden, statDir: env.statDir ?? env.cache?.statDir, signal: env.signal });
+    const describe = () => describeInput(request.inputDir, { exclude: view!.hidden, statDir: env.statDir ?? env.cache?.statDir, signal: env.signal });
+    const inputFacts = env.cache ? describe() : background.later(describe);
     const inputDigest = env.cache
       ? await cacheDigest(inputFacts).catch((error: unknown) => {
           // Interrupted while digesting: the agents report the interruption.
@@ -205,7 +206,10 @@ async function scanOnEngine(
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const agent = swarmRun ? (run: PluginRun) => runSwarmPluginAgent(context, swarmRun.side, run) : (run: PluginRun) => runPluginAgent(context, run);
+    // A swarm run starts no container on this engine that the held work could slow down.
+    if (swarmRun) background.release();
     const outcomes = await mapBounded(runs, request.concurrency, agent);
+    background.release(); // when no container started (all cached, or all failed before)
 
     const plugins: PluginReport[] = [];
     const saving = { progress: env.progress, now: env.now, logger, started };

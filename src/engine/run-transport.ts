@@ -59,7 +59,11 @@ export function openRunTransport(options: RunTransportOptions): RunTransport {
     (sharing ??= (async () => {
       if (!engine.local || !fileSharing) return engine.local;
       options.onEngineObjects();
-      const verdict = await checkFileSharing({ probe: fileSharing, tempParent: options.tempDir, inputDir: options.inputDir, labels: options.labels }, image);
+      const verdict = await checkFileSharing(
+        // The probe container goes while the first plugin's is made; the run waits for it before it ends.
+        { probe: fileSharing, tempParent: options.tempDir, inputDir: options.inputDir, labels: options.labels, onRemoval: (removed) => options.background.add(removed) },
+        image,
+      );
       if (!verdict.shared) {
         logger.warn(`The Docker engine at ${engine.endpoint} does not see pmt's files (${verdict.reason}), as when pmt runs in a container with the engine's socket mounted: copying the input into each container and collecting results by archive copy`);
       }
