@@ -105,10 +105,11 @@ export interface FileSharingRequest {
   readonly inputMtimeMs: number;
   readonly inputMode: number;
   /**
-   * Takes the probe container's removal (which never rejects) instead of the verdict waiting for
-   * it; the caller then waits for it before it ends. Unset: the verdict comes once it is removed.
+   * Takes the removal of the probe's container (a function whose promise never rejects) instead of
+   * the verdict waiting for it; the caller runs it and waits for it before it ends. Unset: the
+   * verdict comes once the container is removed.
    */
-  readonly onRemoval?: (removed: Promise<void>) => void;
+  readonly deferRemoval?: (remove: () => Promise<void>) => void;
 }
 
 export type FileSharingVerdict = { readonly shared: true } | { readonly shared: false; readonly reason: string };

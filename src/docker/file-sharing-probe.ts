@@ -12,7 +12,7 @@ const INPUT_TARGET = '/pmt-probe/input';
  * randomly named marker file with the same size and modification time, and the input directory
  * with the same modification time and mode. Only the paths' stat is asked for (a HEAD of the
  * archive API, ~2 ms): reading the marker back through a tar stream cost the engine ~45 ms.
- * The container is removed before this settles, or handed to `onRemoval` while it goes.
+ * The container is removed before this settles, or handed to `deferRemoval`.
  */
 export async function probeFileSharing(docker: Dockerode, request: FileSharingRequest): Promise<FileSharingVerdict> {
   let container: Dockerode.Container;
@@ -52,13 +52,13 @@ export async function probeFileSharing(docker: Dockerode, request: FileSharingRe
     if (dockerStatusCode(error) === 404) return { shared: false, reason: `the engine does not find the marker file in ${request.markerDir}` };
     throw error;
   } finally {
-    const removed = container.remove({ force: true, v: true }).then(
+    const remove = (): Promise<void> => container.remove({ force: true, v: true }).then(
       () => undefined,
       () => undefined,
     );
     // The verdict need not wait for the removal when the caller takes care of it.
-    if (request.onRemoval) request.onRemoval(removed);
-    else await removed;
+    if (request.deferRemoval) request.deferRemoval(remove);
+    else await remove();
   }
 }
 

@@ -10,7 +10,7 @@ export interface FileSharingCheck {
   readonly inputDir: string;
   readonly labels: Readonly<Record<string, string>>;
   /** Takes the probe container's removal instead of waiting for it (see FileSharingRequest). */
-  readonly onRemoval?: (removed: Promise<void>) => void;
+  readonly deferRemoval?: (remove: () => Promise<void>) => void;
 }
 
 /**
@@ -37,7 +37,7 @@ export async function checkFileSharing(check: FileSharingCheck, image: string): 
       inputDir: check.inputDir,
       inputMtimeMs: input.mtimeMs,
       inputMode: input.mode,
-      onRemoval: check.onRemoval,
+      deferRemoval: check.deferRemoval,
     });
   } finally {
     await rm(markerDir, { recursive: true, force: true });

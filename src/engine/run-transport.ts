@@ -60,8 +60,9 @@ export function openRunTransport(options: RunTransportOptions): RunTransport {
       if (!engine.local || !fileSharing) return engine.local;
       options.onEngineObjects();
       const verdict = await checkFileSharing(
-        // The probe container goes while the first plugin's is made; the run waits for it before it ends.
-        { probe: fileSharing, tempParent: options.tempDir, inputDir: options.inputDir, labels: options.labels, onRemoval: (removed) => options.background.add(removed) },
+        // The probe's container goes once the first plugin's is starting, not while the engine
+        // creates that one; the run waits for it before it ends.
+        { probe: fileSharing, tempParent: options.tempDir, inputDir: options.inputDir, labels: options.labels, deferRemoval: (remove) => void options.background.later(remove) },
         image,
       );
       if (!verdict.shared) {
