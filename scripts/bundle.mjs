@@ -2,6 +2,7 @@
 // pmt starts noticeably faster from one file than from the hundreds of modules dockerode, fastify
 // and their dependencies are made of (module resolution and loading dominate a short command).
 import { readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // Chunk names carry content hashes: drop the previous build's so they don't pile up.
@@ -48,6 +49,22 @@ const deferRarelyUsedModules = {
   },
 };
 
+// docker-modem formats every request's options with util.inspect (showHidden, unlimited depth) for
+// its debug log even when that log is off: ~6 ms for the first request of a process (inspect's own
+// code compiling) and a little for every later one. Only formatted when DEBUG enables `modem`.
+const SENDING = "debug('Sending: %s', util.inspect(options, {";
+const quietModemDebug = {
+  name: 'quiet-modem-debug',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      // A docker-modem that changed this line fails the build rather than losing the fix unnoticed.
+      if (!source.includes(SENDING)) throw new Error(`${path} no longer has the line quiet-modem-debug rewrites: check scripts/bundle.mjs`);
+      return { contents: source.replace(SENDING, `debug.enabled && ${SENDING}`), loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: { pmt: 'dist/cli/main.js' },
   outdir: 'dist',
@@ -63,7 +80,7 @@ await build({
   // Native add-ons (ssh2's optional speed-ups, were it ever bundled) are never inlined.
   external: ['cpu-features', '*.node'],
   banner: { js: banner },
-  plugins: [deferRarelyUsedModules],
+  plugins: [deferRarelyUsedModules, quietModemDebug],
   // Less text to parse at every start; names stay, so --debug stack traces still read well.
   minifyWhitespace: true,
   minifySyntax: true,
