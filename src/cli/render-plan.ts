@@ -25,7 +25,12 @@ export function planToText(plans: readonly PluginPlan[], engineNote: string): st
     ];
     return lines.join('\n');
   });
+  return planText(blocks.join('\n\n'), engineNote);
+}
+
+/** A plan's blocks under the engine note, as printed (also the swarm plan's). */
+export function planText(blocks: string, engineNote: string): string {
   // The registry's cmd, env and paths are shown as written, control characters escaped, passwords in URLs masked.
-  const text = escapeControlsByLine(`${engineNote}\n\n${blocks.join('\n\n')}`);
+  const text = escapeControlsByLine(`${engineNote}\n\n${blocks}`);
   return `${maskCredentials(text)}\n\nDry run: nothing was created, pulled or executed.\n`;
 }

@@ -34,7 +34,7 @@ export async function planFacts(
       const hit = await cache.lookup(cacheKey({ imageId: image.id, plugin, inputDigest: await digest, coreVersion: CACHE_ENGINE_VERSION }));
       answer = hit ? `hit: results of ${hit.createdAt} would be restored, no container started (--no-cache runs it)` : 'miss: the plugin runs';
     }
-    facts[plugin.name] = { imageUser: image?.user, cache: answer };
+    facts[plugin.name] = { imageUser: image?.user, cache: answer, ...(image ? { repoDigests: image.repoDigests } : {}) };
   }
   return facts;
 }

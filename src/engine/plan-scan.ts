@@ -26,6 +26,8 @@ export interface PlanFacts {
   readonly imageUser: string | undefined;
   /** Whether a run would be served from the result cache, in words. */
   readonly cache: string;
+  /** The local image's registry digests; undefined when the image is not there (yet). */
+  readonly repoDigests?: readonly string[];
 }
 
 /** What `pmt scan` would do for one plugin, without doing any of it. */

@@ -6,10 +6,8 @@ import { parseDuration } from '../../config/duration.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
 import { cacheDirOf, statCacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
-import { planFacts } from '../../engine/plan-facts.js';
-import { planScan } from '../../engine/plan-scan.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
-import { ExitCode, PmtError, signalExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, signalExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
 import { defaultLogsRoot } from '../../log/run-logs-dir.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
@@ -21,14 +19,11 @@ import { colorEnabled } from '../progress/color-support.js';
 import { createProgress } from '../progress/create-progress.js';
 import { progressOption, type ProgressMode } from '../progress/progress-mode.js';
 import { collectNames } from '../plugin-names.js';
-import { planToText } from '../render-plan.js';
+import { describePlan } from '../describe-plan.js';
 import { provenanceSigner } from '../provenance-signer.js';
 import { reportToJson, reportToText } from '../render-report.js';
 import type { RuntimeFactory } from '../runtime-factory.js';
 import { jsonDocument } from '../json-document.js';
-import { maskCredentials } from '../../log/mask-credentials.js';
-import type { DsseSigner } from '../../provenance/dsse-envelope.js';
-import { PROVENANCE_FILE } from '../../provenance/provenance-file.js';
 
 interface ScanOptions extends CommonOptions, SwarmOptions {
   input: string;
@@ -77,11 +72,11 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       const useCache = options.cache && !envFlag(io.env.PMT_NO_CACHE);
       const resultCache = (onProblem?: (message: string) => void) => (useCache ? new ResultCache(cacheDirOf(config, io.env), onProblem ? { onProblem } : {}) : undefined);
       if (options.dryRun) {
-        const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid };
+        const request = { plugins, inputDir, config, timeoutOverrideMs: options.timeout, pid: process.pid, respectGitignore: options.respectGitignore };
         const server = options.upload && config.serverUrl ? config.serverUrl : undefined;
         // The dirs a run would write to: inside the input they are not part of its digest.
         const outputs = [options.output === undefined ? config.pathDirResults : resolve(io.cwd, options.output), config.pathDirLogs].filter((dir) => dir !== '');
-        io.stdout.write(await describePlan(docker, request, server, resultCache(), options.json, signer, outputs));
+        io.stdout.write(await describePlan(docker, request, { server, cache: resultCache(), json: options.json, signer, outputs }));
         return done(ExitCode.ok);
       }
 
@@ -162,33 +157,6 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         stopListening();
       }
     });
-}
-
-type PlanRequest = Omit<Parameters<typeof planScan>[0], 'engineLocal'>;
-
-/** `--dry-run`: the plan, text or JSON. The engine is only asked whether it is local; nothing is created. */
-async function describePlan(
-  docker: ReturnType<RuntimeFactory>,
-  request: PlanRequest,
-  server: string | undefined,
-  cache: ResultCache | undefined,
-  json: boolean,
-  signer: DsseSigner | undefined,
-  outputs: readonly string[],
-): Promise<string> {
-  const engine = await docker.ping().catch((error: unknown) => {
-    if (error instanceof PmtError) return error;
-    throw error;
-  });
-  const reachable = !(engine instanceof PmtError);
-  const facts = await planFacts(request.plugins, request.inputDir, reachable ? docker : undefined, cache, outputs);
-  const plans = planScan({ ...request, engineLocal: reachable ? engine.local : undefined, facts });
-  const note = reachable ? `Docker engine ${engine.version} at ${engine.endpoint}` : `Docker engine: not reachable (${engine.message}); plan assumes a local engine`;
-  // Where results would go, its password masked (jsonDocument and planToText mask too).
-  const upload = server === undefined ? null : maskCredentials(server);
-  const provenance = `${PROVENANCE_FILE} in the results directory, ${signer ? `signed (${signer.algorithm} key ${signer.keyId})` : 'unsigned (no ProvenanceKey)'}`;
-  if (json) return jsonDocument({ engine: note, server: upload, provenance, plugins: plans });
-  return planToText(plans, `${note}\nPMT server: ${upload ?? 'none (results stay local)'}\nProvenance: ${provenance}`);
 }
 
 /** An environment switch: set and not `0`/`false`/`no`/`off`. */

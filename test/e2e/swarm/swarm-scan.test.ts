@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeTree } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson, type PluginJson } from '../../support/scan-json.js';
-import { EMPTY_LAB, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { EMPTY_LAB, labState, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
 import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
 
 /** `pmt scan --swarm` on the two-node lab: placement, results, logs and what is left afterwards. */
@@ -75,6 +75,30 @@ describe('pmt scan --swarm', () => {
     expect(code).toBe(0);
     expect(await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).toBe(['.', './.gitignore', './keep.txt', 'nobody drwxr-xr-x', 'nobody -rw-r--r--', ''].join('\n'));
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('--dry-run shows the service spec each plugin would get, and creates nothing', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'plan.yaml', [
+      labPlugin(lab, { name: 'planned', cmd: 'true', constraints: ['node.role==worker'], resources: { memory: '256MiB' } }),
+    ]);
+    const args = ['scan', '--swarm', '--dry-run', '-i', repo, '-r', registry, '-p', 'planned'];
+    const text = await runPmt(args, { cwd: dir.path, env: swarmEnv(lab) });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`Swarm: one service per plugin; tasks reach pmt at ${lab.state.hostAddr}`);
+    expect(text.stdout).toContain('"Name": "pmt-<run id>-0"');
+    expect(text.stdout).toContain('Dry run: nothing was created, pulled or executed.');
+
+    const json = await runPmt([...args, '--json'], { cwd: dir.path, env: swarmEnv(lab) });
+    const plan = JSON.parse(json.stdout) as { mode: string; plugins: { service: { Mode: unknown; TaskTemplate: Record<string, any> } }[] };
+    expect(plan.mode).toBe('swarm');
+    const service = plan.plugins[0]!.service;
+    expect(service.Mode).toEqual({ Replicated: { Replicas: 1 } });
+    expect(service.TaskTemplate.Placement).toEqual({ Constraints: ['node.role==worker'] });
+    expect(service.TaskTemplate.Resources).toEqual({ Limits: { MemoryBytes: 256 * 2 ** 20, Pids: 1024 }, Reservations: { MemoryBytes: 256 * 2 ** 20 } });
+    // Mode 0: only the task script (root, with DAC override) reads it; no step under setpriv can.
+    expect(service.TaskTemplate.ContainerSpec.Secrets[0].File).toEqual({ Name: 'pmt-token', UID: '0', GID: '0', Mode: 0 });
+    expect(JSON.stringify(service)).not.toMatch(/PMT_TOKEN/);
+    expect(await labState('pmt.plugin=planned')).toEqual(EMPTY_LAB);
   });
 
   it('refuses swarm mode on an engine that is no manager, and RestApi false, before making anything', async () => {
