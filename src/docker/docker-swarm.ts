@@ -45,6 +45,7 @@ export class DockerSwarm implements SwarmRuntime {
       addr: n.Status?.Addr ?? '',
       cpus: (n.Description?.Resources?.NanoCPUs ?? 0) / 1e9,
       memoryBytes: n.Description?.Resources?.MemoryBytes ?? 0,
+      engineVersion: n.Description?.Engine?.EngineVersion ?? '',
       labels: n.Spec?.Labels ?? {},
     }));
   }
@@ -161,7 +162,7 @@ interface EngineObject {
 
 interface EngineNode {
   ID: string;
-  Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+  Description?: { Hostname?: string; Resources?: { NanoCPUs?: number; MemoryBytes?: number }; Engine?: { EngineVersion?: string } };
   Spec?: { Role?: string; Availability?: string; Labels?: Record<string, string> };
   Status?: { State?: string; Addr?: string };
 }

@@ -50,6 +50,8 @@ export interface SwarmNode {
   readonly addr: string;
   readonly cpus: number;
   readonly memoryBytes: number;
+  /** The node's Docker engine version ('' when it does not say). */
+  readonly engineVersion?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -123,7 +125,15 @@ export interface SwarmServiceSpec {
     readonly Placement: { readonly Constraints: readonly string[] };
     readonly Networks: readonly { readonly Target: string }[];
   };
-  readonly Mode: { readonly Replicated: { readonly Replicas: number } } | { readonly ReplicatedJob: { readonly MaxConcurrent: number; readonly TotalCompletions: number } };
+  /**
+   * A plugin run: one replicated service of one task (Replicated; ReplicatedJob is kept for
+   * reading). `Global`: one task on every node that can take it (pmt's pull check). Never the job
+   * modes for new services: Docker 20.10 keeps a removed job's tasks on the nodes (moby/moby#42789).
+   */
+  readonly Mode:
+    | { readonly Replicated: { readonly Replicas: number } }
+    | { readonly ReplicatedJob: { readonly MaxConcurrent: number; readonly TotalCompletions: number } }
+    | { readonly Global: Record<string, never> };
 }
 
 export interface SwarmMount {

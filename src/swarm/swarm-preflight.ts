@@ -11,11 +11,8 @@ export interface SwarmPreflight {
   readonly advertiseAddr: string;
 }
 
-/**
- * Checks that the engine is a manager of an active swarm and settles the advertise address: the
- * configured one, else the local address this machine would use to reach the manager's NodeAddr.
- */
-export async function swarmPreflight(swarm: SwarmRuntime, endpoint: string, configured: string): Promise<SwarmPreflight> {
+/** The engine's swarm facts, when it is a manager of an active swarm (scan, pull and doctor in swarm mode); a usage error otherwise. */
+export async function requireSwarmManager(swarm: SwarmRuntime, endpoint: string): Promise<SwarmState> {
   const state = await swarm.swarmState();
   if (state.localState !== 'active') {
     throw new PmtError(`the Docker engine at ${endpoint} is not part of an active swarm (its swarm state: ${state.localState})`, {
@@ -31,6 +28,15 @@ export async function swarmPreflight(swarm: SwarmRuntime, endpoint: string, conf
       hint: 'point --docker-host / DOCKER_HOST at a manager node (`docker node ls` on a manager lists them)',
     });
   }
+  return state;
+}
+
+/**
+ * Checks that the engine is a manager of an active swarm and settles the advertise address: the
+ * configured one, else the local address this machine would use to reach the manager's NodeAddr.
+ */
+export async function swarmPreflight(swarm: SwarmRuntime, endpoint: string, configured: string): Promise<SwarmPreflight> {
+  const state = await requireSwarmManager(swarm, endpoint);
   const advertiseAddr = configured || (await localAddressToward(state.nodeAddr));
   if (isLoopback(advertiseAddr)) {
     throw new PmtError(`the swarm manager is reached over loopback (${advertiseAddr}), so swarm tasks on other nodes cannot reach pmt's REST endpoint there`, {
