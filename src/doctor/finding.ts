@@ -2,7 +2,7 @@
 export type FindingStatus = 'ok' | 'warn' | 'fail';
 
 /** The checks, in the order doctor runs them. */
-export type CheckName = 'registry' | 'config' | 'engine' | 'files' | 'image' | 'shell' | 'curl' | 'leftovers';
+export type CheckName = 'registry' | 'config' | 'engine' | 'swarm' | 'node' | 'pull' | 'files' | 'image' | 'shell' | 'curl' | 'leftovers';
 
 export interface Finding {
   readonly check: CheckName;

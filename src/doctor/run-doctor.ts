@@ -17,6 +17,7 @@ import { imageFinding } from './image-finding.js';
 import { invalidInputFindings, validInputFindings, type InputReasons } from './input-findings.js';
 import { leftoverFinding, removedFinding } from './leftover-containers.js';
 import { probePlugin } from './probe-plugin.js';
+import { swarmFindings } from './swarm-findings.js';
 import type { Plugin } from '../registry/plugin.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -40,6 +41,11 @@ export interface DoctorRequest {
   readonly fix: boolean;
   /** The `-r FILE` of the command, named in the build command of an unbuilt image. */
   readonly registryFlag?: string;
+  /**
+   * Swarm mode (`--swarm` or "Engine": "swarm"): the manager, its nodes and their pulls are checked
+   * instead of this engine's images and files; `pullTimeoutMs` bounds each image's pull check.
+   */
+  readonly swarm?: { readonly pullTimeoutMs: number };
 }
 
 export interface DoctorEnv {
@@ -54,8 +60,10 @@ export interface DoctorEnv {
   readonly fileSharing?: FileSharingProbe;
   /** The directory a scan would take by default (`-i .`), checked along with pmt's temp dir. */
   readonly cwd?: string;
-  /** The engine's swarm side: on a manager, leftovers include services and secrets of dead runs. */
+  /** The engine's swarm side: on a manager, leftovers include services and secrets of dead runs; needed in swarm mode. */
   readonly swarm?: SwarmRuntime;
+  /** Ctrl-C: stops the swarm pull checks (their services are removed) and rejects with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs every check it can; a check that cannot run is listed as skipped with the reason. */
@@ -81,12 +89,20 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
     return { findings, skipped };
   }
   findings.push(engineFinding(engine));
-  if (inputs) {
-    const files = await filesFinding(inputs.registry, engine, env);
-    if ('skipped' in files) skipped.push({ checks: ['files'], reason: files.skipped });
-    else findings.push(files);
+  if (request.swarm && env.swarm) {
+    if (inputs) {
+      const swarmEnv = { swarm: env.swarm, distribution: env.runtime, endpoint: engine.endpoint, resolveAuth: env.resolveAuth, runId: env.runId };
+      findings.push(...(await swarmFindings(inputs.registry.available(), { ...swarmEnv, timeoutMs: request.swarm.pullTimeoutMs, signal: env.signal })));
+    }
+    skipped.push({ checks: ['files', 'image', 'shell', 'curl'], reason: "swarm mode: plugins run on the swarm's nodes, which pull their images (checked above)" });
+  } else {
+    if (inputs) {
+      const files = await filesFinding(inputs.registry, engine, env);
+      if ('skipped' in files) skipped.push({ checks: ['files'], reason: files.skipped });
+      else findings.push(files);
+    }
+    if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped, request.registryFlag)));
   }
-  if (inputs) findings.push(...(await pluginFindings(inputs, engine, env, skipped, request.registryFlag)));
   findings.push(await leftovers(env, request.fix));
   return { findings, skipped };
 }

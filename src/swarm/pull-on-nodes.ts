@@ -30,6 +30,8 @@ export type NodePull =
 export interface NodePullResult {
   /** `repository@sha256:…`, the image every node got; undefined when the registry did not serve it. */
   readonly pinned: string | undefined;
+  /** Why no node was asked: the registry's answer to the manager (every node then fails with it). */
+  readonly refused?: string;
   readonly nodes: readonly NodePull[];
 }
 
@@ -55,7 +57,7 @@ export async function pullOnNodes(
   const answer = await engine.distribution.inspectDistribution(request.image, request.auth, request.signal);
   if (!answer.available) {
     const reason = `its registry does not serve it (asked through the manager): ${answer.reason}`;
-    return { pinned: undefined, nodes: [...targets.map((node): NodePull => ({ node, outcome: 'failed', reason })), ...skipped] };
+    return { pinned: undefined, refused: reason, nodes: [...targets.map((node): NodePull => ({ node, outcome: 'failed', reason })), ...skipped] };
   }
   const pinned = pinnedReference(request.image, answer.digest);
   const id = await engine.swarm.createService(pullServiceSpec(request, pinned), request.auth);

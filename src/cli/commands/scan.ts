@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '../../config/duration.js';
 import { assertCompatible } from '../../engine/core-compatibility.js';
 import { cacheDirOf, statCacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
@@ -12,6 +11,7 @@ import { createLogger } from '../../log/logger.js';
 import { defaultLogsRoot } from '../../log/run-logs-dir.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
+import { durationOption } from '../duration-option.js';
 import type { CliIO } from '../cli-io.js';
 import { swarmOverrides, withCommonOptions, withSwarmOptions, type CommonOptions, type SwarmOptions } from '../common-options.js';
 import { loadInputs, registryFlagOf } from '../load-inputs.js';
@@ -51,7 +51,7 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
     .option('-s, --select <names>', 'alias of -p, as in the original PMT client', collectNames)
     .option('-o, --output <dir>', 'where result files are saved (overrides PathDirResults)')
     .option('--concurrency <n>', `plugins run at once (default: number of plugins, at most ${MAX_DEFAULT_CONCURRENCY})`, positiveInteger)
-    .option('--timeout <duration>', 'time limit per plugin, e.g. 90s or 10m (overrides the registry and DefaultTimeout; pulls do not count)', duration)
+    .option('--timeout <duration>', 'time limit per plugin, e.g. 90s or 10m (overrides the registry and DefaultTimeout; pulls do not count)', durationOption)
     .option('--server <url>', 'PMT server base URL to upload results to (overrides ServerUrl and PMT_SERVER_URL)')
     .option('--no-upload', 'keep results local even when a PMT server is configured')
     .option('--respect-gitignore', 'when the engine is remote and the input a git work tree, copy only what git does not ignore', false)
@@ -168,12 +168,6 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
-}
-
-function duration(value: string): number {
-  const parsed = parseDuration(value);
-  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
-  return parsed.ms;
 }
 
 async function existingDirectory(path: string): Promise<string> {

@@ -104,6 +104,7 @@ describe('pullOnNodes', () => {
     const { engine, calls } = fakeManager([[]], { available: false, reason: 'manifest unknown' });
     const result = await pullOnNodes(engine, [node('a'), node('b')], request());
     expect(result.pinned).toBeUndefined();
+    expect(result.refused).toBe('its registry does not serve it (asked through the manager): manifest unknown');
     expect(result.nodes.map((n) => ('reason' in n ? n.reason : ''))).toEqual(Array(2).fill('its registry does not serve it (asked through the manager): manifest unknown'));
     expect(calls).toEqual([]);
   });
