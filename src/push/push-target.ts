@@ -34,10 +34,3 @@ export function pushTarget(image: string, registry: string): string {
   const [repository, tag] = colon > slash ? [path.slice(0, colon), path.slice(colon + 1)] : [path, 'latest'];
   return `${registry}/${repository}:${tag}`;
 }
-
-/** The reference without its tag: `HOST:PORT/pmt/licensee:9.15.2` → `HOST:PORT/pmt/licensee`. */
-export function repositoryOf(reference: string): string {
-  const slash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  return colon > slash ? reference.slice(0, colon) : reference;
-}

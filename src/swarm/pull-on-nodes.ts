@@ -2,7 +2,7 @@ import type { DistributionProbe, RegistryAuth } from '../docker/container-runtim
 import type { SwarmNode, SwarmRuntime, SwarmServiceSpec, SwarmTask } from '../docker/swarm-runtime.js';
 import { TERMINAL_TASK_STATES } from '../docker/swarm-runtime.js';
 import { formatDuration } from '../config/duration.js';
-import { pinnedReference } from './pinned-reference.js';
+import { nameOf } from './pinned-image.js';
 
 export interface NodePullRequest {
   /** The image as the registry entry names it (`HOST:PORT/repository:tag`). */
@@ -59,7 +59,8 @@ export async function pullOnNodes(
     const reason = `its registry does not serve it (asked through the manager): ${answer.reason}`;
     return { pinned: undefined, refused: reason, nodes: [...targets.map((node): NodePull => ({ node, outcome: 'failed', reason })), ...skipped] };
   }
-  const pinned = pinnedReference(request.image, answer.digest);
+  // As `docker service create` pins it: every node runs that image, whatever the tag means later.
+  const pinned = request.image.includes('@') ? request.image : `${nameOf(request.image)}@${answer.digest}`;
   const id = await engine.swarm.createService(pullServiceSpec(request, pinned), request.auth);
   try {
     return { pinned, nodes: [...(await waitForNodes(engine.swarm, id, targets, request)), ...skipped] };
