@@ -46,8 +46,9 @@ bash scripts/setup-registry.sh
 mkdir -p "$RUN_DIR" "$LIB_DIR"
 chmod 0755 "$RUN_DIR"
 chmod 0700 "$LIB_DIR"
-# One set-up or teardown at a time (two `npm run test:all` on one machine).
-exec 9>"$LIB_DIR/lock"
+# One set-up or teardown at a time (two `npm run test:all` on one machine). The daemons started
+# below must not inherit the lock's descriptor (they would hold the lock for as long as they run).
+exec 9>"$LIB_DIR/setup.lock"
 flock 9
 
 # --- network: the bridge on the host, one namespace and veth per node (10.231.77.N/25). No default
@@ -97,7 +98,7 @@ start_dockerd() {
       --containerd-namespace "pmtlab-$n" --containerd-plugins-namespace "pmtlab-$n-plugins" \
       --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
       --insecure-registry "$REG_PULL" --default-address-pool "base=$LOCAL_POOL,size=28" \
-      </dev/null >"$dir/dockerd.log" 2>&1 &
+      </dev/null >"$dir/dockerd.log" 2>&1 9>&- &
     pid=$!
   fi
   local waited=0
@@ -192,7 +193,7 @@ EOF
       kill "$pid" && while alive "$pid"; do sleep 0.1; done
     fi
     if ! alive "$pid" || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != docker-registry ]; then
-      REGISTRY_HTTP_ADDR=$addr setsid docker-registry serve "$REG_DIR/config.yml" </dev/null >"$RUN_DIR/registry-$port.log" 2>&1 &
+      REGISTRY_HTTP_ADDR=$addr setsid docker-registry serve "$REG_DIR/config.yml" </dev/null >"$RUN_DIR/registry-$port.log" 2>&1 9>&- &
       pid=$!
       echo "$pid" >"$RUN_DIR/registry-$port.pid"
     fi

@@ -18,7 +18,7 @@ esac
 say() { echo "[teardown-swarm-lab] $*" >&2; }
 [ "$(id -u)" = 0 ] || { say "error: needs root"; exit 1; }
 if [ -d "$LIB_DIR" ]; then
-  exec 9>"$LIB_DIR/lock"
+  exec 9>"$LIB_DIR/setup.lock"
   flock 9
 fi
 
@@ -55,7 +55,7 @@ done
 for port in 5005 5006; do stop_pid "$RUN_DIR/registry-$port.pid" docker-registry; done
 
 for n in n1 n2; do
-  [ -e "/run/netns/pmtlab-$n" ] && ip netns del "pmtlab-$n"
+  if [ -e "/run/netns/pmtlab-$n" ]; then ip netns del "pmtlab-$n"; fi
   ip link del "pmtlab-${n}h" 2>/dev/null || true
 done
 ip link del pmtlab0 2>/dev/null || true
@@ -64,7 +64,7 @@ ip link del pmtlab0 2>/dev/null || true
 unmount_under() {
   local dir=$1 target
   [ -d "$dir" ] || return 0
-  findmnt -rn -o TARGET | grep -F "$dir/" | sort -r | while read -r target; do umount -l "$target" 2>/dev/null || true; done
+  { findmnt -rn -o TARGET | grep -F "$dir/" || true; } | sort -r | while read -r target; do umount -l "$target" 2>/dev/null || true; done
 }
 unmount_under "$RUN_DIR"
 rm -rf "$RUN_DIR"
