@@ -2,8 +2,9 @@ import type { EngineInfo } from '../docker/container-runtime.js';
 import { PmtError } from '../errors.js';
 import type { Finding } from './finding.js';
 
-export function engineFinding(info: EngineInfo): Finding {
-  const where = info.local ? '' : ' (not on this machine: results come back by archive copy)';
+/** `swarm`: the engine is the swarm's manager, whose tasks send results over REST whatever its place. */
+export function engineFinding(info: EngineInfo, swarm = false): Finding {
+  const where = info.local || swarm ? '' : ' (not on this machine: results come back by archive copy)';
   return { check: 'engine', status: 'ok', message: `Docker ${info.version} (API ${info.apiVersion}) at ${info.endpoint}${where}` };
 }
 

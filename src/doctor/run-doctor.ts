@@ -88,10 +88,10 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
     skipped.push({ checks: inputs ? ['image', 'shell', 'curl', 'leftovers'] : ['leftovers'], reason: 'no Docker engine answers' });
     return { findings, skipped };
   }
-  findings.push(engineFinding(engine));
+  findings.push(engineFinding(engine, request.swarm !== undefined));
   if (request.swarm && env.swarm) {
     if (inputs) {
-      const swarmEnv = { swarm: env.swarm, distribution: env.runtime, endpoint: engine.endpoint, resolveAuth: env.resolveAuth, runId: env.runId };
+      const swarmEnv = { swarm: env.swarm, distribution: env.runtime, endpoint: engine.endpoint, resolveAuth: env.resolveAuth, runId: env.runId, restAdvertiseAddr: inputs.config.restAdvertiseAddr };
       findings.push(...(await swarmFindings(inputs.registry.available(), { ...swarmEnv, timeoutMs: request.swarm.pullTimeoutMs, signal: env.signal })));
     }
     skipped.push({ checks: ['files', 'image', 'shell', 'curl'], reason: "swarm mode: plugins run on the swarm's nodes, which pull their images (checked above)" });

@@ -7,7 +7,7 @@ import type { Plugin } from '../registry/plugin.js';
 import { describeNode, pullCheckLabels } from '../swarm/node-labels.js';
 import { pullFailureHint } from '../swarm/pull-failure-hint.js';
 import { pullOnNodes } from '../swarm/pull-on-nodes.js';
-import { requireSwarmManager } from '../swarm/swarm-preflight.js';
+import { swarmPreflight } from '../swarm/swarm-preflight.js';
 import type { Finding } from './finding.js';
 
 /** Pull checks in flight at once: each is one service with a task on every node. */
@@ -18,6 +18,8 @@ export interface SwarmDoctorEnv {
   /** The manager's registry lookups (GET /distribution), which pin each check to a digest. */
   readonly distribution: DistributionProbe;
   readonly endpoint: string;
+  /** The config's RestAdvertiseAddr ('' = the address that reaches the manager), checked as a scan checks it. */
+  readonly restAdvertiseAddr: string;
   readonly resolveAuth: AuthResolver;
   /** This doctor run's id on its services. */
   readonly runId: string;
@@ -32,8 +34,9 @@ export interface SwarmDoctorEnv {
  * each plugin's image from its registry (pullOnNodes), reported per node.
  */
 export async function swarmFindings(plugins: readonly Plugin[], env: SwarmDoctorEnv): Promise<Finding[]> {
+  let advertiseAddr: string;
   try {
-    await requireSwarmManager(env.swarm, env.endpoint);
+    ({ advertiseAddr } = await swarmPreflight(env.swarm, env.endpoint, env.restAdvertiseAddr));
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
     return [{ check: 'swarm', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
@@ -42,7 +45,7 @@ export async function swarmFindings(plugins: readonly Plugin[], env: SwarmDoctor
   const taking = nodes.filter(takesTasks);
   const swarm: Finding =
     taking.length > 0
-      ? { check: 'swarm', status: 'ok', message: `${env.endpoint} manages a swarm of ${nodes.length} node(s), ${taking.length} taking tasks` }
+      ? { check: 'swarm', status: 'ok', message: `${env.endpoint} manages a swarm of ${nodes.length} node(s), ${taking.length} taking tasks; their tasks would reach pmt at ${advertiseAddr}` }
       : { check: 'swarm', status: 'fail', message: `no node of the swarm takes tasks (${nodes.length} node(s), none ready and active)`, hint: 'bring a node up, or `docker node update --availability active NODE`' };
   const images = [...new Map(plugins.map((p) => [p.image, plugins.filter((q) => q.image === p.image)])).entries()];
   const pulls = taking.length === 0 ? [] : await mapBounded(images, CONCURRENCY, ([image, users], index) => pullFindings(image, users, index, taking, env));

@@ -80,7 +80,7 @@ describe('pull and doctor on the swarm lab', () => {
       expect(run.code).toBe(1);
       expect(report.exitCode).toBe(1);
       const of = (check: string) => report.findings.filter((f) => f.check === check).map((f) => [f.status, f.plugin, f.message].filter(Boolean).join(' | '));
-      expect(of('swarm')).toEqual([`ok | ${lab.manager.dockerHost} manages a swarm of 2 node(s), 2 taking tasks`]);
+      expect(of('swarm')).toEqual([`ok | ${lab.manager.dockerHost} manages a swarm of 2 node(s), 2 taking tasks; their tasks would reach pmt at ${lab.state.hostAddr}`]);
       expect(of('node')).toEqual([
         expect.stringMatching(/^ok \| pmtlab-n1: manager, ready, active, Docker \S+, \d+(\.\d+)? CPUs, [\d.]+ [MG]iB$/),
         expect.stringMatching(/^ok \| pmtlab-n2: worker, ready, active, Docker \S+, \d+(\.\d+)? CPUs, [\d.]+ [MG]iB$/),
@@ -98,6 +98,15 @@ describe('pull and doctor on the swarm lab', () => {
       await broken.remove();
       await other.remove();
     }
+  });
+
+  it('doctor --swarm against a worker fails the swarm check, saying to use a manager, and runs no pull check', async () => {
+    const plugins = await writeRegistry(dir.path, [{ name: 'fresh', image: pushed.ref, cmd: 'true' }]);
+    const run = await runPmt(['doctor', '--swarm', '--json', '-r', plugins, '-c', config], { cwd: dir.path, env: { DOCKER_HOST: lab.worker.dockerHost } });
+    expect(run.code).toBe(1);
+    const findings = (JSON.parse(run.stdout) as { findings: { check: string; status: string; message: string; hint?: string }[] }).findings;
+    expect(findings.find((f) => f.check === 'swarm')).toMatchObject({ status: 'fail', message: expect.stringContaining('is a swarm worker, not a manager'), hint: expect.stringContaining('manager') });
+    expect(findings.filter((f) => f.check === 'pull' || f.check === 'node')).toEqual([]);
   });
 
   it('a Ctrl-C during pull --swarm removes its service before pmt exits (130), leaving nothing on any node', async () => {
