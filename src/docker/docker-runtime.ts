@@ -243,6 +243,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       // Attached before it starts, as `docker run` does, so nothing the shell prints is missed.
       const stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
       shell = new MainShell(stream, (raw, stdout, stderr) => this.docker.modem.demuxStream(raw, stdout, stderr), `\`${spec.command.join(' ')}\``);
+      shell.greet();
       const starting = container.start();
       hooks.onStarting?.();
       await starting;

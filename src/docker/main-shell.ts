@@ -71,6 +71,8 @@ export class MainShell {
   private unusable: { end: MainShellEnd; reason: string } | undefined;
   /** Whether the main process has answered a line as a POSIX shell does. */
   private answered = false;
+  /** pmt's first line, written ahead by `greet`, until the first command waits for its answer. */
+  private greeting: { answer: Promise<ExecResult>; arm: () => void; abort: (reason: unknown) => void } | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -95,11 +97,44 @@ export class MainShell {
   run(command: readonly string[], options: MainShellOptions = {}): Promise<ExecResult> {
     const next = this.queue.then(async () => {
       // The first line proves the main process speaks the protocol (a builtin only, so it is quick).
-      if (!this.answered) await this.runNow([':'], { ...options, firstAnswer: true });
+      if (!this.answered) await this.firstAnswer(options);
       return this.runNow(command, options);
     });
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Writes pmt's first line now — before the container starts, as `docker run -i` may write its
+   * stdin — so that the answer proving the main process a shell is in when the first command comes
+   * instead of costing it a round trip. How long the answer may take still counts from that command.
+   */
+  greet(): void {
+    if (this.greeting || this.answered || this.unusable) return;
+    const cut = new AbortController();
+    let arm = (): void => undefined;
+    const answer = this.runNow([':'], { signal: cut.signal, firstAnswer: true, armLater: (start) => (arm = start) });
+    answer.catch(() => undefined); // the first command gets the failure; there may be none
+    this.greeting = { answer, arm: () => arm(), abort: (reason) => cut.abort(reason) };
+  }
+
+  /** Waits for the answer to pmt's first line (written now unless `greet` wrote it), cut short by `signal`. */
+  private async firstAnswer({ signal }: MainShellOptions): Promise<void> {
+    const greeting = this.greeting;
+    this.greeting = undefined;
+    if (!greeting) {
+      await this.runNow([':'], { signal, firstAnswer: true });
+      return;
+    }
+    signal?.throwIfAborted();
+    greeting.arm();
+    const onAbort = (): void => greeting.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await greeting.answer;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Lets go of the attach connection, which ends the shell and with it the container (see commandLine). */
@@ -108,7 +143,11 @@ export class MainShell {
     this.stream.destroy();
   }
 
-  private runNow(command: readonly string[], { signal, firstAnswer = false }: MainShellOptions & { firstAnswer?: boolean }): Promise<ExecResult> {
+  /** `armLater`: the first answer's silence timer starts when the given function is called, not now. */
+  private runNow(
+    command: readonly string[],
+    { signal, firstAnswer = false, armLater }: MainShellOptions & { firstAnswer?: boolean; armLater?: (arm: () => void) => void },
+  ): Promise<ExecResult> {
     signal?.throwIfAborted();
     if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, '', { answered: this.answered }));
     // The first line is a builtin that answers at once: it needs no watcher, and stays plain so a
@@ -116,10 +155,15 @@ export class MainShell {
     const line = commandLine(command, this.tag, { watch: !firstAnswer });
     return new Promise<ExecResult>((resolve, reject) => {
       const notAShell = `${this.program} is not a POSIX shell: pmt writes shell commands to it`;
-      const silence = firstAnswer
-        ? setTimeout(() => this.fail('not a shell', `${notAShell}, and it did not answer the first one within ${this.firstAnswerMs / 1000}s`), this.firstAnswerMs)
-        : undefined;
+      let settled = false;
+      let silence: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        if (settled || silence) return;
+        silence = setTimeout(() => this.fail('not a shell', `${notAShell}, and it did not answer the first one within ${this.firstAnswerMs / 1000}s`), this.firstAnswerMs);
+      };
+      if (firstAnswer) (armLater ?? ((start) => start()))(arm);
       const onAbort = (): void => {
+        settled = true;
         clearTimeout(silence);
         const partial = this.current?.partial() ?? { stdout: '', stderr: '' };
         this.current = undefined;
@@ -130,6 +174,7 @@ export class MainShell {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.current = new PendingCommand(this.tag, {
         done: (result) => {
+          settled = true;
           clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
           this.current = undefined;
@@ -137,6 +182,7 @@ export class MainShell {
           resolve(result);
         },
         failed: (error) => {
+          settled = true;
           clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
           this.current = undefined;
