@@ -21,6 +21,11 @@ export interface NodePullRequest {
   /** A node's task state when it changes (`preparing`: pulling). */
   readonly onState?: (node: SwarmNode, state: string) => void;
   readonly pollMs?: number;
+  /**
+   * A Global service gets its tasks at once; a node still without one after this long, when every
+   * other task has ended, gets none (the image's platform or the node does not fit). Default 10 s.
+   */
+  readonly placementGraceMs?: number;
 }
 
 export type NodePull =
@@ -99,7 +104,8 @@ export function pullServiceSpec(request: Pick<NodePullRequest, 'shell' | 'labels
 }
 
 async function waitForNodes(swarm: SwarmRuntime, serviceId: string, targets: readonly SwarmNode[], request: NodePullRequest): Promise<NodePull[]> {
-  const deadline = Date.now() + request.timeoutMs;
+  const started = Date.now();
+  const deadline = started + request.timeoutMs;
   const seen = new Map<string, string>();
   for (;;) {
     if (request.signal?.aborted) throw request.signal.reason;
@@ -113,7 +119,10 @@ async function waitForNodes(swarm: SwarmRuntime, serviceId: string, targets: rea
         request.onState?.(node, state);
       }
     }
-    const done = targets.every((node) => TERMINAL_TASK_STATES.has(taskOf(node)?.state ?? ''));
+    const ended = targets.filter((node) => TERMINAL_TASK_STATES.has(taskOf(node)?.state ?? ''));
+    const unplaced = targets.filter((node) => taskOf(node) === undefined);
+    const placementOver = Date.now() - started >= (request.placementGraceMs ?? 10_000);
+    const done = ended.length === targets.length || (placementOver && ended.length + unplaced.length === targets.length);
     if (done || Date.now() >= deadline) return targets.map((node) => nodeOutcome(node, taskOf(node), request.timeoutMs));
     await pause(request.pollMs ?? 250, request.signal);
   }
@@ -121,7 +130,7 @@ async function waitForNodes(swarm: SwarmRuntime, serviceId: string, targets: rea
 
 /** What a node's task says about its pull. */
 export function nodeOutcome(node: SwarmNode, task: SwarmTask | undefined, timeoutMs: number): NodePull {
-  if (task === undefined) return { node, outcome: 'failed', reason: `the swarm placed no task on it within ${formatDuration(timeoutMs)}` };
+  if (task === undefined) return { node, outcome: 'failed', reason: 'the swarm gave it no task (does the image have a variant for its platform?)' };
   // A container exists only once its image does (whatever `true` then did).
   if (task.state === 'complete' || task.containerId !== '') return { node, outcome: 'pulled' };
   if (!TERMINAL_TASK_STATES.has(task.state)) {

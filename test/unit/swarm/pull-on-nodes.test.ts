@@ -95,8 +95,17 @@ describe('pullOnNodes', () => {
     const result = await pullOnNodes(engine, [node('a'), node('b')], request({ timeoutMs: 2000, pollMs: 20 }));
     expect(result.nodes.map((n) => ('reason' in n ? n.reason : n.outcome))).toEqual([
       'not done within 2s (its task is preparing, still pulling)',
-      'the swarm placed no task on it within 2s',
+      'the swarm gave it no task (does the image have a variant for its platform?)',
     ]);
+    expect(calls).toEqual(['create', 'remove svc1']);
+  });
+
+  it('does not wait for a node the swarm gives no task once the others are done and placement had its time', async () => {
+    const { engine, calls } = fakeManager([[task('a', 'complete')]]);
+    const started = Date.now();
+    const result = await pullOnNodes(engine, [node('a'), node('b')], request({ timeoutMs: 60_000, placementGraceMs: 100, pollMs: 10 }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.nodes.map((n) => n.outcome)).toEqual(['pulled', 'failed']);
     expect(calls).toEqual(['create', 'remove svc1']);
   });
 
