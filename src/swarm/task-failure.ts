@@ -30,7 +30,7 @@ export function taskFailure(task: SwarmTask, node: string): PmtError {
     return new PmtError(`image pull failed${onNode(node)}: ${err}`, {
       origin: 'docker',
       exitCode: ExitCode.pluginFailed,
-      hint: "the node must reach the image's registry (listed as insecure registry there when it has no TLS) with the credentials pmt sends (RemoteRepoUser/RemoteRepoPass or docker login); `pmt doctor` against the manager checks each node",
+      hint: "the node must reach the image's registry (listed as insecure registry there when it has no TLS) with the credentials pmt sends (RemoteRepoUser/RemoteRepoPass or docker login); `pmt doctor --swarm` checks that each node pulls every plugin image",
     });
   }
   if (task.state === 'rejected') {
