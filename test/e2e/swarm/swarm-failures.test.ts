@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeConfig } from '../../support/fixtures.js';
 import { spawnPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
-import { EMPTY_LAB, labState, missingLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { buildUniqueImage, EMPTY_LAB, labState, missingLabImage, pushLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
 import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
 
 /** Resolves once `predicate` holds; fails after `ms`. */
@@ -41,6 +41,31 @@ describe('pmt scan --swarm: failures, timeouts and signals', () => {
     expect(report.plugins.map((p) => p.status)).toEqual(['failed', 'succeeded']);
     expect(report.plugins[0]?.error?.message).toMatch(new RegExp(`^image ${missing.ref} is not on the Docker engine and pulling it failed \\(credentials: .*\\): .*not found`));
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('a node that cannot pull the pinned image fails the plugin with the node named', async () => {
+    // The manager has the image (and its digest); the registry no longer does, so the worker cannot pull it.
+    const local = await buildUniqueImage();
+    const pushed = await pushLabImage(local.image);
+    try {
+      const stream = await lab.manager.docker.pull(pushed.ref, { authconfig: lab.auth });
+      await new Promise((resolve, reject) => lab.manager.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve(undefined))));
+      const repository = pushed.ref.slice(pushed.ref.indexOf('/') + 1, pushed.ref.lastIndexOf(':'));
+      const login = Buffer.from(`${lab.auth.username}:${lab.auth.password}`).toString('base64');
+      const deleted = await fetch(`http://${lab.state.registry.push}/v2/${repository}/manifests/${pushed.digest}`, { method: 'DELETE', headers: { authorization: `Basic ${login}` } });
+      expect(deleted.status).toBe(202);
+      const registry = await writeSwarmRegistry(dir.path, 'unpullable.yaml', [
+        labPlugin(lab, { name: 'unpullable', docker_image: pushed.ref, cmd: 'true', constraints: [`node.id==${lab.worker.id}`] }),
+      ]);
+      const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'unpullable', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+      expect(code).toBe(1);
+      expect(report.plugins[0]?.error?.message).toMatch(new RegExp(`^image pull failed on node ${lab.worker.hostname}: .*${pushed.digest.slice('sha256:'.length, 20)}`));
+      expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+    } finally {
+      await pushed.remove();
+      await local.remove();
+    }
   });
 
   it('a task no node can place fails within SwarmPlacementTimeout, with the scheduler\'s reason and what was asked', async () => {
