@@ -64,6 +64,8 @@ export function scanStatement(report: ScanReport, options: StatementOptions): St
           restFallback: config.restFallback,
           saveResultsLocally: config.saveResultsLocally,
           cache: report.cacheEnabled,
+          // Swarm runs only, so that a local run's record stays as it was.
+          ...(config.engine === 'swarm' ? { engine: 'swarm' } : {}),
         },
         resolvedDependencies: [inputDescriptor(report), ...report.plugins.flatMap(imageDescriptor)],
       },
@@ -135,6 +137,8 @@ function runDescriptor({ outcome, results }: PluginReport, report: ScanReport): 
       startedOn: outcome.startedAt.toISOString(),
       finishedOn: outcome.finishedAt.toISOString(),
       transport: outcome.transport ?? null,
+      // Swarm: where the task ran (the node's hostname) and its service.
+      ...(outcome.service === undefined ? {} : { node: outcome.node ?? null, service: outcome.service }),
       cache: cache ? { storedOn: cache.storedAt, origin: originOf(cache.origin) } : null,
       results: results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256 })),
       error: outcome.error ? { origin: outcome.error.origin, message: maskCredentials(redactSecrets(outcome.error.message, outcome.plugin.env)) } : null,

@@ -3,36 +3,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, REPO_ROOT, snapshotTree, tempDir, writeTree } from '../../support/fixtures.js';
+import { HOSTILE_INPUT, HOSTILE_INPUT_ATTEMPTS, HOSTILE_INPUT_COMMAND, HOSTILE_INPUT_RESULTS } from '../../support/hostile-input.js';
 import { scanJson, type PluginJson } from '../../support/scan-json.js';
 import { EMPTY_LAB, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
 import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
-
-/**
- * Every way a root process might change what it scans, each reported on its own line. Run by a
- * plugin as root: locally /input is a read-only bind; on a swarm it is a volume the task script
- * filled with files owned by nobody, and the cmd runs without CAP_SYS_ADMIN, DAC override or ownership.
- */
-const HOSTILE = `
-try() { if "$@" >/dev/null 2>&1; then echo "ALLOWED: $*"; else echo "refused: $*"; fi; }
-try sh -c 'echo x > /input/a.txt'
-try sh -c 'echo x >> /input/a.txt'
-try truncate -s 0 /input/a.txt
-try touch /input/new
-try mkdir /input/newdir
-try rm -f /input/a.txt
-try mv /input/a.txt /input/moved
-try ln -s /etc/passwd /input/link
-try chmod 777 /input
-try chmod 666 /input/a.txt
-try chown 0:0 /input/a.txt
-try chown 0:0 /input
-try touch -d 2001-01-01 /input/a.txt
-try mount -o remount,rw /input
-try umount -l /input
-try mount -t tmpfs none /input
-try sh -c 'echo x > /input/sub/b.txt'
-id -u
-`;
 
 describe('pmt scan --swarm: the input and the results', () => {
   let lab: SwarmLab;
@@ -48,20 +22,26 @@ describe('pmt scan --swarm: the input and the results', () => {
 
   it('a plugin running as root on the WORKER can neither write, delete, chmod, chown nor remount /input', async () => {
     const input = join(dir.path, 'victim');
-    await writeTree(input, { 'a.txt': 'original\n', 'sub/b.txt': 'nested\n' });
+    await writeTree(input, HOSTILE_INPUT);
     const before = await snapshotTree(input);
     const registry = await writeSwarmRegistry(dir.path, 'hostile.yaml', [
-      labPlugin(lab, { name: 'vandal', user: 'root', cmd: `{ ${HOSTILE} } > /result/result.txt 2>&1; cat /input/a.txt >> /result/result.txt`, constraints: [`node.id==${lab.worker.id}`] }),
+      labPlugin(lab, { name: 'vandal', user: 'root', cmd: HOSTILE_INPUT_COMMAND, results: [...HOSTILE_INPUT_RESULTS], constraints: [`node.id==${lab.worker.id}`] }),
     ]);
     const { code, report } = await scanJson(['--swarm', '-i', input, '-r', registry, '-p', 'vandal', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
 
     expect(code).toBe(0);
-    expect(report.plugins[0]).toMatchObject({ status: 'succeeded', node: lab.worker.hostname });
-    const lines = (await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('ALLOWED'))).toEqual([]);
-    expect(lines.filter((line) => line.startsWith('refused'))).toHaveLength(17);
-    // It really was root, and the input it read was still the original.
-    expect(lines.slice(-2)).toEqual(['0', 'original']);
+    const [vandal] = report.plugins;
+    expect(vandal).toMatchObject({ status: 'succeeded', node: lab.worker.hostname });
+    // The cmd's stdout, as the plugin's log has it.
+    const log = await readFile(vandal!.logPath, 'utf8');
+    for (const [what] of HOSTILE_INPUT_ATTEMPTS) expect(log).toContain(`refused: ${what}\n`);
+    expect(log).not.toMatch(/^ALLOWED/m);
+    expect(log).toContain('uid=0(root) gid=0(root)');
+    expect(log).toContain('CapEff:\t0000000000000000\n');
+    expect(log).toContain('NoNewPrivs:\t1\n');
+    const [inside, after] = await Promise.all(vandal!.results.map((r) => readFile(r.localPath, 'utf8')));
+    expect(inside).toContain('./a.txt 65534:65534 644 9\n');
+    expect(after).toBe(inside);
     expect(await snapshotTree(input)).toEqual(before);
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
   });

@@ -36,6 +36,16 @@ describe('pmt scan --swarm', () => {
     // Each ran where the scheduler put it: the task's own host name says so.
     expect(await readFile(byName['on-manager']!.results[0]!.localPath, 'utf8')).toBe(`${lab.manager.hostname}\n`);
     expect(await readFile(byName['on-worker']!.results[0]!.localPath, 'utf8')).toBe(`${lab.worker.hostname}\n`);
+    // The provenance record says where each ran.
+    const envelope = JSON.parse(await readFile(join(dir.path, 'placed-out', 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      predicate: { buildDefinition: { internalParameters: { engine?: string } }; runDetails: { byproducts: { name: string; annotations: { node?: string; service?: string } }[] } };
+    };
+    expect(statement.predicate.buildDefinition.internalParameters.engine).toBe('swarm');
+    expect(statement.predicate.runDetails.byproducts.map((b) => [b.name, b.annotations.node, b.annotations.service])).toEqual([
+      ['on-manager', lab.manager.hostname, `pmt-${report.runId}-0`],
+      ['on-worker', lab.worker.hostname, `pmt-${report.runId}-1`],
+    ]);
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
   });
 
