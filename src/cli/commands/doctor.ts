@@ -9,7 +9,6 @@ import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
 import type { DoctorReport } from '../../doctor/finding.js';
 import { durationOption } from '../duration-option.js';
 import { ConfigError, signalExitCode, type ExitCodeValue } from '../../errors.js';
-import { silentLogger } from '../../log/logger.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
@@ -74,7 +73,7 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
             host: hostname(),
             pid: process.pid,
             runId: randomBytes(6).toString('hex'),
-            logger: silentLogger(),
+            logger: (await import('../../log/logger.js')).silentLogger(),
             fileSharing: docker,
             swarm: docker.swarm(),
             signal: controller.signal,

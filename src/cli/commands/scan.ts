@@ -7,7 +7,6 @@ import { cacheDirOf, statCacheDirOf } from '../../cache/cache-dir.js';
 import { ResultCache } from '../../cache/result-cache.js';
 import { exitCodeOf } from '../../engine/scan-report.js';
 import { ExitCode, signalExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
-import { createLogger } from '../../log/logger.js';
 import { defaultLogsRoot } from '../../log/run-logs-dir.js';
 import { CORE_ENGINE_VERSION } from '../../version.js';
 import { authResolver } from '../auth-resolver.js';
@@ -91,6 +90,8 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         logFormat,
         plugins: plugins.map((p) => p.name),
       });
+      // pino loads with the first command that logs: `pmt -l` and the others start without it.
+      const { createLogger } = await import('../../log/logger.js');
       const logger = createLogger({ level: options.debug ? 'debug' : options.logLevel, format: logFormat, destination: progress.logSink });
       const cache = resultCache((message) => logger.warn({ component: 'Core' }, message));
       // A first signal stops the run: nothing new starts, and what it made on the engine is removed
