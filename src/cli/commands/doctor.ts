@@ -30,7 +30,7 @@ type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & File
 export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
     .description('check that pmt can run: registry and config, the Docker engine, every plugin image, curl for the REST transport, and containers left by dead pmt runs')
-    .option('--fix', 'remove containers and volumes left behind by pmt runs that are gone', false)
+    .option('--fix', 'remove containers and volumes (on a swarm manager: services and secrets too) left behind by pmt runs that are gone', false)
     .option('--json', 'print one JSON document', false)
     .option('--swarm', 'check the swarm that --docker-host / DOCKER_HOST manages: its nodes, and that each pulls every plugin image (also "Engine": "swarm")')
     .option('--timeout <duration>', "swarm: how long the nodes may take to pull each image in the check", durationOption, SWARM_PULL_CHECK_TIMEOUT_MS)
