@@ -87,6 +87,20 @@ describe('pmt scan --swarm', () => {
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
   });
 
+  it('a second run of the same image and input is served from the cache, without a service', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'cached.yaml', [labPlugin(lab, { name: 'cacheable', cmd: 'date +%s%N > /result/result.txt' })]);
+    const env = { ...swarmEnv(lab), XDG_CACHE_HOME: join(dir.path, 'cache-home') };
+    const first = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'cacheable'], { cwd: dir.path, env });
+    const second = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'cacheable'], { cwd: dir.path, env });
+
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(first.report.plugins[0]).toMatchObject({ status: 'succeeded', transport: 'rest' });
+    expect(second.report.plugins[0]).toMatchObject({ status: 'cached', transport: 'cache' });
+    expect(second.report.plugins[0]!.results[0]!.sha256).toBe(first.report.plugins[0]!.results[0]!.sha256);
+    expect(await labState(`pmt.run=${second.report.runId}`)).toEqual(EMPTY_LAB);
+    expect(await waitForLabEmpty(first.report.runId)).toEqual(EMPTY_LAB);
+  });
+
   it('--dry-run shows the service spec each plugin would get, and creates nothing', async () => {
     const registry = await writeSwarmRegistry(dir.path, 'plan.yaml', [
       labPlugin(lab, { name: 'planned', cmd: 'true', constraints: ['node.role==worker'], resources: { memory: '256MiB' } }),
