@@ -277,6 +277,7 @@ write_state() {
     const [runDir, hostAddr, pull, push, user, passwordFile, managerId, workerId, a1, a2] = process.argv.slice(1);
     const node = (name, role, id, addr) => ({
       name, role, id, addr, hostname: `pmtlab-${name}`, dockerHost: `unix://${runDir}/${name}/docker.sock`, netns: `pmtlab-${name}`,
+      dockerdLog: `${runDir}/${name}/dockerd.log`,
     });
     const images = Object.fromEntries(process.env.LAB_IMAGES.split(" ").filter(Boolean).map((entry) => {
       const [local, digest, id] = entry.split("=");

@@ -28,6 +28,8 @@ interface LabNodeState {
   /** `unix:///run/pmt-swarm-lab/nN/docker.sock`. */
   dockerHost: string;
   netns: string;
+  /** The node's dockerd log (pull errors and the agent's task errors name their cause here). */
+  dockerdLog: string;
 }
 
 export interface LabImage {

@@ -83,6 +83,44 @@ describe('the two-node swarm lab', () => {
     }
     expect(await waitForLabEmpty(runId)).toEqual(EMPTY_LAB);
   });
+
+  it('refuses a node the image without the login: the registry, not the node, decides', async () => {
+    const runId = `lab-${randomBytes(4).toString('hex')}`;
+    const labels = { 'pmt.run': runId, [TEST_LABEL]: 'swarm-lab' };
+    const other = await buildUniqueImage();
+    const secret = await pushLabImage(other.image).finally(() => other.remove());
+    try {
+      // No X-Registry-Auth header at all (dockerode sends none when `auth` is undefined).
+      const service = await lab.manager.docker.createService(undefined as unknown as Dockerode.AuthConfig, {
+        Name: `pmt-${runId}`,
+        Labels: labels,
+        Mode: { Replicated: { Replicas: 2 } },
+        TaskTemplate: {
+          ContainerSpec: { Image: secret.pinned, Command: ['true'], Labels: labels },
+          RestartPolicy: { Condition: 'none' },
+          Placement: { MaxReplicas: 1 },
+          Networks: [{ Target: 'host' }],
+        },
+      });
+      try {
+        const tasks = await tasksWhenDone(lab.manager.docker, service.id, 2, 90_000);
+        expect(tasks.map((t) => ({ node: t.NodeID, state: t.Status?.State, err: t.Status?.Err })).sort(byNode)).toEqual(
+          [lab.manager, lab.worker].map((n) => ({ node: n.id, state: 'rejected', err: `No such image: ${secret.pinned}` })).sort(byNode),
+        );
+        // Each node asked the registry for the manifest and was refused for want of a login.
+        const manifest = `/v2/${secret.pinned.slice(secret.pinned.indexOf('/') + 1).replace('@', '/manifests/')}`;
+        for (const node of lab.nodes) {
+          const failures = (await readFile(node.dockerdLog, 'utf8')).split('\n').filter((line) => line.includes('pulling image failed') && line.includes(manifest));
+          expect(failures.join('\n'), node.name).toContain('no basic auth credentials');
+        }
+      } finally {
+        await service.remove();
+      }
+      expect(await waitForLabEmpty(runId)).toEqual(EMPTY_LAB);
+    } finally {
+      await secret.remove();
+    }
+  });
 });
 
 const byNode = (a: { node?: string }, b: { node?: string }): number => String(a.node).localeCompare(String(b.node));
