@@ -98,7 +98,7 @@ start_dockerd() {
       --containerd-namespace "pmtlab-$n" --containerd-plugins-namespace "pmtlab-$n-plugins" \
       --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
       --insecure-registry "$REG_PULL" --default-address-pool "base=$LOCAL_POOL,size=28" \
-      </dev/null >"$dir/dockerd.log" 2>&1 9>&- &
+      </dev/null >>"$dir/dockerd.log" 2>&1 9>&- &
     pid=$!
   fi
   local waited=0
@@ -193,7 +193,7 @@ EOF
       kill "$pid" && while alive "$pid"; do sleep 0.1; done
     fi
     if ! alive "$pid" || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != docker-registry ]; then
-      REGISTRY_HTTP_ADDR=$addr setsid docker-registry serve "$REG_DIR/config.yml" </dev/null >"$RUN_DIR/registry-$port.log" 2>&1 9>&- &
+      REGISTRY_HTTP_ADDR=$addr setsid docker-registry serve "$REG_DIR/config.yml" </dev/null >>"$RUN_DIR/registry-$port.log" 2>&1 9>&- &
       pid=$!
       echo "$pid" >"$RUN_DIR/registry-$port.pid"
     fi
@@ -298,9 +298,20 @@ write_state() {
   mv "$tmp" "$RUN_DIR/lab.json"
 }
 
+# The daemons append to their logs (tests read them: pull errors, registry requests); a log past
+# 64 MiB is emptied here, between test runs (appending writers carry on at its new end).
+trim_logs() {
+  local log
+  for log in "$RUN_DIR"/registry-*.log "$RUN_DIR"/n*/dockerd.log; do
+    [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt $((64 << 20)) ] && : >"$log"
+  done
+  return 0
+}
+
 setup_network
 setup_registry
 for n in "${NODES[@]}"; do start_dockerd "$n"; done
 setup_swarm
 setup_images
 write_state
+trim_logs
