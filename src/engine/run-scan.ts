@@ -27,7 +27,7 @@ import { ServerDelivery } from './server-delivery.js';
 import { openRunOutputDirs } from './run-output-dirs.js';
 import { openRunTransport } from './run-transport.js';
 import { savePluginResults } from './save-plugin-results.js';
-import { NO_LOCAL_TRANSPORT, openSwarmRun } from './swarm-run.js';
+import { NO_LOCAL_TRANSPORT, openSwarmRun, preloadRestServer } from './swarm-run.js';
 import { runSwarmPluginAgent } from '../swarm/swarm-plugin-agent.js';
 import { swarmPreflight } from '../swarm/swarm-preflight.js';
 import { ExitCode, PmtError } from '../errors.js';
@@ -95,6 +95,8 @@ export interface ScanEnvironment {
 export async function runScan(request: ScanRequest, env: ScanEnvironment): Promise<ScanReport> {
   const started = env.now();
   const logger = env.logger.child({ component: 'Core' });
+  // Swarm tasks reach pmt over TCP from the first service on: its server loads while the engine answers.
+  if (env.config.engine === 'swarm') preloadRestServer();
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
   // What runs that are gone left goes once this run's first container is starting (before, this

@@ -6,7 +6,7 @@ import type { Filestore, PutLimits } from '../store/filestore.js';
 import type { SwarmSide } from '../swarm/swarm-plugin-agent.js';
 import type { SwarmPreflight } from '../swarm/swarm-preflight.js';
 import type { RunTransport } from './run-transport.js';
-import { openRestEndpoint, type RestEndpoint } from '../transport/rest-endpoint.js';
+import { openRestEndpoint } from '../transport/rest-endpoint.js';
 
 /** How often an agent asks the manager for its task's state. */
 const TASK_POLL_MS = 150;
@@ -38,22 +38,24 @@ export interface SwarmRunOptions {
 export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
   const { swarm, logger } = options;
   const { advertiseAddr } = options.preflight;
-  let endpoint: Promise<RestEndpoint> | undefined;
   let names: Promise<Map<string, string>> | undefined;
   const nodes = (): Promise<Map<string, string>> =>
     (names ??= swarm.listNodes().then((list) => new Map(list.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]))));
+  // Started at once (loading the server is most of it), while the run looks at its input and the
+  // manager at the images: the first service needs the endpoint's port.
+  const endpoint = openRestEndpoint({
+    filestore: options.filestore,
+    transport: 'tcp',
+    host: advertiseAddr,
+    limits: options.limits,
+    logger: options.rootLogger,
+    tempParent: options.tempDir,
+  });
+  endpoint.catch(() => undefined); // the agents that need it report its failure
   const side: SwarmSide = {
     swarm,
     pollMs: TASK_POLL_MS,
-    endpoint: () =>
-      (endpoint ??= openRestEndpoint({
-        filestore: options.filestore,
-        transport: 'tcp',
-        host: advertiseAddr,
-        limits: options.limits,
-        logger: options.rootLogger,
-        tempParent: options.tempDir,
-      })),
+    endpoint: () => endpoint,
     nodeName: async (id) => {
       const known = (await nodes()).get(id);
       if (known) return known;
@@ -66,9 +68,14 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
     advertiseAddr,
     close: async () => {
       await removeRunServices(swarm, options.runId, logger);
-      await (await endpoint?.catch(() => undefined))?.close();
+      await (await endpoint.catch(() => undefined))?.close();
     },
   };
+}
+
+/** Loads the REST server's module (Fastify: most of what the endpoint costs) ahead of its use. */
+export function preloadRestServer(): void {
+  import('../transport/rest-server.js').catch(() => undefined);
 }
 
 /** A swarm run's plugins neither bind nor copy the input into containers, nor collect by archive: its tasks fetch and post over REST. */

@@ -4,7 +4,7 @@ import { deadlineSignal, type Deadline } from '../agent/deadline-signal.js';
 import type { AgentContext } from '../agent/plugin-agent.js';
 import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import { PluginRunRecord } from '../agent/plugin-run-record.js';
-import type { SwarmRuntime } from '../docker/swarm-runtime.js';
+import { TERMINAL_TASK_STATES, type SwarmRuntime } from '../docker/swarm-runtime.js';
 import type { RestEndpoint } from '../transport/rest-endpoint.js';
 import type { PluginRun } from '../transport/result-collector.js';
 import { judgeSteps } from './judge-steps.js';
@@ -14,12 +14,12 @@ import { newStepNonce } from './step-marker.js';
 import { describeAsk } from './task-failure.js';
 import { swarmTaskCommand } from './task-script.js';
 import { LOG_DRAIN_MS, TaskSteps } from './task-steps.js';
-import { watchTask } from './task-watch.js';
+import { watchTask, type TaskEnd } from './task-watch.js';
 
 /** What a swarm run shares between its agents. */
 export interface SwarmSide {
   readonly swarm: SwarmRuntime;
-  /** The run's REST endpoint, on TCP at the advertise address; started by the first agent that asks. */
+  /** The run's REST endpoint, on TCP at the advertise address. */
   readonly endpoint: () => Promise<RestEndpoint>;
   /** A node's hostname by its id. */
   readonly nodeName: (nodeId: string) => Promise<string>;
@@ -80,14 +80,19 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     steps = new TaskSteps(side.swarm, serviceId, nonce, plugin, log, logger, (report) => {
       if (report.step === 'cmd' && report.exitCode === 0) record.phase('collecting');
     }, context.now);
-    const end = await watchTask({
+    // Done when the log shows the task's last step (the results are in, or a step failed), or when
+    // the task ends without it; whichever comes first. The task then ends by itself at once.
+    let latest: TaskEnd = { task: { id: '', nodeId: '', state: 'new', desiredState: '', message: '', err: '', exitCode: undefined, containerId: '', createdMs: 0 }, node: '' };
+    const seen = new AbortController();
+    const watching = watchTask({
       swarm: side.swarm,
       serviceId,
       nodeName: side.nodeName,
       placementTimeoutMs: context.config.swarmPlacementTimeoutMs,
       asked: describeAsk(spec),
       pollMs: side.pollMs,
-      signal: stop.signal,
+      signal: AbortSignal.any([stop.signal, seen.signal]),
+      onTask: (task) => (latest = task),
       onPhase: (phase, node) => {
         record.node = node || record.node;
         record.phase(phase);
@@ -98,10 +103,13 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
         deadline.signal.addEventListener('abort', () => stop.abort(deadline!.signal.reason), { once: true });
       },
     });
+    watching.catch(() => undefined); // stopped below once the last step was seen
+    const end = await Promise.race([watching, steps.lastStep.then(() => latest)]);
+    seen.abort();
     record.node = end.node || record.node;
     logger.info(`Task ${end.task.state} on node ${end.node || '(none)'}${end.task.err ? `: ${end.task.err}` : ''}`);
     // The log may lag behind the task's end; a task that never had a container printed nothing.
-    await steps.finish(end.task.containerId ? LOG_DRAIN_MS : 0);
+    await steps.finish(end.task.containerId || !TERMINAL_TASK_STATES.has(end.task.state) ? LOG_DRAIN_MS : 0);
     record.exitCode = steps.reports.get('cmd')?.exitCode;
     judgeSteps({ run, reports: steps.reports, end, endpoint, filestore: context.filestore, limits, logPath: log.path });
     await context.cache

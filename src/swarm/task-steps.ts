@@ -55,6 +55,11 @@ export class TaskSteps {
     if (report.exitCode !== 0 || report.step === 'upload') this.#lastStep();
   }
 
+  /** Resolves once the log has shown the task's last step: a failed one, or the upload. */
+  get lastStep(): Promise<void> {
+    return this.#lastSeen;
+  }
+
   /** The steps that ended, by name. */
   get reports(): ReadonlyMap<TaskStep, StepReport> {
     return this.#reports;

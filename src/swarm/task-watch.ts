@@ -25,6 +25,8 @@ export interface TaskWatch {
   readonly onPhase: (phase: TaskPhase, node: string) => void;
   /** Once, when a node has the task's image and starts it: the plugin's time limit counts from here. */
   readonly onStarting: () => void;
+  /** The task as each poll found it. */
+  readonly onTask?: (end: TaskEnd) => void;
   readonly now?: () => number;
 }
 
@@ -56,6 +58,7 @@ export async function watchTask(watch: TaskWatch): Promise<TaskEnd> {
       started = true;
       watch.onStarting();
     }
+    if (task) watch.onTask?.({ task, node });
     if (next && next !== phase) {
       phase = next;
       watch.onPhase(next, node);
