@@ -10,7 +10,8 @@ import { escapeControls } from '../../log/escape-controls.js';
  * phase; undefined when there is nothing new to say (still queued, or only the pull percentage moved).
  */
 export function formatPlainLine(previous: PluginProgress | undefined, progress: PluginProgress, color: boolean): string | undefined {
-  if (progress.phase === 'queued' || progress.phase === previous?.phase) return undefined;
+  // A swarm task's node, once known, is news too (`starting` → `starting on n2`).
+  if (progress.phase === 'queued' || (progress.phase === previous?.phase && progress.node === previous?.node)) return undefined;
   const status = paint(progress.phase, phaseStyle(progress.phase).color, color);
   const detail = progress.detail === undefined ? undefined : escapeControls(progress.detail.split('\n')[0]?.trim() ?? '');
   let line = `[Progress] ${progress.plugin}: ${status}${progress.node === undefined ? '' : ` on ${escapeControls(progress.node)}`}`;

@@ -40,12 +40,14 @@ describe('plainProgress', () => {
     const out = new FakeTerminal();
     const listener = plainProgress(out, false);
     listener({ plugin: 'licensee', phase: 'starting', elapsedMs: 0 });
+    listener({ plugin: 'licensee', phase: 'starting', elapsedMs: 50, node: 'n2' });
     listener({ plugin: 'licensee', phase: 'pulling', elapsedMs: 100, node: 'n2' });
     listener({ plugin: 'licensee', phase: 'running', elapsedMs: 300 });
     listener({ plugin: 'licensee', phase: 'failed', elapsedMs: 1300, detail: 'command exited with code 3' });
     expect(out.output).toBe(
       [
         '[Progress] licensee: starting',
+        '[Progress] licensee: starting on n2',
         '[Progress] licensee: pulling on n2',
         '[Progress] licensee: running on n2',
         '[Progress] licensee: failed on n2 after 1.3s: command exited with code 3',
