@@ -59,9 +59,11 @@ export async function watchTask(watch: TaskWatch): Promise<TaskEnd> {
       watch.onStarting();
     }
     if (task) watch.onTask?.({ task, node });
-    if (next && next !== phase) {
-      phase = next;
-      watch.onPhase(next, node);
+    // Placed: the node is known before its first phase (the user sees where it goes at once).
+    const shown = next ?? (node && !phase ? 'starting' : undefined);
+    if (shown && shown !== phase) {
+      phase = shown;
+      watch.onPhase(shown, node);
     }
     if (task && TERMINAL_TASK_STATES.has(task.state)) return { task, node };
     if ((!task || UNPLACED.has(task.state)) && now() >= placementEnd) throw placementFailure(task, watch);

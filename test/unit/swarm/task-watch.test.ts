@@ -47,7 +47,7 @@ describe('watchTask', () => {
     ]);
     const end = await done;
     expect(end).toMatchObject({ node: 'host-n2', task: { state: 'complete', exitCode: 0 } });
-    expect(events).toEqual(['pulling@host-n2', 'deadline starts', 'starting@host-n2', 'running@host-n2']);
+    expect(events).toEqual(['starting@host-n2', 'pulling@host-n2', 'deadline starts', 'starting@host-n2', 'running@host-n2']);
   });
 
   it('fails a task no node accepts within the placement timeout, with the scheduler\'s reason and the ask', async () => {
