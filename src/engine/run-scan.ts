@@ -27,11 +27,7 @@ import { ServerDelivery } from './server-delivery.js';
 import { openRunOutputDirs } from './run-output-dirs.js';
 import { openRunTransport } from './run-transport.js';
 import { savePluginResults } from './save-plugin-results.js';
-import { NO_LOCAL_TRANSPORT, openSwarmRun, preloadRestServer } from './swarm-run.js';
-import { runSwarmPluginAgent } from '../swarm/swarm-plugin-agent.js';
-import { swarmPreflight } from '../swarm/swarm-preflight.js';
-import { ExitCode, PmtError } from '../errors.js';
-import type { PluginRun } from '../transport/result-collector.js';
+import { checkSwarm, NO_LOCAL_TRANSPORT, openSwarmRun, preloadRestServer } from './swarm-run.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -130,7 +126,7 @@ async function scanOnEngine(
   );
   const { config } = env;
   // Swarm mode: a manager, and an address its nodes reach pmt at, or nothing is made.
-  const preflight = config.engine === 'swarm' ? await swarmPreflight(requireSwarm(env.swarm), engine.endpoint, config.restAdvertiseAddr) : undefined;
+  const swarm = await checkSwarm(config, env.swarm, engine.endpoint);
   const { logsDir, resultsDir } = await openRunOutputDirs(config, request, { runId, started, tempParent, logsRoot: env.logsRoot, logger });
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });
@@ -143,8 +139,7 @@ async function scanOnEngine(
   const limits = { maxFileBytes: config.maxResultFileBytes, maxRunBytes: config.maxRunResultBytes };
   const archive = new ArchiveCollector(filestore, limits);
   const onEngineObjects = once(env.onEngineObjects);
-  const swarmRun = preflight && openSwarmRun({ preflight, swarm: requireSwarm(env.swarm), runId, filestore, limits, tempDir: runDir.path, rootLogger: env.logger, logger });
-  if (preflight) logger.info(`Swarm mode: manager ${preflight.state.nodeAddr} at ${engine.endpoint}; tasks reach pmt at ${preflight.advertiseAddr}`);
+  const swarmRun = swarm && openSwarmRun({ ...swarm, runId, filestore, limits, tempDir: runDir.path, rootLogger: env.logger, logger });
   const transport = swarmRun ? NO_LOCAL_TRANSPORT : openRunTransport({
     config,
     engine,
@@ -207,7 +202,7 @@ async function scanOnEngine(
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
-    const agent = swarmRun ? (run: PluginRun) => runSwarmPluginAgent(context, swarmRun.side, run) : (run: PluginRun) => runPluginAgent(context, run);
+    const agent = swarmRun?.agent(context) ?? ((run) => runPluginAgent(context, run));
     // A swarm run starts no container on this engine that the held work could slow down.
     if (swarmRun) background.release();
     const outcomes = await mapBounded(runs, request.concurrency, agent);
@@ -259,11 +254,6 @@ async function removeRunContainers(runtime: ContainerRuntime, runId: string, log
   } catch (error) {
     logger.error(`Could not check for containers of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
   }
-}
-
-function requireSwarm(swarm: SwarmRuntime | undefined): SwarmRuntime {
-  if (!swarm) throw new PmtError('swarm mode needs an engine that can act as a swarm manager', { origin: 'pmt', exitCode: ExitCode.usage });
-  return swarm;
 }
 
 function once(callback: (() => void) | undefined): () => void {

@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
 import { Labels } from '../docker/labels.js';
 import type { SwarmRuntime } from '../docker/swarm-runtime.js';
-import { PmtError } from '../errors.js';
+import type { AgentContext } from '../agent/plugin-agent.js';
+import type { PluginOutcome } from '../agent/plugin-outcome.js';
+import type { Config } from '../config/config.js';
+import { ExitCode, PmtError } from '../errors.js';
+import type { PluginRun } from '../transport/result-collector.js';
+import { runSwarmPluginAgent } from '../swarm/swarm-plugin-agent.js';
+import { swarmPreflight } from '../swarm/swarm-preflight.js';
 import type { Filestore, PutLimits } from '../store/filestore.js';
 import type { SwarmSide } from '../swarm/swarm-plugin-agent.js';
 import type { SwarmPreflight } from '../swarm/swarm-preflight.js';
@@ -11,18 +17,32 @@ import { openRestEndpoint } from '../transport/rest-endpoint.js';
 /** How often an agent asks the manager for its task's state. */
 const TASK_POLL_MS = 150;
 
+/** Swarm mode, checked before the run makes anything: the manager and the address tasks reach pmt at. */
+export interface CheckedSwarm {
+  readonly swarm: SwarmRuntime;
+  readonly preflight: SwarmPreflight;
+  /** Where the manager was reached, for messages. */
+  readonly endpoint: string;
+}
+
+/** Undefined for a local run; in swarm mode, the engine checked to be a manager (else it throws). */
+export async function checkSwarm(config: Config, swarm: SwarmRuntime | undefined, endpoint: string): Promise<CheckedSwarm | undefined> {
+  if (config.engine !== 'swarm') return undefined;
+  if (!swarm) throw new PmtError('swarm mode needs an engine that can act as a swarm manager', { origin: 'pmt', exitCode: ExitCode.usage });
+  return { swarm, endpoint, preflight: await swarmPreflight(swarm, endpoint, config.restAdvertiseAddr) };
+}
+
 export interface SwarmRun {
   readonly side: SwarmSide;
+  /** The run's agent: each plugin as a swarm service. */
+  agent(context: AgentContext): (run: PluginRun) => Promise<PluginOutcome>;
   /** The address tasks reach pmt at. */
   readonly advertiseAddr: string;
   /** Removes what is left of the run on the swarm (services, then secrets), and closes the endpoint. */
   close(): Promise<void>;
 }
 
-export interface SwarmRunOptions {
-  /** swarmPreflight's answer, asked before the run made anything. */
-  readonly preflight: SwarmPreflight;
-  readonly swarm: SwarmRuntime;
+export interface SwarmRunOptions extends CheckedSwarm {
   readonly runId: string;
   readonly filestore: Filestore;
   readonly limits: PutLimits;
@@ -37,7 +57,8 @@ export interface SwarmRunOptions {
  */
 export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
   const { swarm, logger } = options;
-  const { advertiseAddr } = options.preflight;
+  const { advertiseAddr, state } = options.preflight;
+  logger.info(`Swarm mode: manager ${state.nodeAddr} at ${options.endpoint}; tasks reach pmt at ${advertiseAddr}`);
   let names: Promise<Map<string, string>> | undefined;
   const nodes = (): Promise<Map<string, string>> =>
     (names ??= swarm.listNodes().then((list) => new Map(list.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]))));
@@ -65,6 +86,7 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
   };
   return {
     side,
+    agent: (context) => (run) => runSwarmPluginAgent(context, side, run),
     advertiseAddr,
     close: async () => {
       await removeRunServices(swarm, options.runId, logger);
