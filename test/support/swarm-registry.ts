@@ -14,6 +14,7 @@ export interface SwarmPluginEntry {
   resources?: { memory?: string; cpus?: number };
   timeout?: string;
   user?: string;
+  read_only_rootfs?: boolean;
   shell?: string;
 }
 

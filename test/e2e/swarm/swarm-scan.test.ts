@@ -87,6 +87,22 @@ describe('pmt scan --swarm', () => {
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
   });
 
+  it('a non-root plugin with a read-only root filesystem writes /result and runs programs from /tmp, as locally', async () => {
+    const registry = await writeSwarmRegistry(dir.path, 'ro.yaml', [
+      labPlugin(lab, {
+        name: 'confined',
+        user: '1000:1000',
+        read_only_rootfs: true,
+        cmd: 'id -u > /result/result.txt; printf "#!/bin/sh\\necho from-tmp\\n" > /tmp/x.sh && chmod +x /tmp/x.sh && /tmp/x.sh >> /result/result.txt; touch /etc/nope 2>/dev/null || echo root-read-only >> /result/result.txt',
+      }),
+    ]);
+    const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'confined', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+    expect(code).toBe(0);
+    expect(await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).toBe('1000\nfrom-tmp\nroot-read-only\n');
+    expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
   it('a second run of the same image and input is served from the cache, without a service', async () => {
     const registry = await writeSwarmRegistry(dir.path, 'cached.yaml', [labPlugin(lab, { name: 'cacheable', cmd: 'date +%s%N > /result/result.txt' })]);
     const env = { ...swarmEnv(lab), XDG_CACHE_HOME: join(dir.path, 'cache-home') };
