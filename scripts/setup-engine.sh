@@ -10,6 +10,8 @@ WAIT_SECONDS="${PMT_ENGINE_WAIT_SECONDS:-60}"
 
 say() { echo "[setup-engine] $*" >&2; }
 die() { say "error: $*"; exit 1; }
+# shellcheck source=wait-for-dockerd.sh
+. "$(dirname "$0")/wait-for-dockerd.sh"
 
 engine_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
@@ -38,16 +40,7 @@ start_engine() {
   # No bridge network: pmt runs plugin containers with network 'none' (or 'host' when asked).
   nohup dockerd --bridge=none --iptables=false >"$STATE_DIR/dockerd.log" 2>&1 &
   echo $! >"$STATE_DIR/dockerd.pid"
-  local waited=0
-  until engine_answers; do
-    if ! kill -0 "$(cat "$STATE_DIR/dockerd.pid")" 2>/dev/null; then
-      tail -n 20 "$STATE_DIR/dockerd.log" >&2 || true
-      die "dockerd exited while starting; its log is above."
-    fi
-    [ "$waited" -lt "$((WAIT_SECONDS * 10))" ] || die "dockerd did not answer within ${WAIT_SECONDS}s; see $STATE_DIR/dockerd.log"
-    sleep 0.1
-    waited=$((waited + 1))
-  done
+  wait_for_dockerd dockerd "$(cat "$STATE_DIR/dockerd.pid")" "$STATE_DIR/dockerd.log" "$WAIT_SECONDS" engine_answers
   say "engine is up: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 }
 

@@ -34,6 +34,8 @@ WAIT_SECONDS=${PMT_SWARM_LAB_WAIT_SECONDS:-60}
 
 say() { echo "[setup-swarm-lab] $*" >&2; }
 die() { say "error: $*"; exit 1; }
+# shellcheck source=wait-for-dockerd.sh
+. scripts/wait-for-dockerd.sh
 node_docker() { local n=$1; shift; docker -H "unix://$RUN_DIR/$n/docker.sock" "$@"; }
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_of() { cat "$1" 2>/dev/null || true; }
@@ -101,16 +103,7 @@ start_dockerd() {
       </dev/null >>"$dir/dockerd.log" 2>&1 9>&- &
     pid=$!
   fi
-  local waited=0
-  until node_docker "$n" version >/dev/null 2>&1; do
-    if ! alive "$pid"; then
-      tail -n 20 "$dir/dockerd.log" >&2 || true
-      die "dockerd of node $n exited while starting; its log is above."
-    fi
-    [ "$waited" -lt "$((WAIT_SECONDS * 10))" ] || die "dockerd of node $n did not answer within ${WAIT_SECONDS}s; see $dir/dockerd.log"
-    sleep 0.1
-    waited=$((waited + 1))
-  done
+  wait_for_dockerd "dockerd of node $n" "$pid" "$dir/dockerd.log" "$WAIT_SECONDS" node_docker "$n" version
 }
 
 # The node's swarm state once it has settled (a restarted node is `pending` while it reconnects).

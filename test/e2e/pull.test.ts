@@ -1,8 +1,5 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/program.js';
 import { docker } from '../support/engine-state.js';
 import { REPO_ROOT, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
@@ -83,7 +80,7 @@ describe('pmt pull and doctor against a real registry on loopback that wants a l
     const plugins = await writeRegistry(dir.path, [{ name: 'tiny', image, cmd: 'true' }]);
     const config = await writeConfig(dir.path, { RemoteRepoUser: USER, RemoteRepoPass: PASS });
 
-    const run = await runTerminalPmt(['pull', '-r', plugins, '-c', config], dir.path);
+    const run = await runPmt(['pull', '-r', plugins, '-c', config], { cwd: dir.path, terminal: true });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${image}: pulling (credentials: RemoteRepoUser/RemoteRepoPass)`);
     expect(run.stdout).toMatch(/\r\u001b\[2K\S+: \d+% of \d+(\.\d)? MiB \(downloading\)/);
@@ -118,18 +115,6 @@ describe('pmt pull and doctor against a real registry on loopback that wants a l
     expect((await registry.activity()).layerDownloads).toBe(0);
   });
 });
-
-/** pmt in this process with a stdout that says it is a terminal. */
-async function runTerminalPmt(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = Object.assign(new PassThrough(), { isTTY: true });
-  const err = new PassThrough();
-  const chunks: [Buffer[], Buffer[]] = [[], []];
-  out.on('data', (c: Buffer) => chunks[0].push(c));
-  err.on('data', (c: Buffer) => chunks[1].push(c));
-  const io: CliIO = { stdout: out, stderr: err, env: { ...process.env }, cwd, onSignal: () => () => undefined };
-  const code = await runCli(args, io);
-  return { code, stdout: Buffer.concat(chunks[0]).toString(), stderr: Buffer.concat(chunks[1]).toString() };
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/program.js';
 import { DockerRuntime } from '../../src/docker/docker-runtime.js';
 import { publishImage } from '../../src/push/publish-image.js';
 import { docker } from '../support/engine-state.js';
@@ -56,7 +53,7 @@ describe('pmt push to a real registry on loopback that wants a login', () => {
     const before = (await docker.getImage(image).inspect()).RepoTags;
     const written = join(dir.path, 'swarm', 'plugins.yaml');
     await mkdir(join(dir.path, 'swarm'));
-    const run = await runTerminalPmt(['push', registry.host, '-r', plugins, '-c', config, '-p', 'tiny', '--write-registry', written], dir.path);
+    const run = await runPmt(['push', registry.host, '-r', plugins, '-c', config, '-p', 'tiny', '--write-registry', written], { cwd: dir.path, terminal: true });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${target}: pushing ${image} (credentials: RemoteRepoUser/RemoteRepoPass)`);
@@ -128,18 +125,6 @@ async function manifestDigest(host: string, reference: string): Promise<string |
     headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   });
   return answer.headers.get('docker-content-digest');
-}
-
-/** pmt in this process with a stdout that says it is a terminal. */
-async function runTerminalPmt(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = Object.assign(new PassThrough(), { isTTY: true });
-  const err = new PassThrough();
-  const chunks: [Buffer[], Buffer[]] = [[], []];
-  out.on('data', (c: Buffer) => chunks[0].push(c));
-  err.on('data', (c: Buffer) => chunks[1].push(c));
-  const io: CliIO = { stdout: out, stderr: err, env: { ...process.env, XDG_CONFIG_HOME: cwd }, cwd, onSignal: () => () => undefined };
-  const code = await runCli(args, io);
-  return { code, stdout: Buffer.concat(chunks[0]).toString(), stderr: Buffer.concat(chunks[1]).toString() };
 }
 
 function escape(text: string): string {

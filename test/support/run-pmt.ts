@@ -45,9 +45,9 @@ function isolatedCache(env: NodeJS.ProcessEnv | undefined): { env: NodeJS.Proces
   return { env: merged, remove: () => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })) };
 }
 
-/** Runs pmt in this process with captured output (no signals). */
-export async function runPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<PmtRun> {
-  const stdout = capture();
+/** Runs pmt in this process with captured output (no signals); `terminal`: its stdout says it is a terminal. */
+export async function runPmt(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; terminal?: boolean }): Promise<PmtRun> {
+  const stdout = capture(options.terminal);
   const stderr = capture();
   const cache = isolatedCache(options.env);
   const io: CliIO = {
@@ -94,8 +94,8 @@ export function spawnPmt(
   return Object.assign(child, { result, stderrText: () => stderr });
 }
 
-function capture(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
+function capture(terminal = false): { stream: PassThrough; text: () => string } {
+  const stream = terminal ? Object.assign(new PassThrough(), { isTTY: true }) : new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
