@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeTree } from '../../support/fixtures.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson, type PluginJson } from '../../support/scan-json.js';
-import { EMPTY_LAB, labState, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { buildUniqueImage, EMPTY_LAB, labState, pushLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
 import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
 
 /** `pmt scan --swarm` on the two-node lab: placement, results, logs and what is left afterwards. */
@@ -47,6 +47,32 @@ describe('pmt scan --swarm', () => {
       ['on-worker', lab.worker.hostname, `pmt-${report.runId}-1`],
     ]);
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+  });
+
+  it('sends the registry login with the service: a worker pulls an image it never had from the login-only registry', async () => {
+    const local = await buildUniqueImage();
+    const pushed = await pushLabImage(local.image);
+    try {
+      const registry = await writeSwarmRegistry(dir.path, 'fresh.yaml', [
+        labPlugin(lab, { name: 'fresh', docker_image: pushed.ref, cmd: 'test -f /pmt-nonce && echo pulled > /result/result.txt', constraints: [`node.id==${lab.worker.id}`] }),
+      ]);
+      const { code, report } = await scanJson(['--swarm', '-i', repo, '-r', registry, '-p', 'fresh', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
+
+      expect(code).toBe(0);
+      expect(report.plugins[0]).toMatchObject({ status: 'succeeded', node: lab.worker.hostname });
+      // The worker fetched the pinned manifest itself, and the registry accepted its login for it.
+      const manifest = `/v2/${pushed.ref.slice(pushed.ref.indexOf('/') + 1, pushed.ref.lastIndexOf(':'))}/manifests/${pushed.digest}`;
+      const pulls = (await readFile(lab.state.registry.pullLog, 'utf8'))
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, string>)
+        .filter((e) => e.msg === 'authorized request' && e['http.request.uri'] === manifest);
+      expect(pulls.map((e) => e['http.request.remoteaddr']?.split(':')[0])).toContain(lab.worker.addr);
+      expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
+    } finally {
+      await pushed.remove();
+      await local.remove();
+    }
   });
 
   it('writes each step into the plugin log as a local run does, and fails a non-zero command with its stderr', async () => {
