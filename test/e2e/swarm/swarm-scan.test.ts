@@ -175,6 +175,11 @@ describe('pmt scan --swarm', () => {
     expect(worker.code).toBe(2);
     expect(worker.stderr).toContain(`the Docker engine at ${lab.worker.dockerHost} is a swarm worker, not a manager: only managers create services`);
 
+    // The main engine is in no swarm.
+    const outside = await runPmt(['scan', '--swarm', '-i', repo, '-p', 'w', '-r', join(dir.path, 'w.yaml')], { cwd: dir.path, env: { DOCKER_HOST: undefined } });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/the Docker engine at unix:\/\/\S+ is not part of an active swarm \(its swarm state: inactive\)/);
+
     await writeTree(dir.path, { 'no-rest.json': JSON.stringify({ RestApi: false }) });
     const noRest = await runPmt(['scan', '--swarm', '-c', 'no-rest.json', '-i', repo], { cwd: dir.path, env: swarmEnv(lab) });
     expect(noRest.code).toBe(2);
