@@ -66,15 +66,18 @@ export interface TextReportOptions {
 
 /** The summary table printed after a run, then one line per failure saying where it came from. */
 export function reportToText(report: ScanReport, options: TextReportOptions = {}): string {
+  // A swarm run says where each plugin ran.
+  const swarm = report.plugins.some(({ outcome }) => outcome.service !== undefined);
   const rows = report.plugins.map(({ outcome, results }) => [
     outcome.plugin.name,
     paint(outcome.status, phaseStyle(outcome.status).color, options.color ?? false),
+    ...(swarm ? [escapeControls(outcome.node || '-')] : []),
     outcome.exitCode === undefined ? '-' : String(outcome.exitCode),
     `${(outcome.durationMs / 1000).toFixed(1)}s`,
     results.map((r) => r.localPath ?? r.name).join(', ') || '-',
     outcome.logPath ?? '-',
   ]);
-  const lines = [formatTable([['PLUGIN', 'STATUS', 'EXIT', 'TIME', 'RESULTS', 'LOG'], ...rows])];
+  const lines = [formatTable([['PLUGIN', 'STATUS', ...(swarm ? ['NODE'] : []), 'EXIT', 'TIME', 'RESULTS', 'LOG'], ...rows])];
   for (const { outcome } of report.plugins) {
     for (const warning of outcome.warnings ?? []) lines.push(`${outcome.plugin.name}: warning: ${escapeControls(warning)}`);
     if (!outcome.error || outcome.status === 'interrupted') continue;
@@ -91,6 +94,6 @@ export function reportToText(report: ScanReport, options: TextReportOptions = {}
     const kept = report.server ? ' (kept locally: the PMT server has no place for it)' : '';
     lines.push(`provenance: ${record.path}, ${record.signed ? `signed with key ${record.keyId?.slice(0, 16)}…` : 'unsigned'}${kept}`);
   } else if (record?.error) lines.push(`provenance: pmt error: ${record.error}`);
-  if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every container of run ${report.runId} was removed.`);
+  if (report.interruptedBy) lines.push(`Interrupted by ${report.interruptedBy}; every ${swarm ? 'service' : 'container'} of run ${report.runId} was removed.`);
   return `${lines.join('\n')}\n`;
 }

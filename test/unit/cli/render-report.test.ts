@@ -61,4 +61,24 @@ describe('reportToText', () => {
     expect(text).toContain('\x1b[31mfailed\x1b[39m     2');
     expect(text.replace(/\x1b\[\d+m/g, '')).toBe(reportToText(report));
   });
+
+  it('adds a NODE column for a swarm run, and says its services were removed', () => {
+    const [first, second] = report.plugins;
+    const swarm: ScanReport = {
+      ...report,
+      plugins: [
+        { ...first!, outcome: { ...first!.outcome, node: 'pmtlab-n2', service: 'pmt-r1-0' } },
+        { ...second!, outcome: { ...second!.outcome, node: undefined, service: 'pmt-r1-1' } },
+      ],
+    };
+    expect(reportToText(swarm)).toBe(
+      [
+        'PLUGIN    STATUS     NODE       EXIT  TIME  RESULTS        LOG',
+        'licensee  succeeded  pmtlab-n2  0     1.4s  /res/out.json  /logs/licensee.log',
+        'reuse     failed     -          2     2.0s  -              /logs/reuse.log',
+        'Interrupted by SIGINT; every service of run r1 was removed.',
+        '',
+      ].join('\n'),
+    );
+  });
 });
