@@ -26,12 +26,12 @@ export function stepLabel(step: TaskStep, plugin: { readonly shell: string; read
 
 /**
  * Writes one step into the plugin's log as a local run writes a command (loggedCommand): a started
- * line, its stdout and stderr, how it ended and how long it took — `did not finish` when the task's
+ * line, its stdout and stderr, how it ended and how long it took — `cut short` when the task's
  * log ended before the step's end marker.
  */
 export async function writeStepLog(log: ContainerLog, report: StepReport, label: string): Promise<void> {
   await log.started(label, report.startedAt);
-  const how = report.exitCode === undefined ? "did not finish: the task's log ended before this step did" : `exit status ${report.exitCode}`;
+  const how = report.exitCode === undefined ? 'cut short (timeout, signal, or the task ended)' : `exit status ${report.exitCode}`;
   await log.ended(label, report, how, report.endedAt.getTime() - report.startedAt.getTime());
 }
 

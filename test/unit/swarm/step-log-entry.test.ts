@@ -39,7 +39,7 @@ describe('writeStepLog', () => {
     await writeStepLog(log, { step: 'cmd', stdout: 'half', stderr: '', exitCode: undefined, startedAt: at, endedAt: at }, stepLabel('cmd', plugin));
     const text = await readFile(log.path, 'utf8');
     expect(text).toContain('stdout of command /bin/sh -c scan /input > /result/out.json\nhalf\n');
-    expect(text).toContain("pmt: did not finish: the task's log ended before this step did after 0.000s: /bin/sh -c scan /input > /result/out.json\n");
+    expect(text).toContain('pmt: cut short (timeout, signal, or the task ended) after 0.000s: /bin/sh -c scan /input > /result/out.json\n');
   });
 
   it('labels the upload as the local REST collector does', () => {
