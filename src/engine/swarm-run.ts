@@ -71,6 +71,15 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
     limits: options.limits,
     logger: options.rootLogger,
     tempParent: options.tempDir,
+  }).catch((error: unknown) => {
+    // Not the local hint (archive copy): swarm mode has only this way back.
+    const why = error instanceof PmtError ? error.message.replace(/^pmt could not start its REST endpoint: /, '') : String(error);
+    throw new PmtError(`pmt could not listen on ${advertiseAddr}, the address swarm tasks reach it at: ${why}`, {
+      origin: 'config',
+      exitCode: ExitCode.usage,
+      hint: "set RestAdvertiseAddr (or --rest-advertise-addr) to an IP address of this machine that the swarm nodes reach (`ip -brief address` lists them), or leave it empty for the one that reaches the manager",
+      cause: error,
+    });
   });
   endpoint.catch(() => undefined); // the agents that need it report its failure
   const side: SwarmSide = {

@@ -98,6 +98,8 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
       // before pmt exits. Until the run has made anything there, and on any second signal, pmt
       // exits at once: whatever is still waiting (a pull, a file system call) cannot hold it, and
       // containers it leaves end with its connection and go with the next run's sweep.
+      // What a signal removes: containers here, or a swarm's services (their tasks stop with pmt's lease).
+      const objects = config.engine === 'swarm' ? 'services' : 'containers';
       const controller = new AbortController();
       let engineObjects = false;
       const stopListening = io.onSignal((signal) => {
@@ -105,12 +107,12 @@ export function scanCommand(io: CliIO, runtime: RuntimeFactory, done: (code: Exi
         if (!controller.signal.aborted) {
           controller.abort(signal);
           if (engineObjects || !io.exitNow) {
-            core.warn(`Received ${signal}; removing the run's containers (a second signal exits at once)`);
+            core.warn(`Received ${signal}; removing the run's ${objects} (a second signal exits at once)`);
             return;
           }
           io.stderr.write(`pmt: Received ${signal} before anything was started on the Docker engine; exiting\n`);
         } else {
-          io.stderr.write(`pmt: Received ${signal} again; exiting at once (containers of this run end with pmt, and the next run removes them)\n`);
+          io.stderr.write(`pmt: Received ${signal} again; exiting at once (${objects} of this run end with pmt, and a later run removes them)\n`);
         }
         progress.stop();
         io.exitNow?.(signalExitCode(signal));

@@ -188,5 +188,11 @@ describe('pmt scan --swarm', () => {
     const loopback = await runPmt(['scan', '--swarm', '--rest-advertise-addr', '127.0.0.1', '-i', repo], { cwd: dir.path, env: swarmEnv(lab) });
     expect(loopback.code).toBe(2);
     expect(loopback.stderr).toContain('RestAdvertiseAddr 127.0.0.1 is a loopback address: swarm tasks on other nodes cannot reach it');
+
+    // An address that is not this machine's: nothing can listen there, and nothing is created.
+    const foreign = await scanJson(['--swarm', '--rest-advertise-addr', '10.231.77.99', '-i', repo, '-p', 'w', '-r', join(dir.path, 'w.yaml')], { cwd: dir.path, env: swarmEnv(lab) });
+    expect(foreign.code).toBe(1);
+    expect(foreign.report.plugins[0]?.error?.message).toBe('pmt could not listen on 10.231.77.99, the address swarm tasks reach it at: listen EADDRNOTAVAIL: address not available 10.231.77.99');
+    expect(await labState(`pmt.run=${foreign.report.runId}`)).toEqual(EMPTY_LAB);
   });
 });
