@@ -93,7 +93,10 @@ describe('pmt scan --swarm: failures, timeouts and signals', () => {
     expect(await waitForLabEmpty(report.runId)).toEqual(EMPTY_LAB);
   });
 
-  it('SIGINT mid-run removes the services on both nodes and exits 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run removes the services on both nodes and exits %i', async (signal, expected) => {
     const registry = await writeSwarmRegistry(dir.path, 'sleepers.yaml', [
       labPlugin(lab, { name: 'sleep-n1', cmd: 'sleep 300', constraints: ['node.labels.pmt.lab.node==n1'] }),
       labPlugin(lab, { name: 'sleep-n2', cmd: 'sleep 300', constraints: ['node.labels.pmt.lab.node==n2'] }),
@@ -105,10 +108,10 @@ describe('pmt scan --swarm: failures, timeouts and signals', () => {
     const runId = services[0]?.Spec?.Labels?.['pmt.run'] ?? '';
     expect(runId).not.toBe('');
 
-    child.kill('SIGINT');
+    child.kill(signal);
     const run = await child.result;
-    expect(run.code).toBe(130);
-    expect(run.stdout).toContain('Interrupted by SIGINT');
+    expect(run.code).toBe(expected);
+    expect(run.stdout).toContain(`Interrupted by ${signal}; every service of run ${runId} was removed.`);
     expect(await waitForLabEmpty(runId)).toEqual(EMPTY_LAB);
   });
 
