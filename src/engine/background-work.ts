@@ -5,8 +5,9 @@
  *
  * Work that only has to be done by the end of the run (sweeping what dead runs left, digesting the
  * input for the provenance record) is held back until `release`: the run releases it once its
- * first container is starting, so that it does not queue the first plugin's file-system calls
- * behind its own on libuv's thread pool (4 threads), nor its engine requests behind a listing.
+ * first container is starting (on a swarm: once its first service exists), so that it does not
+ * queue the first plugin's file-system calls behind its own on libuv's thread pool (4 threads),
+ * nor its engine requests behind a listing.
  */
 export class BackgroundWork {
   private readonly pending = new Set<Promise<void>>();

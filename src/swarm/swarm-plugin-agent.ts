@@ -75,6 +75,10 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     const { auth } = await context.resolveAuth(plugin.image);
     await endpoint.ready();
     serviceId = await side.swarm.createService(spec, auth);
+    // The run's held work (the sweep of dead runs' services, secrets and containers on the manager,
+    // the input digest) starts while the swarm places and starts this task; before, its listings
+    // queued this service's requests behind theirs on the manager.
+    context.background.release();
     record.service = spec.Name;
     logger.info(`Service ${spec.Name} created from ${pinned}`);
     steps = new TaskSteps(side.swarm, serviceId, nonce, plugin, log, logger, (report) => {
