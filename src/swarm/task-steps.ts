@@ -25,6 +25,7 @@ export class TaskSteps {
     this.#lastStep = resolve;
   });
   #writing: Promise<void> = Promise.resolve();
+  #finished: Promise<void> | undefined;
 
   constructor(
     swarm: SwarmRuntime,
@@ -69,7 +70,12 @@ export class TaskSteps {
    * Stops following, once the log showed the last step or, when `waitMs` is given, after at most
    * that long; then writes the steps still open (cut short) and what was printed outside any step.
    */
-  async finish(waitMs: number): Promise<void> {
+  finish(waitMs: number): Promise<void> {
+    // Once: a failure after the log was read (a step's judgement) must not write its end twice.
+    return (this.#finished ??= this.#finish(waitMs));
+  }
+
+  async #finish(waitMs: number): Promise<void> {
     if (waitMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.#lastSeen, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
