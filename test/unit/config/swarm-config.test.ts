@@ -6,7 +6,8 @@ import { advertiseAddrProblem, isLoopback } from '../../../src/config/advertise-
 import { parseConfig } from '../../../src/config/parse-config.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { lookUpConfig, type LookedUp } from '../../../src/lookup/input-lookup.js';
-import { localAddressToward } from '../../../src/swarm/swarm-preflight.js';
+import type { SwarmRuntime, SwarmState } from '../../../src/docker/swarm-runtime.js';
+import { localAddressToward, swarmPreflight } from '../../../src/swarm/swarm-preflight.js';
 import { problemsOf, problemsOfAsync } from './problems-of.js';
 
 describe('swarm config keys', () => {
@@ -82,5 +83,22 @@ describe('localAddressToward', () => {
 
   it('refuses a node address that is not an IP address', async () => {
     await expect(localAddressToward('manager.local')).rejects.toThrow(/is not an IP address/);
+  });
+});
+
+describe('swarmPreflight', () => {
+  const manager = (state: Partial<SwarmState>) =>
+    ({ swarmState: async () => ({ manager: true, localState: 'active', nodeAddr: '127.0.0.1', nodeId: 'n1', ...state }) }) as unknown as SwarmRuntime;
+
+  it('refuses a manager reached over loopback unless an advertise address is set', async () => {
+    await expect(swarmPreflight(manager({}), 'unix:///m.sock', '')).rejects.toThrow(
+      "the swarm manager is reached over loopback (127.0.0.1), so swarm tasks on other nodes cannot reach pmt's REST endpoint there",
+    );
+    expect(await swarmPreflight(manager({}), 'unix:///m.sock', '10.9.9.9')).toMatchObject({ advertiseAddr: '10.9.9.9' });
+  });
+
+  it('refuses an engine in no active swarm, and a worker', async () => {
+    await expect(swarmPreflight(manager({ localState: 'inactive', manager: false }), 'unix:///e.sock', '')).rejects.toThrow('is not part of an active swarm (its swarm state: inactive)');
+    await expect(swarmPreflight(manager({ manager: false }), 'unix:///w.sock', '')).rejects.toThrow('is a swarm worker, not a manager');
   });
 });
