@@ -43,6 +43,9 @@ describe('reapDeadRuns on the swarm lab', () => {
 
     // Within the grace, even a dead-looking run is left alone (it may be starting).
     await lab.manager.docker.getService(liveObjects.service).remove();
+    // Until its task container is gone (the swarm stops it within the stop grace), a running
+    // container of the run on the manager still proves the run alive.
+    await untilNoContainer(live);
     const young = await serviceWithSecret(lab, dead, ['true'], made);
     await untilTask(lab.manager.docker, young.service, (state) => state === 'complete');
     expect(await reapDeadRuns(runtime, runtime, silentLogger(), { only: { [TEST_LABEL]: session }, swarm: runtime.swarm() })).toMatchObject({ services: 0, secrets: 0 });
@@ -85,6 +88,16 @@ async function untilTask(docker: Dockerode, service: string, done: (state: strin
     const states = tasks.map((t) => t.Status?.State ?? '');
     if (states.some(done)) return;
     if (Date.now() > deadline) throw new Error(`service ${service}: tasks ${states.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function untilNoContainer(run: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { containers } = await labState(`pmt.run=${run}`);
+    if (containers.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`run ${run}: containers ${containers.map((c) => `${c.node}:${c.state}`).join(', ')} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
