@@ -9,4 +9,9 @@ export const Labels = {
   plugin: 'pmt.plugin',
   pid: 'pmt.pid',
   host: 'pmt.host',
+  /**
+   * On a swarm service: how long (ms) its run waits for a node to take the task
+   * (SwarmPlacementTimeout), so that another run's sweep keeps an unplaced service that long.
+   */
+  placementWait: 'pmt.placement-wait-ms',
 } as const;

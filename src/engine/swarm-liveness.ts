@@ -20,12 +20,18 @@ export interface DeadSwarmObjects {
   readonly secrets: SwarmSecretSummary[];
 }
 
+/** The longest placement wait a service's label is believed for (a day): a label is no lease. */
+const MAX_PLACEMENT_WAIT_MS = 24 * 3_600_000;
+
 /**
  * The runs with a live service: one with a task a node has taken on and that has not ended, or one
- * younger than the start-up grace (it may not have a task yet), by the manager's clock.
+ * younger than the start-up grace plus the placement wait its run wrote on it (it may have no task
+ * yet, or one no node has room for yet), by the manager's clock.
  */
 export function liveSwarmRuns(services: readonly ServiceWithTasks[], managerNowMs: number, graceMs: number): Set<string> {
-  const live = services.filter(({ service, tasks }) => tasks.some((t) => ASSIGNED_AND_LIVE.has(t.state)) || managerNowMs - service.createdMs < graceMs);
+  const live = services.filter(
+    ({ service, tasks }) => tasks.some((t) => ASSIGNED_AND_LIVE.has(t.state)) || managerNowMs - service.createdMs < graceMs + placementWaitMs(service.labels),
+  );
   return new Set(live.map(({ service }) => service.labels[Labels.run]!));
 }
 
@@ -49,4 +55,9 @@ export function deadSwarmObjects(
     services: services.filter(({ service }) => dead(service.labels, service.createdMs)).map(({ service }) => service),
     secrets: secrets.filter((secret) => dead(secret.labels, secret.createdMs)),
   };
+}
+
+function placementWaitMs(labels: Readonly<Record<string, string>>): number {
+  const wait = Number(labels[Labels.placementWait]);
+  return Number.isFinite(wait) && wait > 0 ? Math.min(wait, MAX_PLACEMENT_WAIT_MS) : 0;
 }

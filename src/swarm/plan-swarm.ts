@@ -62,6 +62,7 @@ export function planSwarm(inputs: SwarmPlanInputs): SwarmPluginPlan[] {
       limits: containerLimits(plugin, config),
       secret: { id: '<secret id>', name: secretName(run, identity) },
       task: { ...task, command: task.command.map((part, i) => (i === 2 ? '<task script>' : part)) },
+      placementTimeoutMs: config.swarmPlacementTimeoutMs,
     });
     const container = spec.TaskTemplate.ContainerSpec;
     // Secrets never leave pmt, not even in a plan.

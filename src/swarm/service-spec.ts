@@ -1,5 +1,6 @@
 import { INPUT_DIR, RESULT_DIR, runLabels, type RunIdentity } from '../agent/container-spec.js';
 import type { ContainerLimits } from '../docker/container-runtime.js';
+import { Labels } from '../docker/labels.js';
 import type { SwarmMount, SwarmServiceSpec } from '../docker/swarm-runtime.js';
 import type { PluginRun } from '../transport/result-collector.js';
 
@@ -23,6 +24,8 @@ export interface ServiceSpecRequest {
   /** The run's token secret (see secretName). */
   readonly secret: { readonly id: string; readonly name: string };
   readonly task: SwarmTaskSetup;
+  /** SwarmPlacementTimeout: written on the service for the sweeps of other runs (see swarm-liveness.ts). */
+  readonly placementTimeoutMs: number;
 }
 
 /** The task has nothing to save when stopped: its pmt is gone or done with it. */
@@ -71,7 +74,7 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
   };
   return {
     Name: serviceName(run, identity),
-    Labels: labels,
+    Labels: { ...labels, [Labels.placementWait]: String(request.placementTimeoutMs) },
     TaskTemplate: {
       ContainerSpec: {
         Image: request.pinnedImage,

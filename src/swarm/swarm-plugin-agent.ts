@@ -70,7 +70,7 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     const apiUrl = endpoint.address.kind === 'tcp' ? endpoint.address.url : '';
     const task = swarmTaskCommand({ shell: plugin.shell, cmd: plugin.cmd, user: plugin.user ?? image.user, results: plugin.results, apiUrl, nonce });
     const limits = containerLimits(plugin, context.config);
-    const spec = swarmServiceSpec({ run, identity: context.identity, pinnedImage: pinned, limits, secret, task });
+    const spec = swarmServiceSpec({ run, identity: context.identity, pinnedImage: pinned, limits, secret, task, placementTimeoutMs: context.config.swarmPlacementTimeoutMs });
     // The same credentials as the manager's pull: every node pulls with them.
     const { auth } = await context.resolveAuth(plugin.image);
     await endpoint.ready();

@@ -71,6 +71,7 @@ export async function runTask(request: TaskRequest): Promise<TaskRun> {
       limits: { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 256 },
       secret: { id: 'unused', name: secretName(run, identity) },
       task,
+      placementTimeoutMs: 60_000,
     });
     const created = await docker.createContainer(containerLike(spec, await tokenFile(temp, token, spec), labels, request.copyImageInput ?? false));
     container = created;

@@ -29,6 +29,18 @@ describe('swarm liveness: a run is alive while a node has one of its tasks under
     }
   });
 
+  it('keeps an unplaced service as long as its run waits for placement (its label), never more than a day', () => {
+    const waiting = (wait: string, ageMs: number): ServiceWithTasks => {
+      const base = service('s', 'r', ['pending'], ageMs);
+      return { ...base, service: { ...base.service, labels: { ...base.service.labels, 'pmt.placement-wait-ms': wait } } };
+    };
+    const tenMinutes = String(10 * 60_000);
+    expect(liveSwarmRuns([waiting(tenMinutes, GRACE + 10 * 60_000 - 1)], NOW, GRACE)).toEqual(new Set(['r']));
+    expect(liveSwarmRuns([waiting(tenMinutes, GRACE + 10 * 60_000)], NOW, GRACE)).toEqual(new Set());
+    expect(liveSwarmRuns([waiting('1e15', 25 * 3_600_000)], NOW, GRACE)).toEqual(new Set());
+    for (const bad of ['', 'soon', '-5']) expect(liveSwarmRuns([waiting(bad, GRACE)], NOW, GRACE)).toEqual(new Set());
+  });
+
   it('removes services and secrets of dead runs only, keeping a live run\'s finished services and its secrets', () => {
     const services = [service('live-running', 'live', ['running']), service('live-done', 'live', ['complete']), service('dead-done', 'dead', ['complete']), service('dead-stuck', 'dead', ['pending'])];
     const secrets = [secret('live-token', 'live'), secret('dead-token', 'dead'), secret('young-token', 'starting', GRACE - 1), secret('orphan-token', 'orphan')];

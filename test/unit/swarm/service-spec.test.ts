@@ -26,6 +26,7 @@ function request(overrides: Partial<Plugin> = {}): ServiceSpecRequest {
     limits: { memoryBytes: 512 * 1024 * 1024, cpus: 1.5, pids: 256 },
     secret: { id: 'sec-id-1', name: secretName(run, identity) },
     task: { command: ['/bin/bash', '-c', 'TASK SCRIPT', 'pmt-task'], env: { PMT_API_URL: 'http://10.0.0.1:4711', PMT_STEP_NONCE: 'ff' } },
+    placementTimeoutMs: 90_000,
   };
 }
 
@@ -34,7 +35,8 @@ describe('swarmServiceSpec', () => {
     const spec = swarmServiceSpec(request());
     const labels = { 'pmt.run': 'abc123def456', 'pmt.plugin': 'licensee', 'pmt.pid': '4242', 'pmt.host': 'build-7' };
     expect(spec.Name).toBe('pmt-abc123def456-3');
-    expect(spec.Labels).toEqual(labels);
+    // The service also says how long its run waits for placement, for other runs' sweeps.
+    expect(spec.Labels).toEqual({ ...labels, 'pmt.placement-wait-ms': '90000' });
     // Not replicated-job: Docker 20.10 leaves a removed job's task containers on the nodes.
     expect(spec.Mode).toEqual({ Replicated: { Replicas: 1 } });
     expect(spec.TaskTemplate.RestartPolicy).toEqual({ Condition: 'none' });
