@@ -27,7 +27,7 @@ import { ServerDelivery } from './server-delivery.js';
 import { openRunOutputDirs } from './run-output-dirs.js';
 import { openRunTransport } from './run-transport.js';
 import { savePluginResults } from './save-plugin-results.js';
-import { checkSwarm, NO_LOCAL_TRANSPORT, openSwarmRun, preloadRestServer } from './swarm-run.js';
+import { checkSwarm, NO_LOCAL_TRANSPORT, openSwarmRun } from './swarm-run.js';
 
 export interface ScanRequest {
   readonly plugins: readonly Plugin[];
@@ -91,8 +91,6 @@ export interface ScanEnvironment {
 export async function runScan(request: ScanRequest, env: ScanEnvironment): Promise<ScanReport> {
   const started = env.now();
   const logger = env.logger.child({ component: 'Core' });
-  // Swarm tasks reach pmt over TCP from the first service on: its server loads while the engine answers.
-  if (env.config.engine === 'swarm') preloadRestServer();
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
   // What runs that are gone left goes once this run's first container is starting (before, this

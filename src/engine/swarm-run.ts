@@ -62,8 +62,8 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
   let names: Promise<Map<string, string>> | undefined;
   const nodes = (): Promise<Map<string, string>> =>
     (names ??= swarm.listNodes().then((list) => new Map(list.map((n) => [n.id, n.hostname || n.id.slice(0, 12)]))));
-  // Started at once (loading the server is most of it), while the run looks at its input and the
-  // manager at the images: the first service needs the endpoint's port.
+  // Listening at once (a bare server: the first service needs the endpoint's port); its app is
+  // built once the first service exists (see runSwarmPluginAgent).
   const endpoint = openRestEndpoint({
     filestore: options.filestore,
     transport: 'tcp',
@@ -102,11 +102,6 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
       await (await endpoint.catch(() => undefined))?.close();
     },
   };
-}
-
-/** Loads the REST server's module (Fastify: most of what the endpoint costs) ahead of its use. */
-export function preloadRestServer(): void {
-  import('../transport/rest-server.js').catch(() => undefined);
 }
 
 /** A swarm run's plugins neither bind nor copy the input into containers, nor collect by archive: its tasks fetch and post over REST. */

@@ -73,8 +73,11 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     const spec = swarmServiceSpec({ run, identity: context.identity, pinnedImage: pinned, limits, secret, task, placementTimeoutMs: context.config.swarmPlacementTimeoutMs });
     // The same credentials as the manager's pull: every node pulls with them.
     const { auth } = await context.resolveAuth(plugin.image);
-    await endpoint.ready();
+    // The endpoint listens already; its app (Fastify) is built while the swarm places and starts
+    // the task, which asks for its input ~0.3 s later (the endpoint holds what comes before).
     serviceId = await side.swarm.createService(spec, auth);
+    const serving = endpoint.ready();
+    serving.catch(() => undefined); // awaited before the steps are judged
     // The run's held work (the sweep of dead runs' services, secrets and containers on the manager,
     // the input digest) starts while the swarm places and starts this task; before, its listings
     // queued this service's requests behind theirs on the manager.
@@ -115,6 +118,7 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     // The log may lag behind the task's end; a task that never had a container printed nothing.
     await steps.finish(end.task.containerId || !TERMINAL_TASK_STATES.has(end.task.state) ? LOG_DRAIN_MS : 0);
     record.exitCode = steps.reports.get('cmd')?.exitCode;
+    await serving;
     judgeSteps({ run, reports: steps.reports, end, endpoint, filestore: context.filestore, limits, logPath: log.path });
     await context.cache
       ?.save(run, image.id, { runId: context.identity.runId, startedAt: record.started.toISOString(), finishedAt: context.now().toISOString(), exitCode: record.exitCode ?? 0, transport: 'rest' })

@@ -1,8 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Filestore, PutLimits, ResultTooLargeError } from '../store/filestore.js';
 import { PmtError } from '../errors.js';
+import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
+import { RestListener } from './rest-listener.js';
 import { RunRegistry, type RunRegistration } from './rest-runs.js';
+import type { RestApp } from './rest-server.js';
 import { createSocketDir } from './rest-socket-dir.js';
 
 export type RestAddress =
@@ -50,48 +54,69 @@ export interface RestEndpointOptions {
   readonly tempParent?: string;
 }
 
-/** What the server module answers once it listens. */
-export interface ListeningServer {
-  /** The port, when listening on TCP. */
-  readonly port: number | undefined;
-  close(): Promise<void>;
-}
+/** The module that builds the Fastify app (most of what a scan loads); a test seam. */
+export type RestServerModule = Pick<typeof import('./rest-server.js'), 'serveRestApp'>;
 
 /**
- * Opens the run's endpoint. On a Unix socket its address is fixed before the server exists, so
- * the server (Fastify: most of what a scan loads) is loaded and started only on the first
- * `ready()` — which the agent calls while the engine starts the first container, i.e. while pmt
- * would only wait. TCP needs its port for the containers' set-up, so it starts listening here.
+ * Opens the run's endpoint. A bare `node:http` server takes the address at once — on TCP here, as
+ * the containers' set-up needs its port; a Unix socket's path is known before — and holds what
+ * arrives until the Fastify app serves it. That app (most of what a scan loads) is loaded and built
+ * only on the first `ready()`, which the agents call while the engine starts the first container
+ * or the swarm its first task, i.e. while pmt would only wait.
  */
-export async function openRestEndpoint(options: RestEndpointOptions): Promise<RestEndpoint> {
+export async function openRestEndpoint(
+  options: RestEndpointOptions,
+  loadServer: () => Promise<RestServerModule> = () => import('./rest-server.js'),
+): Promise<RestEndpoint> {
   const host = options.host ?? '127.0.0.1';
   if (isWildcard(host)) {
     throw new PmtError(`pmt's REST endpoint must listen on one address, not ${host}`, { origin: 'config', hint: 'give the address the swarm nodes reach this machine at' });
   }
   const runs = new RunRegistry();
+  const listener = new RestListener();
   const socket = options.transport === 'unix' ? await createSocketDir(options.tempParent) : undefined;
-  let listening: Promise<ListeningServer> | undefined;
-  const listen = (): Promise<ListeningServer> =>
-    (listening ??= import('./rest-server.js').then(({ listenRestServer }) =>
-      listenRestServer(options, runs, socket ? { path: socket.socketPath } : { host, port: 0 }),
-    ));
+  const listen = async (): Promise<number | undefined> => {
+    try {
+      const port = await listener.listen(socket ? { path: socket.socketPath } : { host });
+      if (socket) await chmod(socket.socketPath, 0o666);
+      return port;
+    } catch (error) {
+      await listener.close();
+      throw startFailure(error);
+    }
+  };
   const removeSocketDir = async (): Promise<void> => {
     if (socket) await rm(socket.dir, { recursive: true, force: true });
   };
 
-  let address: RestAddress;
-  if (socket) {
-    address = { kind: 'unix', hostDir: socket.dir, socketPath: socket.socketPath };
-  } else {
-    const { port } = await listen();
-    address = { kind: 'tcp', url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
-  }
+  const address: RestAddress = socket
+    ? { kind: 'unix', hostDir: socket.dir, socketPath: socket.socketPath }
+    : { kind: 'tcp', url: `http://${host.includes(':') ? `[${host}]` : host}:${await listen()}` };
 
+  let closed = false;
+  let serving: Promise<RestApp> | undefined;
+  const start = async (): Promise<RestApp> => {
+    if (socket) await listen();
+    let app: RestApp | undefined;
+    try {
+      const { serveRestApp } = await loadServer();
+      if (!closed) app = await serveRestApp(options, runs, listener);
+    } catch (error) {
+      // What waits, and what comes, is answered rather than left hanging.
+      listener.serve(refuseRequest);
+      throw startFailure(error);
+    }
+    if (closed) {
+      await app?.close();
+      throw closedError();
+    }
+    return app!;
+  };
   let closing: Promise<void> | undefined;
   return {
     address,
     ready: async () => {
-      await listen();
+      await (serving ??= closed ? Promise.reject(closedError()) : start());
     },
     register: (run) => runs.register(run),
     unregister: (id) => runs.unregister(id),
@@ -100,10 +125,33 @@ export async function openRestEndpoint(options: RestEndpointOptions): Promise<Re
     inputProblem: (id) => runs.inputProblem(id),
     close: () =>
       (closing ??= (async () => {
-        await (await listening?.catch(() => undefined))?.close();
+        closed = true;
+        // Connections (held requests included) go first; an app still loading closes itself.
+        await listener.close();
+        await (await serving?.catch(() => undefined))?.close();
         await removeSocketDir();
       })()),
   };
+}
+
+function startFailure(error: unknown): PmtError {
+  return new PmtError(`pmt could not start its REST endpoint: ${error instanceof Error ? error.message : String(error)}`, {
+    origin: 'pmt',
+    hint: 'set restApi to false in the core engine config to collect results by archive copy instead',
+    cause: error,
+  });
+}
+
+/** The answer while the app could not be built: the plugin's upload fails and pmt reports why. */
+function refuseRequest(request: IncomingMessage, response: ServerResponse): void {
+  void drainRequest(request, REFUSED_BODY_DRAIN).then(() => {
+    response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    response.end(JSON.stringify({ error: "pmt's REST endpoint could not start" }));
+  });
+}
+
+function closedError(): PmtError {
+  return new PmtError('pmt\'s REST endpoint was closed before it could serve', { origin: 'pmt' });
 }
 
 /** Opens the endpoint and waits until it accepts connections. */

@@ -1,43 +1,40 @@
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { chmod } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { PmtError } from '../errors.js';
 import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { sendJson } from './rest-reply.js';
-import type { ListeningServer, RestEndpointOptions } from './rest-endpoint.js';
+import type { RestEndpointOptions } from './rest-endpoint.js';
+import type { RestListener, RequestHandler } from './rest-listener.js';
 import type { RunRegistry } from './rest-runs.js';
 import { inputHandler } from './rest-input.js';
 import { leaseHandler } from './rest-lease.js';
 import { MAX_FILES_PER_POST, saveHandler } from './rest-save.js';
 
-/** Idle sockets (a stalled upload included) are closed after this long. */
-const IDLE_TIMEOUT_MS = 60_000;
+/** The run's Fastify app, serving the requests of a listener it did not create. */
+export interface RestApp {
+  /** Closes the app (its plugins' hooks); the listener's owner closes the server and its connections. */
+  close(): Promise<void>;
+}
 
 /**
- * Builds the Fastify app of a run's endpoint and listens on `target`; the Unix socket is made
- * connectable for any container user (the per-run token is the protection).
+ * Builds the Fastify app of a run's endpoint on the listener's server (Fastify's `serverFactory`:
+ * it neither listens, nor sets the server's timeouts, nor closes it) and, once the app is ready,
+ * hands the listener's held requests and all later ones to it.
  */
-export async function listenRestServer(
-  options: RestEndpointOptions,
-  runs: RunRegistry,
-  target: { readonly path: string } | { readonly host: string; readonly port: number },
-): Promise<ListeningServer> {
-  const app = await buildApp(options, runs);
+export async function serveRestApp(options: RestEndpointOptions, runs: RunRegistry, listener: RestListener): Promise<RestApp> {
+  let handler: RequestHandler | undefined;
+  const app = await buildApp(options, runs, (fastifyHandler) => {
+    handler = fastifyHandler;
+    return listener.server;
+  });
   try {
-    await app.listen(target);
-    if ('path' in target) await chmod(target.path, 0o666);
+    await app.ready();
   } catch (error) {
-    await app.close();
-    throw new PmtError(`pmt could not start its REST endpoint: ${error instanceof Error ? error.message : String(error)}`, {
-      origin: 'pmt',
-      hint: 'set restApi to false in the core engine config to collect results by archive copy instead',
-      cause: error,
-    });
+    await app.close().catch(() => undefined);
+    throw error;
   }
-  const port = 'path' in target ? undefined : (app.server.address() as AddressInfo).port;
-  return { port, close: () => app.close() };
+  listener.serve(handler!);
+  return { close: () => app.close() };
 }
 
 /**
@@ -56,12 +53,15 @@ function restLogger(logger: Logger): FastifyBaseLogger {
   return child as FastifyBaseLogger;
 }
 
-async function buildApp(options: RestEndpointOptions, runs: RunRegistry): Promise<FastifyInstance> {
+async function buildApp(
+  options: RestEndpointOptions,
+  runs: RunRegistry,
+  serverFactory: (handler: RequestHandler) => RestListener['server'],
+): Promise<FastifyInstance> {
   const app = Fastify({
+    serverFactory,
     ...(options.logger ? { loggerInstance: restLogger(options.logger) } : { logger: false }),
     logController: new LogController({ disableRequestLogging: true }),
-    connectionTimeout: IDLE_TIMEOUT_MS,
-    forceCloseConnections: true,
     // Only multipart bodies are parsed (as a stream); anything else is refused unread.
     bodyLimit: 64 * 1024,
   });
