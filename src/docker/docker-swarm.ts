@@ -24,9 +24,12 @@ export class DockerSwarm implements SwarmRuntime {
   ) {}
 
   async swarmState(): Promise<SwarmState> {
-    const info = (await this.call('describe itself', () => this.docker.info())) as { Swarm?: EngineSwarmInfo };
+    const info = (await this.call('describe itself', () => this.docker.info())) as { Swarm?: EngineSwarmInfo; SystemTime?: string };
+    const answeredAt = performance.now();
+    const systemMs = Date.parse(info.SystemTime ?? '');
     const swarm = info.Swarm ?? {};
     return {
+      ...(Number.isNaN(systemMs) ? {} : { engineNowMs: () => systemMs + (performance.now() - answeredAt) }),
       manager: swarm.ControlAvailable === true,
       localState: swarm.LocalNodeState ?? 'inactive',
       nodeAddr: swarm.NodeAddr ?? '',

@@ -36,6 +36,11 @@ export interface SwarmState {
   /** The address other nodes reach this node at ('' outside a swarm). */
   readonly nodeAddr: string;
   readonly nodeId: string;
+  /**
+   * The engine's clock now (ms since the epoch): its `SystemTime` at this answer plus the local
+   * monotonic time since; undefined when the engine did not say.
+   */
+  engineNowMs?(): number;
 }
 
 export interface SwarmNode {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ContainerRuntime, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
-import type { SwarmRuntime } from '../docker/swarm-runtime.js';
+import type { SwarmRuntime, SwarmState } from '../docker/swarm-runtime.js';
 import { aliveRuns, deadRunObjects, needsEngineClock, STARTING_GRACE_MS, type DeadRunObjects } from './run-liveness.js';
 import { deadSwarmObjects, liveSwarmRuns, type ServiceWithTasks } from './swarm-liveness.js';
 
@@ -12,6 +12,8 @@ export interface ReapOptions {
   readonly only?: Readonly<Record<string, string>>;
   /** The engine's swarm side: when the engine is a swarm manager, services and secrets are looked at too. */
   readonly swarm?: SwarmRuntime;
+  /** The swarm's state as the run already asked for it (one `GET /info` instead of two more). */
+  readonly swarmState?: SwarmState;
 }
 
 export interface ReapCounts {
@@ -25,10 +27,11 @@ export interface ReapCounts {
 export async function findDeadRunObjects(
   runtime: ContainerRuntime,
   volumeRuntime: VolumeRuntime,
-  { graceMs = STARTING_GRACE_MS, only = {}, swarm }: ReapOptions = {},
+  { graceMs = STARTING_GRACE_MS, only = {}, swarm, swarmState }: ReapOptions = {},
 ): Promise<DeadRunObjects> {
   const ours = { ...only, [Labels.run]: undefined };
-  const manager = swarm !== undefined && (await swarm.swarmState()).manager ? swarm : undefined;
+  const state = swarm !== undefined ? (swarmState ?? (await swarm.swarmState())) : undefined;
+  const manager = state?.manager ? swarm : undefined;
   const [containers, volumes, services, secrets] = await Promise.all([
     runtime.listContainers(ours),
     volumeRuntime.listVolumes(ours),
@@ -36,7 +39,8 @@ export async function findDeadRunObjects(
     manager ? manager.listSecrets(ours) : [],
   ]);
   const clock = needsEngineClock(containers, volumes) || services.length + secrets.length > 0;
-  const now = clock ? (await runtime.engineNow()).getTime() : 0;
+  // The swarm state's clock is the same engine's (the manager pmt talks to), read from its answer.
+  const now = !clock ? 0 : (state?.engineNowMs?.() ?? (await runtime.engineNow()).getTime());
   const liveServices = liveSwarmRuns(services, now, graceMs);
   const dead = deadRunObjects(containers, volumes, now, graceMs, liveServices);
   if (!manager) return dead;

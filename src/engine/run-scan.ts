@@ -19,7 +19,7 @@ import { mapBounded } from './map-bounded.js';
 import { openInputView, type InputView } from './input-view.js';
 import type { ProgressListener } from './progress-event.js';
 import { reapDeadRuns } from './reap-dead-runs.js';
-import type { SwarmRuntime } from '../docker/swarm-runtime.js';
+import type { SwarmRuntime, SwarmState } from '../docker/swarm-runtime.js';
 import { RunTempDir } from './run-temp-dir.js';
 import { sweepRunTempDirs } from './sweep-run-temp-dirs.js';
 import type { PluginReport, ScanReport } from './scan-report.js';
@@ -93,16 +93,18 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const logger = env.logger.child({ component: 'Core' });
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
+  // The swarm check's answer, once it has one: the sweep's manager check and engine clock come from it.
+  const seen: { swarmState?: SwarmState } = {};
   // What runs that are gone left goes once this run's first container is starting (before, this
   // run has nothing the reaper could mistake; see BackgroundWork); the run waits for it before it ends.
   background.later(() =>
-    reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm }).then(
+    reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm, swarmState: seen.swarmState }).then(
       () => undefined,
       (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
     ),
   );
   try {
-    return await scanOnEngine(request, env, { started, logger, engine, background });
+    return await scanOnEngine(request, env, { started, logger, engine, background, seen });
   } finally {
     await background.settled();
   }
@@ -112,7 +114,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
 async function scanOnEngine(
   request: ScanRequest,
   env: ScanEnvironment,
-  { started, logger, engine, background }: { started: Date; logger: Logger; engine: EngineInfo; background: BackgroundWork },
+  { started, logger, engine, background, seen }: { started: Date; logger: Logger; engine: EngineInfo; background: BackgroundWork; seen: { swarmState?: SwarmState } },
 ): Promise<ScanReport> {
   const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
@@ -125,6 +127,7 @@ async function scanOnEngine(
   const { config } = env;
   // Swarm mode: a manager, and an address its nodes reach pmt at, or nothing is made.
   const swarm = await checkSwarm(config, env.swarm, engine.endpoint);
+  seen.swarmState = swarm?.preflight.state;
   const { logsDir, resultsDir } = await openRunOutputDirs(config, request, { runId, started, tempParent, logsRoot: env.logsRoot, logger });
   logger.info(`Run ${runId}: ${request.plugins.map((p) => p.name).join(', ')} on ${request.inputDir}; logs in ${logsDir}`);
   for (const plugin of request.plugins) env.progress({ plugin: plugin.name, phase: 'queued', elapsedMs: 0 });

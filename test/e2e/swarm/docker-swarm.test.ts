@@ -16,7 +16,11 @@ describe('DockerSwarm', () => {
   });
 
   it('tells a manager from a worker, and lists the nodes with their host names', async () => {
-    expect(await swarm.swarmState()).toEqual({ manager: true, localState: 'active', nodeAddr: lab.manager.addr, nodeId: lab.manager.id });
+    const state = await swarm.swarmState();
+    expect(state).toMatchObject({ manager: true, localState: 'active', nodeAddr: lab.manager.addr, nodeId: lab.manager.id });
+    // Its clock is the engine's: the same as `GET /info`'s SystemTime read now.
+    const { SystemTime } = (await new Dockerode({ socketPath: lab.manager.dockerHost.replace('unix://', '') }).info()) as { SystemTime: string };
+    expect(Math.abs(state.engineNowMs!() - Date.parse(SystemTime))).toBeLessThan(1000);
     const worker = new DockerSwarm(new Dockerode({ socketPath: lab.worker.dockerHost.replace('unix://', '') }), lab.worker.dockerHost);
     expect(await worker.swarmState()).toMatchObject({ manager: false, localState: 'active', nodeAddr: lab.worker.addr });
     const nodes = await swarm.listNodes();

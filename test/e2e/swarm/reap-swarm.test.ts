@@ -48,9 +48,11 @@ describe('reapDeadRuns on the swarm lab', () => {
     await untilNoContainer(live);
     const young = await serviceWithSecret(lab, dead, ['true'], made);
     await untilTask(lab.manager.docker, young.service, (state) => state === 'complete');
-    expect(await reapDeadRuns(runtime, runtime, silentLogger(), { only: { [TEST_LABEL]: session }, swarm: runtime.swarm() })).toMatchObject({ services: 0, secrets: 0 });
+    // As a swarm run sweeps: with the state (manager, engine clock) its swarm check already has.
+    const swarmState = await runtime.swarm().swarmState();
+    expect(await reapDeadRuns(runtime, runtime, silentLogger(), { only: { [TEST_LABEL]: session }, swarm: runtime.swarm(), swarmState })).toMatchObject({ services: 0, secrets: 0 });
     // The live run's secret, its service gone, is now a dead run's leftover.
-    expect(await reapDeadRuns(runtime, runtime, silentLogger(), { graceMs: 0, only: { [TEST_LABEL]: session }, swarm: runtime.swarm() })).toMatchObject({ services: 1, secrets: 2 });
+    expect(await reapDeadRuns(runtime, runtime, silentLogger(), { graceMs: 0, only: { [TEST_LABEL]: session }, swarm: runtime.swarm(), swarmState })).toMatchObject({ services: 1, secrets: 2 });
     expect(await waitForLabEmpty(dead)).toEqual(EMPTY_LAB);
     expect(await waitForLabEmpty(live)).toEqual(EMPTY_LAB);
   });
