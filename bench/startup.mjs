@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// How fast pmt answers when there is little to do: `pmt -l` (target ≤ 0.20 s median) and a cached
-// re-run of a licensee scan (target ≤ 0.35 s), next to `node -e 0` measured in the same run.
+// How fast pmt answers when there is little to do: `pmt -l` (issue 15: ≤ 2.0 × `node -e 0`, an
+// earlier goal ≤ 0.20 s median) and a cached re-run of a licensee scan (target ≤ 0.35 s), next to
+// `node -e 0` measured in the same run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ try {
     ['pmt -l', median(list).toFixed(0), Math.min(...list).toFixed(0), (median(list) / median(node)).toFixed(2)],
     ['pmt scan -p licensee (cached)', median(cached).toFixed(0), Math.min(...cached).toFixed(0), (median(cached) / median(node)).toFixed(2)],
   ]);
-  console.log(`pmt -l median ${(median(list) / 1000).toFixed(3)} s (target ≤ 0.20 s: ${verdict(median(list) <= 200)})`);
+  const listRatio = median(list) / median(node);
+  console.log(`pmt -l median ${(median(list) / 1000).toFixed(3)} s = ${listRatio.toFixed(2)} × node -e 0 (issue 15 goal ≤ 2.0 ×: ${verdict(listRatio <= 2)}; earlier goal ≤ 0.20 s: ${verdict(median(list) <= 200)})`);
   console.log(`cached re-run median ${(median(cached) / 1000).toFixed(3)} s (target ≤ 0.35 s: ${verdict(median(cached) <= 350)})`);
 } finally {
   rmSync(work, { recursive: true, force: true });
