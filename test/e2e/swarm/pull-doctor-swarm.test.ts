@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeConfig, writeRegistry } from '../../support/fixtures.js';
 import { runPmt, spawnPmt } from '../../support/run-pmt.js';
 import { buildUniqueImage, labState, missingLabImage, pushLabImage, swarmLab, type LabObjects, type PushedLabImage, type SwarmLab } from '../../support/swarm-lab.js';
+import { until } from '../../support/until.js';
 
 /** pmt pull --swarm and pmt doctor --swarm on the two-node lab: each node pulls for real, nothing is left. */
 describe('pull and doctor on the swarm lab', () => {
@@ -117,7 +118,7 @@ describe('pull and doctor on the swarm lab', () => {
       const child = spawnPmt(['pull', '--swarm', '-r', plugins, '-c', config], { cwd: dir.path, env });
       let exited = false;
       void child.result.then(() => (exited = true));
-      await until(async () => exited || (await labState('pmt.pull=pull')).services.length > 0);
+      await until(async () => exited || (await labState('pmt.pull=pull')).services.length > 0, { intervalMs: 50 });
       expect(child.stderrText()).toBe('');
       child.kill('SIGINT');
       const run = await child.result;
@@ -161,13 +162,6 @@ async function deleteTopLayer(lab: SwarmLab, image: PushedLabImage): Promise<voi
   if (answer.status !== 202) throw new Error(`deleting layer ${layer} of ${image.ref} from the lab registry: HTTP ${answer.status}`);
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -6,6 +6,7 @@ import { reapDeadRuns } from '../../../src/engine/reap-dead-runs.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { TEST_LABEL } from '../../support/test-images.js';
 import { EMPTY_LAB, labState, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
+import { until } from '../../support/until.js';
 
 /** The reaper on a real swarm manager: what dead runs left goes, a live run's service stays. */
 describe('reapDeadRuns on the swarm lab', () => {
@@ -83,23 +84,24 @@ describe('reapDeadRuns on the swarm lab', () => {
   }
 });
 
-async function untilTask(docker: Dockerode, service: string, done: (state: string) => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const tasks = await docker.listTasks({ filters: { service: [service] } });
-    const states = tasks.map((t) => t.Status?.State ?? '');
-    if (states.some(done)) return;
-    if (Date.now() > deadline) throw new Error(`service ${service}: tasks ${states.join(', ')} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+async function untilTask(docker: Dockerode, service: string, done: (state: string) => boolean): Promise<void> {
+  let states: string[] = [];
+  await until(
+    async () => {
+      states = (await docker.listTasks({ filters: { service: [service] } })).map((t) => t.Status?.State ?? '');
+      return states.some(done);
+    },
+    { timeoutMs: 60_000, what: `service ${service}'s task state`, seen: () => states.join(', ') },
+  );
 }
 
-async function untilNoContainer(run: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { containers } = await labState(`pmt.run=${run}`);
-    if (containers.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`run ${run}: containers ${containers.map((c) => `${c.node}:${c.state}`).join(', ')} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+async function untilNoContainer(run: string): Promise<void> {
+  let left: string[] = [];
+  await until(
+    async () => {
+      left = (await labState(`pmt.run=${run}`)).containers.map((c) => `${c.node}:${c.state}`);
+      return left.length === 0;
+    },
+    { timeoutMs: 60_000, what: `no container of run ${run}`, seen: () => left.join(', ') },
+  );
 }

@@ -4,15 +4,7 @@ import { spawnPmt } from '../../support/run-pmt.js';
 import { scanJson } from '../../support/scan-json.js';
 import { buildUniqueImage, EMPTY_LAB, labState, missingLabImage, pushLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
 import { labPlugin, swarmEnv, writeSwarmRegistry } from '../../support/swarm-registry.js';
-
-/** Resolves once `predicate` holds; fails after `ms`. */
-async function eventually(predicate: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { until } from '../../support/until.js';
 
 /** How swarm runs fail: clearly, in bounded time, and without leaving anything on any node. */
 describe('pmt scan --swarm: failures, timeouts and signals', () => {
@@ -103,7 +95,7 @@ describe('pmt scan --swarm: failures, timeouts and signals', () => {
     ]);
     const child = spawnPmt(['scan', '--swarm', '-i', repo, '-r', registry, '-p', 'all', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
     const mine = `pmt.pid=${child.pid}`;
-    await eventually(async () => (await labState(mine)).containers.filter((c) => c.state === 'running').length === 2, 60_000);
+    await until(async () => (await labState(mine)).containers.filter((c) => c.state === 'running').length === 2, { timeoutMs: 60_000 });
     const services = await lab.manager.docker.listServices({ filters: JSON.stringify({ label: [mine] }) });
     const runId = services[0]?.Spec?.Labels?.['pmt.run'] ?? '';
     expect(runId).not.toBe('');
@@ -119,12 +111,12 @@ describe('pmt scan --swarm: failures, timeouts and signals', () => {
     const registry = await writeSwarmRegistry(dir.path, 'orphan.yaml', [labPlugin(lab, { name: 'orphan', cmd: 'sleep 300', constraints: ['node.role==worker'] })]);
     const child = spawnPmt(['scan', '--swarm', '-i', repo, '-r', registry, '-p', 'orphan', '--no-cache'], { cwd: dir.path, env: swarmEnv(lab) });
     const mine = `pmt.pid=${child.pid}`;
-    await eventually(async () => (await labState(mine)).containers.some((c) => c.state === 'running'), 60_000);
+    await until(async () => (await labState(mine)).containers.some((c) => c.state === 'running'), { timeoutMs: 60_000 });
     child.kill('SIGKILL');
     await child.result;
     try {
       // The watchdog's connection to pmt broke: the task ends well before its `sleep 300` would.
-      await eventually(async () => (await labState(mine)).containers.every((c) => c.state !== 'running'), 20_000);
+      await until(async () => (await labState(mine)).containers.every((c) => c.state !== 'running'), { timeoutMs: 20_000 });
     } finally {
       // What a killed pmt leaves goes with a later run's sweep once past the start-up grace; the
       // test does not wait for that and removes its own service (and the secret) by label.

@@ -5,6 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Filestore, ResultTooLargeError, type PutLimits } from '../../../src/store/filestore.js';
 import { bufferSource, byteSource, patternChunk, readAll, sha256 } from './byte-source.js';
+import { until } from '../../support/until.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -291,10 +292,3 @@ describe('Filestore replace, stage, discard, close', () => {
   });
 });
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
