@@ -62,8 +62,8 @@ lease() {
 }
 lookup() {
   [ -r "$1" ] || return 0
-  while IFS=: read -r f1 f2 f3 f4 rest; do
-    if [ "$f1" = "$2" ] || [ "$f3" = "$2" ]; then found_name=$f1; found_id=$f3; found_gid=$f4; return 0; fi
+  while IFS=: read -r f1 f2 f3 f4 f5 f6 rest; do
+    if [ "$f1" = "$2" ] || [ "$f3" = "$2" ]; then found_name=$f1; found_id=$f3; found_gid=$f4; found_home=$f6; return 0; fi
   done < "$1"
 }
 numeric() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
@@ -71,10 +71,10 @@ resolve_user() {
   ids=''; uid=0
   [ -n "$user" ] || return 0
   who=\${user%%:*}; group=''; case $user in *:*) group=\${user#*:} ;; esac
-  found_name=''; found_id=''; found_gid=0
+  found_name=''; found_id=''; found_gid=0; found_home=''
   lookup /etc/passwd "$who"
-  if [ -n "$found_id" ]; then uid=$found_id; gid=$found_gid; login=$found_name
-  elif numeric "$who"; then uid=$who; gid=0; login=''
+  if [ -n "$found_id" ]; then uid=$found_id; gid=$found_gid; login=$found_name; home=\${found_home:-/}
+  elif numeric "$who"; then uid=$who; gid=0; login=''; home=/
   else echo "pmt-task: unable to find user $who: no matching entries in /etc/passwd" >&2; return 1; fi
   groups=--init-groups
   if [ -n "$group" ]; then
@@ -87,6 +87,9 @@ resolve_user() {
   [ -n "$login" ] || groups=--clear-groups
   numeric "$uid" && numeric "$gid" || { echo "pmt-task: user $user has no numeric uid/gid in the image" >&2; return 1; }
   ids="--reuid $uid --regid $gid $groups"
+  # The engine set HOME for the task's root (/root); a local container of this user gets its own
+  # (its passwd entry's, else /), unless the image or the entry set HOME.
+  [ "$uid" = 0 ] || [ "$HOME" != /root ] || export HOME="$home"
 }
 prepare() {
   read_token || return 125

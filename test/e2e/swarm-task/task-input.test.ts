@@ -94,7 +94,7 @@ describe('swarm task script on the main engine', () => {
 
   it('runs the command as a non-root plugin user (uid 1000, no capabilities, no new privileges) that may write /result', async () => {
     const cmd = `id > /result/id.txt; grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status >> /result/id.txt
-      cat /input/README.md >> /result/id.txt
+      cat /input/README.md >> /result/id.txt; echo "HOME=$HOME" >> /result/id.txt
       if echo x > /input/new.txt 2>/dev/null; then echo WROTE; fi`;
     const run = await task({ input, cmd, results: ['id.txt'], user: '1000:1000' });
 
@@ -104,16 +104,18 @@ describe('swarm task script on the main engine', () => {
     expect(id).toContain('CapEff:\t0000000000000000\n');
     expect(id).toContain('NoNewPrivs:\t1\n');
     expect(id).toContain('# project\n');
+    // As a local container of a user without a passwd entry: HOME=/, not the task root's /root.
+    expect(id).toContain('HOME=/\n');
     expect(stepOutput(run, 'cmd')).not.toContain('WROTE');
   });
 
   it("runs a named user with the image's groups, and gives the input another owner when the plugin is nobody", async () => {
-    const cmd = `id > /result/id.txt; stat -c '%u:%g %a' /input /input/README.md >> /result/id.txt
+    const cmd = `id > /result/id.txt; echo "HOME=$HOME" >> /result/id.txt; stat -c '%u:%g %a' /input /input/README.md >> /result/id.txt
       if echo x >> /input/README.md 2>/dev/null || chmod 666 /input/README.md 2>/dev/null; then echo CHANGED; fi`;
     const run = await task({ input, cmd, results: ['id.txt'], user: 'nobody' });
 
     expect(run.exitCode).toBe(0);
-    expect(run.results.get('id.txt')?.toString()).toBe('uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n65533:65533 755\n65533:65533 644\n');
+    expect(run.results.get('id.txt')?.toString()).toBe('uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\nHOME=/nonexistent\n65533:65533 755\n65533:65533 644\n');
     expect(stepOutput(run, 'cmd')).not.toContain('CHANGED');
   });
 
