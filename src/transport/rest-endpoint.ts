@@ -96,7 +96,13 @@ export async function openRestEndpoint(
   let closed = false;
   let serving: Promise<RestApp> | undefined;
   const start = async (): Promise<RestApp> => {
-    if (socket) await listen();
+    if (socket) {
+      try {
+        await listen();
+      } catch (error) {
+        throw closed ? closedError() : error;
+      }
+    }
     let app: RestApp | undefined;
     try {
       const { serveRestApp } = await loadServer();

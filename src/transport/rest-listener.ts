@@ -39,10 +39,20 @@ export class RestListener {
   /** Listens on a Unix socket path or a TCP host (random port); resolves the port on TCP. */
   listen(target: { readonly path: string } | { readonly host: string }): Promise<number | undefined> {
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      const onListening = (): void => {
+      const settle = (): void => {
         this.server.off('error', onError);
+        this.server.off('close', onClose);
+      };
+      const onError = (error: Error): void => {
+        settle();
+        reject(error);
+      };
+      // A close() in the tick the socket was bound: 'listening' then never comes.
+      const onClose = (): void => onError(new Error('the listener was closed before it listened'));
+      this.server.once('error', onError);
+      this.server.once('close', onClose);
+      const onListening = (): void => {
+        settle();
         resolve('path' in target ? undefined : (this.server.address() as AddressInfo).port);
       };
       if ('path' in target) this.server.listen(target.path, onListening);

@@ -164,6 +164,21 @@ describe('REST endpoint: close() in every state', () => {
     await expect(ready).rejects.toThrow('closed');
   });
 
+  it('a Unix endpoint closed in the tick its ready() began listening: both settle, nothing listens', async () => {
+    const gate = gatedLoad();
+    gate.open();
+    const { endpoint } = await open(gate, 'unix');
+    const ready = endpoint.ready(); // binds the socket; 'listening' would come on the next tick
+    const closed = endpoint.close();
+    const settled = await Promise.race([
+      Promise.allSettled([ready, closed]).then(() => 'settled'),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000)),
+    ]);
+    expect(settled).toBe('settled');
+    await expect(ready).rejects.toThrow('closed');
+    expect(gate.calls).toBe(0);
+  });
+
   it('once ready: drops open connections and stops listening; idempotent', async () => {
     const gate = gatedLoad();
     gate.open();
