@@ -62,7 +62,8 @@ lease() {
 }
 lookup() {
   [ -r "$1" ] || return 0
-  while IFS=: read -r f1 f2 f3 f4 f5 f6 rest; do
+  # A last line without a line break counts too (read fails on it, but has filled the fields).
+  while IFS=: read -r f1 f2 f3 f4 f5 f6 rest || [ -n "$f1" ]; do
     if [ "$f1" = "$2" ] || [ "$f3" = "$2" ]; then found_name=$f1; found_id=$f3; found_gid=$f4; found_home=$f6; return 0; fi
   done < "$1"
 }

@@ -47,10 +47,15 @@ afterEach(async () => {
 
 /** The curl test image with a file at /input, as a plugin image may have; removed by the test. */
 async function imageWithInputFile(): Promise<string> {
+  return imageWithFile('/input/from-image', 'stale\n');
+}
+
+/** The curl test image with one file (`path`) added or replaced; removed by the test. */
+async function imageWithFile(path: string, content: string): Promise<string> {
   const tag = `pmt-test/swarm-task-input:${randomBytes(4).toString('hex')}`;
   const context = pack();
-  context.entry({ name: 'Dockerfile' }, `FROM ${TestImages.curl}\nCOPY from-image /input/from-image\nLABEL ${TEST_LABEL}=swarm-task\n`);
-  context.entry({ name: 'from-image' }, 'stale\n');
+  context.entry({ name: 'Dockerfile' }, `FROM ${TestImages.curl}\nCOPY the-file ${path}\nLABEL ${TEST_LABEL}=swarm-task\n`);
+  context.entry({ name: 'the-file' }, content);
   context.finalize();
   const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag, networkmode: 'none' });
   await new Promise<void>((resolve, reject) =>
@@ -130,6 +135,18 @@ describe('swarm task script on the main engine', () => {
       expect(copied.exitCode).toBe(1);
       expect(copied.steps.map((s) => [s.step, s.exitCode])).toEqual([['check', 0], ['input', 1]]);
       expect(copied.steps[1]!.stderr).toBe('pmt-task: /input holds /input/from-image before the input arrived (its volume must be mounted with NoCopy)\n');
+    } finally {
+      await docker.getImage(image).remove();
+    }
+  });
+
+  it("finds a user on the last line of the image's /etc/passwd without a line break, as Docker does", async () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/sh\nscanner:x:4321:4321::/home/scanner:/bin/sh';
+    const image = await imageWithFile('/etc/passwd', passwd);
+    try {
+      const run = await task({ input, cmd: 'id -u > /result/id.txt; echo "HOME=$HOME" >> /result/id.txt', results: ['id.txt'], image, user: 'scanner' });
+      expect(run.steps.map((s) => [s.step, s.exitCode])).toEqual([['check', 0], ['input', 0], ['cmd', 0], ['upload', 0]]);
+      expect(run.results.get('id.txt')?.toString()).toBe('4321\nHOME=/home/scanner\n');
     } finally {
       await docker.getImage(image).remove();
     }
