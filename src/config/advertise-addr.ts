@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Problem } from '../errors.js';
 import type { Config } from './config.js';
 
@@ -13,14 +13,32 @@ export function advertiseAddrProblem(address: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `0.0.0.0`, `::` and every other spelling of them, the IPv4-mapped `::ffff:0.0.0.0` included
+ * (bound, it takes every IPv4 interface). False for what is not an IP address.
+ */
 export function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || /^[0:]+$/.test(address);
+  return matches(address, (list) => {
+    list.addAddress('0.0.0.0', 'ipv4');
+    list.addAddress('::', 'ipv6');
+  });
 }
 
-/** 127.0.0.0/8, ::1 and ::ffff:127.x.y.z: tasks on other nodes cannot reach these. */
+/** 127.0.0.0/8 and ::1 in any spelling, IPv4-mapped ones included: tasks on other nodes cannot reach these. */
 export function isLoopback(address: string): boolean {
-  const v4 = address.replace(/^::ffff:/i, '');
-  return /^127\./.test(v4) || address === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(address);
+  return matches(address, (list) => {
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+  });
+}
+
+/** Whether IP `address` is in the list `fill` makes (BlockList compares values, not spellings). */
+function matches(address: string, fill: (list: BlockList) => void): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  const list = new BlockList();
+  fill(list);
+  return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 /**

@@ -2,6 +2,7 @@ import { chmod, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Filestore, PutLimits, ResultTooLargeError } from '../store/filestore.js';
+import { isWildcard } from '../config/advertise-addr.js';
 import { PmtError } from '../errors.js';
 import { REFUSED_BODY_DRAIN, drainRequest } from './rest-drain.js';
 import { RestListener } from './rest-listener.js';
@@ -69,7 +70,7 @@ export async function openRestEndpoint(
   loadServer: () => Promise<RestServerModule> = () => import('./rest-server.js'),
 ): Promise<RestEndpoint> {
   const host = options.host ?? '127.0.0.1';
-  if (isWildcard(host)) {
+  if (isWildcardHost(host)) {
     throw new PmtError(`pmt's REST endpoint must listen on one address, not ${host}`, { origin: 'config', hint: 'give the address the swarm nodes reach this machine at' });
   }
   const runs = new RunRegistry();
@@ -172,7 +173,9 @@ export async function startRestEndpoint(options: RestEndpointOptions): Promise<R
   }
 }
 
-/** `0.0.0.0`, `::` and their spellings: every address of the machine. */
-function isWildcard(host: string): boolean {
-  return /^(0+\.0+\.0+\.0+|\[?[0:]*:[0:]*\]?|0)$/.test(host.trim()) || host.trim() === '';
+/** `0.0.0.0`, `::` and their spellings (`::ffff:0.0.0.0` too), or no address at all. */
+function isWildcardHost(host: string): boolean {
+  const bare = host.trim().replace(/^\[(.*)\]$/, '$1');
+  // `0` and `00.0.0.0` are no IP for node, but the resolver reads them as 0.0.0.0.
+  return bare === '' || /^(0+\.0+\.0+\.0+|0+)$/.test(bare) || isWildcard(bare);
 }

@@ -259,7 +259,7 @@ describe('openRestEndpoint on TCP', () => {
   it('refuses to listen on every address', async () => {
     const filestore = await Filestore.create({ memoryBytes: MiB, tempParent: await tempDir() });
     cleanups.push(() => filestore.close());
-    for (const host of ['0.0.0.0', '::', '[::]', '']) {
+    for (const host of ['0.0.0.0', '::', '[::]', '', '0', '::ffff:0.0.0.0', '[::ffff:0:0]']) {
       await expect(openRestEndpoint({ filestore, transport: 'tcp', host, limits: { maxFileBytes: MiB, maxRunBytes: MiB } })).rejects.toThrow(/must listen on one address/);
     }
   });

@@ -35,6 +35,16 @@ describe('swarm config keys', () => {
   it('knows loopback addresses', () => {
     for (const address of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1']) expect(isLoopback(address)).toBe(true);
     for (const address of ['10.0.0.1', 'fd00::1', '128.0.0.1']) expect(isLoopback(address)).toBe(false);
+    // IPv4-mapped and long spellings of the same addresses.
+    for (const address of ['::ffff:7f00:1', '0:0:0:0:0:0:0:1', '::0:1']) expect(isLoopback(address)).toBe(true);
+    expect(isLoopback('::ffff:10.0.0.5')).toBe(false);
+  });
+
+  it('refuses every spelling of the wildcard, the IPv4-mapped one included (it binds every IPv4 interface)', () => {
+    for (const address of ['0.0.0.0', '::', '0::0', '::ffff:0.0.0.0', '::ffff:0:0', '0:0:0:0:0:ffff:0:0']) {
+      expect(advertiseAddrProblem(address)).toContain('every interface');
+    }
+    for (const address of ['10.0.0.5', '::ffff:10.0.0.5', 'fd00::5']) expect(advertiseAddrProblem(address)).toBeUndefined();
     expect(advertiseAddrProblem('10.0.0.1')).toBeUndefined();
   });
 });
