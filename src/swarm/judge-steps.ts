@@ -35,7 +35,7 @@ export function judgeSteps(j: StepJudgement): number {
   const where = end.node ? ` on node ${end.node}` : '';
   const finished = (step: TaskStep): StepReport & { exitCode: number } => {
     const report = reports.get(step);
-    if (report?.exitCode === undefined) throw taskFailure(end.task, end.node);
+    if (report?.exitCode === undefined) throw taskFailure(end.task, end.node, { step, afterSteps: reports.size > 0 });
     return report as StepReport & { exitCode: number };
   };
 

@@ -24,8 +24,16 @@ function onNode(node: string): string {
  * end): the engine's words, with the node. A node that cannot pull the pinned image leaves the task
  * `rejected` with "No such image" (Docker 20.10 pulls, and on failure tries the create anyway).
  */
-export function taskFailure(task: SwarmTask, node: string): PmtError {
+export function taskFailure(task: SwarmTask, node: string, unseen?: { readonly step: string; readonly afterSteps: boolean }): PmtError {
   const err = task.err || task.message || `task ended in state ${task.state}`;
+  if (unseen && task.state === 'complete') {
+    // The script ran to its end (exit 0), so it printed the step's markers: pmt could not read them.
+    return new PmtError(`the task completed${onNode(node)}, but pmt did not see its ${unseen.step} step end in the service log`, {
+      origin: 'docker',
+      exitCode: ExitCode.pluginFailed,
+      hint: "pmt reads each step from the service log through the manager, so the node's logging driver must let its engine read logs back (json-file, local, journald, or any driver with dual logging on); pmt's own log says why it could not follow it",
+    });
+  }
   if (task.state === 'rejected' && /no such image|pull access denied|manifest unknown|not found|unauthorized|denied/i.test(err)) {
     return new PmtError(`image pull failed${onNode(node)}: ${err}`, {
       origin: 'docker',
@@ -44,7 +52,8 @@ export function taskFailure(task: SwarmTask, node: string): PmtError {
     });
   }
   const code = task.exitCode === undefined ? '' : ` (exit code ${task.exitCode})`;
-  return new PmtError(`the task failed${onNode(node)} before its script reported a step${code}: ${err}`, {
+  const when = unseen?.afterSteps ? `during its ${unseen.step} step` : 'before its script reported a step';
+  return new PmtError(`the task failed${onNode(node)} ${when}${code}: ${err}`, {
     origin: task.exitCode === 126 || task.exitCode === 127 ? 'plugin' : 'docker',
     exitCode: ExitCode.pluginFailed,
     hint: "the image needs the plugin's shell, and swarm mode also needs curl, tar and setpriv in it; the plugin's log has what the task printed",

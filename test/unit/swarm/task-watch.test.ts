@@ -82,4 +82,13 @@ describe('taskFailure', () => {
       message: 'the task failed on node n1 before its script reported a step (exit code 127): task: non-zero exit (127)',
     });
   });
+
+  it('names the step a task ended in, and does not call a completed task whose log pmt could not read failed', () => {
+    const killed = task('failed', { err: 'task: non-zero exit (137)', exitCode: 137, containerId: 'c1' });
+    expect(taskFailure(killed, 'n1', { step: 'cmd', afterSteps: true }).message).toBe('the task failed on node n1 during its cmd step (exit code 137): task: non-zero exit (137)');
+    expect(taskFailure(killed, 'n1', { step: 'check', afterSteps: false }).message).toBe('the task failed on node n1 before its script reported a step (exit code 137): task: non-zero exit (137)');
+    const unread = taskFailure(task('complete', { exitCode: 0, containerId: 'c1' }), 'n2', { step: 'check', afterSteps: false });
+    expect(unread.message).toBe('the task completed on node n2, but pmt did not see its check step end in the service log');
+    expect(unread.hint).toContain('logging driver');
+  });
 });
