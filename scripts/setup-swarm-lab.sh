@@ -41,6 +41,9 @@ alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_of() { cat "$1" 2>/dev/null || true; }
 
 [ "$(id -u)" = 0 ] || die "the swarm lab needs root (network namespaces, dockerd)."
+# iproute2 is not part of every minimal Debian (container images, slim cloud images); util-linux
+# (nsenter, unshare, setsid, flock) is essential, dockerd/docker/node come from scripts/setup.sh.
+command -v ip >/dev/null || bash scripts/apt-install.sh iproute2
 for tool in ip nsenter unshare dockerd docker node; do
   command -v "$tool" >/dev/null || die "$tool is missing; run scripts/setup.sh first."
 done
