@@ -67,11 +67,17 @@ export async function pullOnNodes(
   // As `docker service create` pins it: every node runs that image, whatever the tag means later.
   const pinned = request.image.includes('@') ? request.image : `${nameOf(request.image)}@${answer.digest}`;
   const id = await engine.swarm.createService(pullServiceSpec(request, pinned), request.auth);
+  let pulls: NodePull[];
   try {
-    return { pinned, nodes: [...(await waitForNodes(engine.swarm, id, targets, request)), ...skipped] };
-  } finally {
-    await engine.swarm.removeService(id);
+    pulls = await waitForNodes(engine.swarm, id, targets, request);
+  } catch (error) {
+    // The first failure (an abort: Ctrl-C) is what the caller hears; a failed removal must not
+    // replace it (the service is labelled: a later sweep removes it).
+    await engine.swarm.removeService(id).catch(() => undefined);
+    throw error;
   }
+  await engine.swarm.removeService(id);
+  return { pinned, nodes: [...pulls, ...skipped] };
 }
 
 /** The service: one task per node, no restarts, no capabilities, tiny limits, pmt's labels on service and task containers. */

@@ -28,7 +28,7 @@ const task = (nodeId: string, state: string, more: Partial<SwarmTask> = {}): Swa
 });
 
 /** A manager whose tasks move through the given states, one step per poll; it records what pmt did. */
-function fakeManager(steps: SwarmTask[][], answer: DistributionAnswer = { available: true, digest: 'sha256:abc' }) {
+function fakeManager(steps: SwarmTask[][], answer: DistributionAnswer = { available: true, digest: 'sha256:abc' }, removal?: Error) {
   const calls: string[] = [];
   const specs: SwarmServiceSpec[] = [];
   let poll = 0;
@@ -43,6 +43,7 @@ function fakeManager(steps: SwarmTask[][], answer: DistributionAnswer = { availa
     },
     async removeService(id: string) {
       calls.push(`remove ${id}`);
+      if (removal) throw removal;
     },
   } as unknown as SwarmRuntime;
   const distribution: DistributionProbe = { inspectDistribution: async () => answer };
@@ -124,5 +125,18 @@ describe('pullOnNodes', () => {
     const pulling = pullOnNodes(engine, [node('a')], request({ signal: controller.signal, pollMs: 5, onState: () => controller.abort('SIGINT') }));
     await expect(pulling).rejects.toBe('SIGINT');
     expect(calls).toEqual(['create', 'remove svc1']);
+  });
+
+  it('rejects with the signal, not with the removal\'s failure, when both happen (Ctrl-C stays Ctrl-C)', async () => {
+    const controller = new AbortController();
+    const { engine, calls } = fakeManager([[task('a', 'preparing')]], undefined, new Error('the manager is busy'));
+    const pulling = pullOnNodes(engine, [node('a')], request({ signal: controller.signal, pollMs: 5, onState: () => controller.abort('SIGINT') }));
+    await expect(pulling).rejects.toBe('SIGINT');
+    expect(calls).toEqual(['create', 'remove svc1']);
+  });
+
+  it('says when the service could not be removed after the nodes were done', async () => {
+    const { engine } = fakeManager([[task('a', 'complete')]], undefined, new Error('the manager is busy'));
+    await expect(pullOnNodes(engine, [node('a')], request())).rejects.toThrow('the manager is busy');
   });
 });
