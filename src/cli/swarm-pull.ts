@@ -6,7 +6,7 @@ import { escapeControls } from '../log/escape-controls.js';
 import type { Plugin } from '../registry/plugin.js';
 import { pullCheckLabels } from '../swarm/node-labels.js';
 import { pullFailureHint } from '../swarm/pull-failure-hint.js';
-import { pullOnNodes } from '../swarm/pull-on-nodes.js';
+import { SCHEDULABLE, pullOnNodes } from '../swarm/pull-on-nodes.js';
 import { requireSwarmManager } from '../swarm/swarm-preflight.js';
 import type { CliIO } from './cli-io.js';
 import { byImage } from './plugins-by-image.js';
@@ -32,11 +32,18 @@ export async function pullOnSwarm(plugins: readonly Plugin[], env: SwarmPullEnv)
   const swarm = engine.swarm();
   await requireSwarmManager(swarm, engine.endpoint);
   const nodes = (await swarm.listNodes()).sort((a, b) => a.hostname.localeCompare(b.hostname));
+  const images = [...byImage(plugins)];
+  if (!nodes.some(SCHEDULABLE)) {
+    // Else every image would count as pulled "on every node that takes tasks": on none.
+    const all = images.map(([image]) => image).join(', ');
+    io.stderr.write(`pmt: no node of the swarm takes tasks (${nodes.length} node(s), none ready and active), so none can pull ${all} — bring a node up, or \`docker node update --availability active NODE\`\n`);
+    return { pulled: 0, failed: images.length };
+  }
   const runId = randomBytes(6).toString('hex');
   const labels = pullCheckLabels(runId, 'pull');
   const counts = { pulled: 0, failed: 0 };
   let index = 0;
-  for (const [image, users] of byImage(plugins)) {
+  for (const [image, users] of images) {
     if (env.signal.aborted) break;
     const names = users.map((p) => p.name).join(', ');
     const built = users.find((p) => p.build !== undefined);

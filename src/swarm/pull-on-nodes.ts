@@ -40,7 +40,8 @@ export interface NodePullResult {
   readonly nodes: readonly NodePull[];
 }
 
-const SCHEDULABLE = (node: SwarmNode): boolean => node.state === 'ready' && node.availability === 'active';
+/** Whether the swarm places tasks on `node` (Ready, availability active). */
+export const SCHEDULABLE = (node: SwarmNode): boolean => node.state === 'ready' && node.availability === 'active';
 
 /**
  * Proves that every node that takes tasks (Ready, availability active) can pull an image from its
