@@ -66,7 +66,12 @@ setup_network() {
   local n ns veth
   for n in "${NODES[@]}"; do
     ns=pmtlab-$n veth=pmtlab-${n}h
-    [ -e "/run/netns/$ns" ] || ip netns add "$ns"
+    # /run may be on disk (it is here): after a restart the name stays as a plain file while the
+    # namespace is gone, and every `ip -n` on it fails. Such a stale name is removed and made anew.
+    if ! mountpoint -q "/run/netns/$ns"; then
+      ip netns del "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+      ip netns add "$ns"
+    fi
     # A pair whose other end is not in this namespace (a namespace deleted and made anew) is of no use.
     if ! ip link show "$veth" >/dev/null 2>&1 || ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
       ip link del "$veth" 2>/dev/null || true
