@@ -22,11 +22,13 @@ if [ -d "$LIB_DIR" ]; then
   flock 9
 fi
 
-# Stops the process in PIDFILE if it is still the program NAME (a reused pid is left alone).
+# Stops the process in PIDFILE if it is still the program NAME the lab started, i.e. one of its
+# arguments is MARK (a reused pid, e.g. the main engine's dockerd after a restart, is left alone).
 stop_pid() {
-  local pidfile=$1 name=$2 pid waited=0
+  local pidfile=$1 name=$2 mark=$3 pid waited=0
   pid=$(cat "$pidfile" 2>/dev/null) || return 0
   [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
+  tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -qxF -- "$mark" || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$waited" -ge 300 ]; then
@@ -44,15 +46,15 @@ for n in n2 n1; do
   if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then
     docker -H "unix://$sock" swarm leave --force >/dev/null 2>&1 || true
   fi
-  stop_pid "$RUN_DIR/$n/dockerd.pid" dockerd
+  stop_pid "$RUN_DIR/$n/dockerd.pid" dockerd "unix://$sock"
   # The containerd that dockerd started under its exec-root stops with it; if dockerd was killed, stop it here.
-  stop_pid "$RUN_DIR/$n/exec/containerd/containerd.pid" containerd
+  stop_pid "$RUN_DIR/$n/exec/containerd/containerd.pid" containerd "$RUN_DIR/$n/exec/containerd/containerd.toml"
   # dockerd bind-mounts its data root onto itself and undoes that when it stops cleanly, not when killed.
   if ! docker -H "unix://$sock" version >/dev/null 2>&1; then
     while mountpoint -q "$LIB_DIR/$n/docker"; do umount "$LIB_DIR/$n/docker" || break; done
   fi
 done
-for port in 5005 5006; do stop_pid "$RUN_DIR/registry-$port.pid" docker-registry; done
+for port in 5005 5006; do stop_pid "$RUN_DIR/registry-$port.pid" docker-registry "$LIB_DIR/registry/config.yml"; done
 
 for n in n1 n2; do
   if [ -e "/run/netns/pmtlab-$n" ]; then ip netns del "pmtlab-$n"; fi
