@@ -37,6 +37,21 @@ export function runLabels(run: PluginRun, identity: RunIdentity): Record<string,
 }
 
 /**
+ * What every plugin's command finds in its environment, locally and on a swarm: the entry's own
+ * `env`, then pmt's PMT_* variables, which the entry cannot replace.
+ */
+export function pluginEnv(run: PluginRun, identity: RunIdentity): Record<string, string> {
+  return {
+    ...run.plugin.env,
+    PMT_PLUGIN_NAME: run.plugin.name,
+    PMT_PLUGIN_ID: String(run.id),
+    PMT_RUN_ID: identity.runId,
+    PMT_INPUT_DIR: INPUT_DIR,
+    PMT_RESULT_DIR: RESULT_DIR,
+  };
+}
+
+/**
  * The container of one plugin run: the input read-only at /input, a fresh writable volume at
  * /result, the plugin's shell as the long-running main process, the plugin's network (none by
  * default) unless the transport needs the host's, its limits, and labels that let any later pmt
@@ -58,15 +73,7 @@ export function pluginContainerSpec(
     labels: runLabels(run, identity),
     binds: [{ hostPath: inputSource, containerPath: INPUT_DIR, readOnly: true }, ...shield, ...setup.binds],
     volumes: [RESULT_DIR],
-    env: {
-      ...run.plugin.env,
-      PMT_PLUGIN_NAME: run.plugin.name,
-      PMT_PLUGIN_ID: String(run.id),
-      PMT_RUN_ID: identity.runId,
-      PMT_INPUT_DIR: INPUT_DIR,
-      PMT_RESULT_DIR: RESULT_DIR,
-      ...setup.env,
-    },
+    env: { ...pluginEnv(run, identity), ...setup.env },
     // The TCP transport needs the host's network to reach 127.0.0.1; otherwise the plugin decides.
     networkMode: setup.needsHostNetwork ? 'host' : run.plugin.network,
     limits,

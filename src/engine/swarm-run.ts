@@ -115,11 +115,15 @@ export const NO_LOCAL_TRANSPORT: RunTransport = {
 
 /** Belt and braces, like removeRunContainers: whatever an agent could not remove goes now. */
 async function removeRunServices(swarm: SwarmRuntime, runId: string, logger: Logger): Promise<void> {
+  const failed = (what: string) => (error: unknown) => {
+    logger.error(`Could not remove ${what} of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
+  };
   try {
     const services = await swarm.listServices({ [Labels.run]: runId });
-    await Promise.all(services.map((s) => swarm.removeService(s.id)));
+    // Every one is tried: one that cannot go must not keep the others (or the secrets) from going.
+    await Promise.all(services.map((s) => swarm.removeService(s.id).catch(failed(`service ${s.name}`))));
     const secrets = await swarm.listSecrets({ [Labels.run]: runId });
-    await Promise.all(secrets.map((s) => swarm.removeSecret(s.id)));
+    await Promise.all(secrets.map((s) => swarm.removeSecret(s.id).catch(failed(`secret ${s.name}`))));
   } catch (error) {
     logger.error(`Could not check the swarm for services and secrets of run ${runId}: ${String(error)}; look for label ${Labels.run}=${runId}`);
   }

@@ -1,4 +1,4 @@
-import { INPUT_DIR, RESULT_DIR, runLabels, type RunIdentity } from '../agent/container-spec.js';
+import { INPUT_DIR, pluginEnv, RESULT_DIR, runLabels, type RunIdentity } from '../agent/container-spec.js';
 import type { ContainerLimits } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import type { SwarmMount, SwarmServiceSpec } from '../docker/swarm-runtime.js';
@@ -63,15 +63,7 @@ export function swarmServiceSpec(request: ServiceSpecRequest): SwarmServiceSpec 
   const volume = (target: string): SwarmMount => ({ Type: 'volume', Target: target, VolumeOptions: { Labels: labels } });
   // Empty, whatever the image holds at /input (as a local bind hides it): the task fills it from pmt.
   const inputVolume: SwarmMount = { Type: 'volume', Target: INPUT_DIR, VolumeOptions: { Labels: labels, NoCopy: true } };
-  const env: Record<string, string> = {
-    ...plugin.env,
-    PMT_PLUGIN_NAME: plugin.name,
-    PMT_PLUGIN_ID: String(run.id),
-    PMT_RUN_ID: identity.runId,
-    PMT_INPUT_DIR: INPUT_DIR,
-    PMT_RESULT_DIR: RESULT_DIR,
-    ...task.env,
-  };
+  const env: Record<string, string> = { ...pluginEnv(run, identity), ...task.env };
   return {
     Name: serviceName(run, identity),
     Labels: { ...labels, [Labels.placementWait]: String(request.placementTimeoutMs) },

@@ -76,6 +76,8 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     // The endpoint listens already; its app (Fastify) is built while the swarm places and starts
     // the task, which asks for its input ~0.3 s later (the endpoint holds what comes before).
     serviceId = await side.swarm.createService(spec, auth);
+    // Results of a swarm task come only over REST, also when it fails (--json, provenance).
+    record.transport = 'rest';
     const serving = endpoint.ready();
     serving.catch(() => undefined); // awaited before the steps are judged
     // The run's held work (the sweep of dead runs' services, secrets and containers on the manager,
@@ -124,7 +126,6 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
       ?.save(run, image.id, { runId: context.identity.runId, startedAt: record.started.toISOString(), finishedAt: context.now().toISOString(), exitCode: record.exitCode ?? 0, transport: 'rest' })
       .catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
     logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
-    record.transport = 'rest';
     return record.outcome('succeeded', undefined);
   } catch (error) {
     // What the task printed until now goes into the log, as a local run's cut-short command does.
