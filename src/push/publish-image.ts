@@ -8,6 +8,11 @@ export interface PublishRequest {
   readonly auth: RegistryAuth | undefined;
   readonly onProgress?: (event: PullProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * When the extra tag could not be removed or given back (the push's own outcome stands): what
+   * was left, for a warning.
+   */
+  readonly onTagProblem?: (problem: string) => void;
 }
 
 /**
@@ -24,7 +29,11 @@ export async function publishImage(engine: Pick<ContainerRuntime, 'findImage'> &
   try {
     return await engine.pushImage(target, auth, onProgress, signal);
   } finally {
-    if (before === undefined) await engine.untagImage(target);
-    else await engine.tagImage(before.id, target);
+    // Whatever happens here, the push's result (or its error, or the abort) is what the user needs.
+    const restore = before === undefined ? engine.untagImage(target) : engine.tagImage(before.id, target);
+    await restore.catch((error: unknown) => {
+      const left = before === undefined ? `the extra tag ${target} is left on the engine (docker rmi ${target})` : `${target} still names ${image}, not ${before.id} as before`;
+      request.onTagProblem?.(`${left}: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }

@@ -47,6 +47,8 @@ export function pushCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
       const tty = io.stdout.isTTY === true;
       const pushed: PushedPlugin[] = [];
       let failed = 0;
+      /** Extra tags pmt could not remove or give back: said once the pushes are over. */
+      const tagProblems: string[] = [];
 
       // A signal cancels the push under way; its extra tag is removed before pmt exits.
       const controller = new AbortController();
@@ -76,6 +78,7 @@ export function pushCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
               auth,
               signal: controller.signal,
               onProgress: tty ? (event) => (meter.update(event), show(`${target}: ${meter.describe()}`)) : undefined,
+              onTagProblem: (problem) => tagProblems.push(problem),
             });
             show(`${target}: pushed, digest ${digest} (plugin ${names})`);
             if (tty) io.stdout.write('\n');
@@ -93,8 +96,9 @@ export function pushCommand(io: CliIO, runtime: (options?: Partial<CommonOptions
       } finally {
         stopListening();
       }
+      for (const problem of tagProblems) io.stderr.write(`pmt: warning: ${escapeControls(problem)}\n`);
       if (controller.signal.aborted) {
-        io.stderr.write(`pmt: Received ${String(controller.signal.reason)}; the push was cancelled and its tag removed\n`);
+        io.stderr.write(`pmt: Received ${String(controller.signal.reason)}; the push was cancelled${tagProblems.length === 0 ? ' and its tag removed' : ''}\n`);
         done(signalExitCode(controller.signal.reason as NodeJS.Signals));
         return;
       }
