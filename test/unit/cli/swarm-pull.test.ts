@@ -2,20 +2,11 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/cli-io.js';
 import { pullOnSwarm } from '../../../src/cli/swarm-pull.js';
-import type { SwarmNode, SwarmRuntime } from '../../../src/docker/swarm-runtime.js';
+import type { SwarmRuntime } from '../../../src/docker/swarm-runtime.js';
 import type { Plugin } from '../../../src/registry/plugin.js';
+import { fakeSwarmNode } from '../../support/fake-swarm-node.js';
 
-const node = (id: string, state: string, availability: string): SwarmNode => ({
-  id,
-  hostname: `host-${id}`,
-  role: 'worker',
-  state,
-  availability,
-  addr: '10.0.0.1',
-  cpus: 2,
-  memoryBytes: 1 << 30,
-  labels: {},
-});
+const node = fakeSwarmNode;
 
 function captured(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DistributionAnswer, DistributionProbe } from '../../../src/docker/container-runtime.js';
-import type { SwarmNode, SwarmRuntime, SwarmServiceSpec, SwarmTask } from '../../../src/docker/swarm-runtime.js';
+import type { SwarmRuntime, SwarmServiceSpec, SwarmTask } from '../../../src/docker/swarm-runtime.js';
 import { pullOnNodes, type NodePullRequest } from '../../../src/swarm/pull-on-nodes.js';
+import { fakeSwarmNode } from '../../support/fake-swarm-node.js';
 
-const node = (id: string, state = 'ready', availability = 'active'): SwarmNode => ({
-  id,
-  hostname: `host-${id}`,
-  role: 'worker',
-  state,
-  availability,
-  addr: '10.0.0.1',
-  cpus: 2,
-  memoryBytes: 1 << 30,
-  labels: {},
-});
+const node = fakeSwarmNode;
 const task = (nodeId: string, state: string, more: Partial<SwarmTask> = {}): SwarmTask => ({
   id: `t-${nodeId}-${state}`,
   nodeId,
