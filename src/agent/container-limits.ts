@@ -11,14 +11,12 @@ export function containerLimits(plugin: Plugin, config: Config): ContainerLimits
   };
 }
 
-/** `--timeout` wins, then the registry entry's `timeout`, then the config's DefaultTimeout. */
-export function pluginTimeoutMs(plugin: Plugin, config: Config, override: number | undefined): number {
-  return override ?? plugin.timeoutMs ?? config.defaultTimeoutMs;
-}
-
 /** Where a plugin's time limit came from, so that a timeout's hint names the setting to change. */
 export type TimeoutSource = 'flag' | 'entry' | 'config';
 
-export function timeoutSource(plugin: Plugin, override: number | undefined): TimeoutSource {
-  return override !== undefined ? 'flag' : plugin.timeoutMs !== undefined ? 'entry' : 'config';
+/** A plugin's time limit: `--timeout` wins, then the registry entry's `timeout`, then the config's DefaultTimeout. */
+export function pluginTimeout(plugin: Plugin, config: Config, override: number | undefined): { readonly ms: number; readonly source: TimeoutSource } {
+  if (override !== undefined) return { ms: override, source: 'flag' };
+  if (plugin.timeoutMs !== undefined) return { ms: plugin.timeoutMs, source: 'entry' };
+  return { ms: config.defaultTimeoutMs, source: 'config' };
 }

@@ -6,7 +6,7 @@ import type { BackgroundWork } from '../engine/background-work.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainer } from './check-compatibility.js';
-import { containerLimits, pluginTimeoutMs } from './container-limits.js';
+import { containerLimits } from './container-limits.js';
 import { pluginContainerSpec, ROOT_CHMOD, runLabels, runsAsNonRoot, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
 import { createInputVolume } from '../docker/input-volume.js';
@@ -75,7 +75,6 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   const { plugin } = run;
   const logger = context.logger.child({ component: 'Plugin agent', plugin: plugin.name });
   const record = new PluginRunRecord(context, run, logger);
-  const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
   let deadline: Deadline | undefined;
   let container: PluginContainer | undefined;
   let transport: ResultCollector | undefined;
@@ -100,7 +99,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     if (!image) return record.outcome('cached', undefined);
     const log = record.log!;
     // Pull time does not count against the timeout; everything from here on does.
-    deadline = deadlineSignal(timeoutMs);
+    deadline = deadlineSignal(record.timeout.ms);
     signal = AbortSignal.any([context.signal, deadline.signal]);
     record.phase('starting');
     // From here on the engine may hold something of this run that a signal must clean up.
@@ -161,18 +160,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     if (result.exitCode !== 0) throw commandFailure(result, limits, log.path);
     record.phase('collecting');
     await collector.collect(run, container, shell, signal);
-    const origin: CacheOrigin = {
-      runId: context.identity.runId,
-      startedAt: record.started.toISOString(),
-      finishedAt: context.now().toISOString(),
-      exitCode: result.exitCode,
-      transport: collector.kind,
-    };
-    await context.cache?.save(run, image.id, origin).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
-    logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
-    return record.outcome('succeeded', undefined);
+    return await record.succeeded(image.id);
   } catch (error) {
-    return await record.failed(error, deadline?.signal, timeoutMs);
+    return await record.failed(error, deadline?.signal);
   } finally {
     deadline?.clear();
     transport?.release(run);

@@ -6,7 +6,7 @@ import type { PluginPhase } from '../engine/progress-event.js';
 import { ContainerLog } from '../log/container-log.js';
 import type { StoredResult } from '../store/filestore.js';
 import type { PluginRun } from '../transport/result-collector.js';
-import { timeoutSource } from './container-limits.js';
+import { pluginTimeout, type TimeoutSource } from './container-limits.js';
 import { describeFailure } from './describe-failure.js';
 import { ensureImage } from './ensure-image.js';
 import type { AgentContext } from './plugin-agent.js';
@@ -26,6 +26,8 @@ export class PluginRunRecord {
   restored: CacheRestore | undefined;
   exitCode: number | undefined;
   transport: PluginOutcome['transport'];
+  /** The plugin's time limit and which setting gave it. */
+  readonly timeout: { readonly ms: number; readonly source: TimeoutSource };
   /** Swarm mode: the node's hostname and the service's name. */
   node: string | undefined;
   service: string | undefined;
@@ -36,6 +38,7 @@ export class PluginRunRecord {
     readonly logger: Logger,
   ) {
     this.started = context.now();
+    this.timeout = pluginTimeout(run.plugin, context.config, context.timeoutOverrideMs);
   }
 
   phase(name: PluginPhase, extra: { detail?: string; percent?: number } = {}): void {
@@ -72,15 +75,33 @@ export class PluginRunRecord {
   }
 
   /** The outcome of a run that threw: interrupted, timed out (its deadline fired) or failed, said once. */
-  async failed(error: unknown, deadline: AbortSignal | undefined, timeoutMs: number, what = 'container'): Promise<PluginOutcome> {
+  async failed(error: unknown, deadline: AbortSignal | undefined, what = 'container'): Promise<PluginOutcome> {
     const { context, run, logger } = this;
     await context.filestore.discard(run.id);
     const status: PluginStatus = context.signal.aborted ? 'interrupted' : deadline?.aborted ? 'timed out' : 'failed';
-    const described = describeFailure(error, status, { duration: formatDuration(timeoutMs), source: timeoutSource(run.plugin, context.timeoutOverrideMs), what });
+    const described = describeFailure(error, status, { duration: formatDuration(this.timeout.ms), source: this.timeout.source, what });
     if (status === 'interrupted') logger.warn(`Interrupted; removing the ${what}`);
     else logger.error(described.hint ? `${described.message} (${described.hint})` : described.message);
     await this.log?.note(described.message.startsWith(status) ? described.message : `${status}: ${described.message}`).catch(() => undefined);
     return this.outcome(status, described);
+  }
+
+  /**
+   * The outcome of a run whose results are all in: kept in the cache (with the run that made them;
+   * a cache that cannot store is said, not fatal), and said.
+   */
+  async succeeded(imageId: string): Promise<PluginOutcome> {
+    const { context, run, logger } = this;
+    const origin = {
+      runId: context.identity.runId,
+      startedAt: this.started.toISOString(),
+      finishedAt: context.now().toISOString(),
+      exitCode: this.exitCode ?? 0,
+      transport: this.transport ?? 'rest',
+    };
+    await context.cache?.save(run, imageId, origin).catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
+    logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
+    return this.outcome('succeeded', undefined);
   }
 
   outcome(status: PluginStatus, error: OutcomeError | undefined): PluginOutcome {

@@ -1,4 +1,4 @@
-import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { containerLimits, pluginTimeout } from '../agent/container-limits.js';
 import { INPUT_DIR, pluginContainerSpec, RESULT_DIR, ROOT_CHMOD, runsAsNonRoot } from '../agent/container-spec.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
@@ -90,7 +90,7 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
     return {
       plugin: plugin.name,
       image: plugin.image,
-      timeout: formatDuration(pluginTimeoutMs(plugin, config, inputs.timeoutOverrideMs)),
+      timeout: formatDuration(pluginTimeout(plugin, config, inputs.timeoutOverrideMs).ms),
       transport: rest ? 'rest' : 'archive',
       // A scan first checks that the engine sees the directory (Docker-out-of-Docker); a dry run does not.
       input: local ? `${inputs.inputDir} bind-mounted read-only at ${INPUT_DIR} (copied instead if the engine turns out not to see it)` : `${inputs.inputDir} copied into ${INPUT_DIR} (remote engine)`,

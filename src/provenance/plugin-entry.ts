@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { containerLimits, pluginTimeout } from '../agent/container-limits.js';
 import { canonicalJson } from '../cache/canonical-json.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
@@ -42,7 +42,7 @@ export function entryAsUsed(plugin: Plugin, config: Config, timeoutOverrideMs: n
     cmd: plugin.cmd,
     results: plugin.results,
     importer: plugin.importer,
-    timeout: formatDuration(pluginTimeoutMs(plugin, config, timeoutOverrideMs)),
+    timeout: formatDuration(pluginTimeout(plugin, config, timeoutOverrideMs).ms),
     network: plugin.network,
     resources: { memory: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids },
     user: plugin.user ?? null,

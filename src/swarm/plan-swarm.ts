@@ -1,4 +1,4 @@
-import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { containerLimits, pluginTimeout } from '../agent/container-limits.js';
 import { INPUT_DIR } from '../agent/container-spec.js';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
@@ -71,7 +71,7 @@ export function planSwarm(inputs: SwarmPlanInputs): SwarmPluginPlan[] {
     return {
       plugin: plugin.name,
       image: plugin.image,
-      timeout: formatDuration(pluginTimeoutMs(plugin, config, inputs.timeoutOverrideMs)),
+      timeout: formatDuration(pluginTimeout(plugin, config, inputs.timeoutOverrideMs).ms),
       placementTimeout: formatDuration(config.swarmPlacementTimeoutMs),
       input: `${inputs.inputDir} streamed to the task (GET /input over TCP, ${inputs.respectGitignore ? 'without what git ignores' : 'every file'}) into a fresh volume at ${INPUT_DIR}, owned by nobody`,
       service: { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...container, Env: masked } } },

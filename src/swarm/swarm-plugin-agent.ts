@@ -1,5 +1,5 @@
 import { runLabels } from '../agent/container-spec.js';
-import { containerLimits, pluginTimeoutMs } from '../agent/container-limits.js';
+import { containerLimits } from '../agent/container-limits.js';
 import { deadlineSignal, type Deadline } from '../agent/deadline-signal.js';
 import type { AgentContext } from '../agent/plugin-agent.js';
 import type { PluginOutcome } from '../agent/plugin-outcome.js';
@@ -37,7 +37,6 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
   const { plugin } = run;
   const logger = context.logger.child({ component: 'Swarm agent', plugin: plugin.name });
   const record = new PluginRunRecord(context, run, logger);
-  const timeoutMs = pluginTimeoutMs(plugin, context.config, context.timeoutOverrideMs);
   // Stops the watch: the run's signal, or the plugin's deadline once its task starts.
   const stop = new AbortController();
   const interrupt = (): void => stop.abort(context.signal.reason);
@@ -108,7 +107,7 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
       },
       // Pulling on the node does not count against the plugin's time limit; from here on, all does.
       onStarting: () => {
-        deadline = deadlineSignal(timeoutMs);
+        deadline = deadlineSignal(record.timeout.ms);
         deadline.signal.addEventListener('abort', () => stop.abort(deadline!.signal.reason), { once: true });
       },
     });
@@ -122,15 +121,11 @@ export async function runSwarmPluginAgent(context: AgentContext, side: SwarmSide
     record.exitCode = steps.reports.get('cmd')?.exitCode;
     await serving;
     judgeSteps({ run, reports: steps.reports, end, endpoint, filestore: context.filestore, limits, logPath: log.path });
-    await context.cache
-      ?.save(run, image.id, { runId: context.identity.runId, startedAt: record.started.toISOString(), finishedAt: context.now().toISOString(), exitCode: record.exitCode ?? 0, transport: 'rest' })
-      .catch((error: unknown) => logger.warn(`Could not store the results in the cache: ${String(error)}`));
-    logger.info(`Done: ${context.filestore.list(run.id).length} result file(s)`);
-    return record.outcome('succeeded', undefined);
+    return await record.succeeded(image.id);
   } catch (error) {
     // What the task printed until now goes into the log, as a local run's cut-short command does.
     await steps?.finish(0).catch(() => undefined);
-    return await record.failed(error, deadline?.signal, timeoutMs, 'service');
+    return await record.failed(error, deadline?.signal, 'service');
   } finally {
     deadline?.clear();
     context.signal.removeEventListener('abort', interrupt);
