@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 8);
 const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 3);
@@ -46,12 +47,14 @@ function timeline(stderr) {
   return [...rows].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
+const floor = await sameStepsBaseline();
 try {
   writeFileSync(join(work, 'core_engine_config.json'), '{}');
-  const results = { xargs: [], pmt: [] };
+  const results = { xargs: [], floor: [], pmt: [] };
   let last;
   for (let round = 0; round < ROUNDS; round++) {
     results.xargs.push((await timed('sh', ['-c', xargs])).ms);
+    results.floor.push((await timed('sh', ['-c', floor.command(COUNT, COUNT, IMAGE, CMD, SAMPLE)])).ms);
     const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', String(COUNT), '--no-cache', '--progress', 'none', '--log-level', 'debug', '--log-format', 'json', '-o', join(work, `out-${round}`)];
     const command = existsSync(TIME) ? [TIME, ['-f', 'pmt-cpu %U %S', 'node', PMT, ...args]] : ['node', [PMT, ...args]];
     last = await timed(command[0], command[1], { cwd: work });
@@ -62,13 +65,15 @@ try {
   printTable([
     ['', 'median s', 'ratio'],
     [`xargs -P${COUNT} docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
+    [`the same, each container doing pmt's REST steps (floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2)],
     [`pmt scan --concurrency ${COUNT}`, (median(results.pmt) / 1000).toFixed(2), ratio.toFixed(2)],
   ]);
   console.log(`\ntimeline of the last pmt run (ms from its first log line):`);
   printTable([['plugin', ...PHASES.map(([name]) => name)], ...timeline(last.stderr).map(([plugin, row]) => [plugin, ...PHASES.map(([name]) => row[name] ?? '-')])]);
   const cpu = /pmt-cpu ([\d.]+) ([\d.]+)/.exec(last.stderr);
   if (cpu) console.log(`pmt's own CPU in that run: ${(Number(cpu[1]) + Number(cpu[2])).toFixed(2)} s (user ${cpu[1]}, system ${cpu[2]})`);
-  console.log(`pmt: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)})`);
+  console.log(`pmt: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)}), ${(median(results.pmt) / median(results.floor)).toFixed(2)} × the floor`);
 } finally {
+  await floor.close();
   rmSync(work, { recursive: true, force: true });
 }
