@@ -5,15 +5,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 7);
 const IMAGE = 'pmt/licensee:9.15.2';
 const CMD = 'licensee detect /input --json > /result/result.json';
 const work = mkdtempSync(join(tmpdir(), 'pmt-bench-overhead-'));
 
+const floor = await sameStepsBaseline();
 try {
   const pmt = [];
   const bare = [];
+  const sameSteps = [];
   const pmtVersion = [];
   const nodeAlone = [];
   const run = (i) => ['scan', '-r', REGISTRY, '-i', SAMPLE, '-p', 'licensee', '-o', join(work, `out-${i}`), '--no-cache', '--no-upload', '--progress', 'none', '--log-level', 'warn'];
@@ -22,6 +25,8 @@ try {
     const out = join(work, `bare-${i}`);
     bare.push((await timed('docker', ['run', '--rm', '--network', 'none', '-v', `${SAMPLE}:/input:ro`, '-v', `${out}:/result`, IMAGE, '/bin/sh', '-c', CMD])).ms);
     pmt.push((await timed('node', [PMT, ...run(i)], { cwd: work })).ms);
+    // The same container doing what a plugin's container does under pmt (check, command, upload).
+    sameSteps.push((await timed('sh', ['-c', floor.command(1, 1, IMAGE, CMD, SAMPLE, 'result.json')])).ms);
     // Context for the fixed overhead: Node's own start, and pmt's start with no work at all.
     nodeAlone.push((await timed('node', ['-e', '0'])).ms);
     pmtVersion.push((await timed('node', [PMT, '--help'], { cwd: work })).ms);
@@ -33,10 +38,16 @@ try {
     ['pmt scan -p licensee', median(pmt).toFixed(0), Math.min(...pmt).toFixed(0)],
     ['node -e 0 (context)', median(nodeAlone).toFixed(0), Math.min(...nodeAlone).toFixed(0)],
     ['pmt --help (context)', median(pmtVersion).toFixed(0), Math.min(...pmtVersion).toFixed(0)],
+    ["docker run --rm doing pmt's REST steps (context)", median(sameSteps).toFixed(0), Math.min(...sameSteps).toFixed(0)],
   ]);
   console.log(`fixed overhead of pmt: ${(median(pmt) - median(bare)).toFixed(0)} ms, of which ${median(pmtVersion).toFixed(0)} ms is starting Node and loading pmt (${median(nodeAlone).toFixed(0)} ms Node alone)`);
   const ratio = median(ratios);
   console.log(`median ratio pmt / bare run: ${ratio.toFixed(2)} (target ≤ 1.30: ${verdict(ratio <= 1.3)}), ${ROUNDS} alternated rounds`);
+  // What the same steps cost with nothing of pmt's orchestration: the container doing pmt's REST
+  // steps, plus starting Node and loading pmt with no work at all.
+  const floorMs = median(sameSteps) + median(pmtVersion);
+  console.log(`floor (the same container steps + pmt --help): ${floorMs.toFixed(0)} ms = ${(floorMs / median(bare)).toFixed(2)} × the bare run; pmt = ${(median(pmt) / floorMs).toFixed(2)} × that floor`);
 } finally {
+  await floor.close();
   rmSync(work, { recursive: true, force: true });
 }

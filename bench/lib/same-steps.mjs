@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Starts the socket server; `command(count, concurrency, image, cmd, input)` is the xargs line. */
+/** Starts the socket server; `command(count, concurrency, image, cmd, input, result)` is the xargs line. */
 export async function sameStepsBaseline() {
   const dir = mkdtempSync(join(tmpdir(), 'pmt-bench-floor-'));
   chmodSync(dir, 0o755);
@@ -26,15 +26,15 @@ export async function sameStepsBaseline() {
   server.listen(join(dir, 'api.sock'));
   await once(server, 'listening');
   chmodSync(join(dir, 'api.sock'), 0o777);
-  const steps = (cmd) =>
+  const steps = (cmd, result) =>
     [
       "/bin/sh -c 'echo test; curl -V' > /dev/null",
       `/bin/sh -c '${cmd.replaceAll("'", `'"'"'`)}'`,
-      'curl -sS --fail-with-body --unix-socket /run/pmt/api.sock -F name=plugin -F result=@/result/result.txt http://pmt/save > /dev/null',
+      `curl -sS --fail-with-body --unix-socket /run/pmt/api.sock -F name=plugin -F result=@/result/${result} http://pmt/save > /dev/null`,
     ].join(' && ');
   return {
-    command: (count, concurrency, image, cmd, input) =>
-      `seq ${count} | xargs -P${concurrency} -I{} docker run --rm --network none -v ${input}:/input:ro -v ${dir}:/run/pmt -v /result ${image} /bin/sh -c ${shellQuote(steps(cmd))}`,
+    command: (count, concurrency, image, cmd, input, result = 'result.txt') =>
+      `seq ${count} | xargs -P${concurrency} -I{} docker run --rm --network none -v ${input}:/input:ro -v ${dir}:/run/pmt -v /result ${image} /bin/sh -c ${shellQuote(steps(cmd, result))}`,
     posts: () => posts,
     async close() {
       server.close();
