@@ -10,6 +10,9 @@ import type { Config } from './config.js';
 export function advertiseAddrProblem(address: string): string | undefined {
   if (isIP(address) === 0) return `"${address}" is not an IP address: give the address of this machine that swarm nodes reach, e.g. "10.0.0.5"`;
   if (isWildcard(address)) return `"${address}" would open pmt's REST endpoint on every interface: give the one address of this machine that swarm nodes reach`;
+  // A zone (`fe80::1%eth0`) names an interface of this machine: it means nothing on another node,
+  // and a URL cannot carry it, so the tasks would be given an address they cannot use.
+  if (address.includes('%')) return `"${address}" has a zone (${address.slice(address.indexOf('%'))}), which names an interface of this machine and means nothing to swarm nodes: give an address they route to, e.g. "fd00::5"`;
   return undefined;
 }
 

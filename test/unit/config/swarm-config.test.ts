@@ -47,6 +47,11 @@ describe('swarm config keys', () => {
     for (const address of ['10.0.0.5', '::ffff:10.0.0.5', 'fd00::5']) expect(advertiseAddrProblem(address)).toBeUndefined();
     expect(advertiseAddrProblem('10.0.0.1')).toBeUndefined();
   });
+
+  it('refuses a link-local address with a zone: tasks get it in a URL, which cannot carry one', () => {
+    expect(advertiseAddrProblem('fe80::1%eth0')).toBe('"fe80::1%eth0" has a zone (%eth0), which names an interface of this machine and means nothing to swarm nodes: give an address they route to, e.g. "fd00::5"');
+    expect(problemsOf(() => parseConfig('{"RestAdvertiseAddr": "fe80::1%25eth0"}', 'c.json', '/'))[0]).toMatch(/^c\.json:1:\d+: RestAdvertiseAddr: "fe80::1%25eth0" has a zone/);
+  });
 });
 
 describe('swarm mode in the resolved config', () => {
