@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 /** Idle sockets (a stalled upload included) are closed after this long. */
 export const IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Requests held at most while the app is being built (a run's plugins each send one or two; the
+ * app is ready well within a second). Beyond it a flood — a TCP endpoint is reachable from the
+ * swarm's network — is answered 503 at once instead of piling up sockets and request objects.
+ */
+export const MAX_HELD_REQUESTS = 256;
 /** How long a kept-alive connection waits for its next request (Fastify's default). */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
@@ -23,7 +29,8 @@ export class RestListener {
   constructor() {
     this.server = createServer((request, response) => {
       if (this.#handler) this.#handler(request, response);
-      else this.#held.push([request, response]);
+      else if (this.#held.length < MAX_HELD_REQUESTS) this.#held.push([request, response]);
+      else refuseOverflow(response);
     });
     this.server.setTimeout(IDLE_TIMEOUT_MS);
     this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -78,4 +85,10 @@ export class RestListener {
       this.#held = [];
     }));
   }
+}
+
+/** The answer to a request beyond MAX_HELD_REQUESTS: its body is never read, its connection closes. */
+function refuseOverflow(response: ServerResponse): void {
+  response.writeHead(503, { 'content-type': 'application/json; charset=utf-8', connection: 'close', 'retry-after': '1' });
+  response.end(JSON.stringify({ error: `pmt's REST endpoint is starting and already holds ${MAX_HELD_REQUESTS} requests` }));
 }
