@@ -4,6 +4,7 @@ import type { SwarmNode, SwarmRuntime } from '../docker/swarm-runtime.js';
 import { mapBounded } from '../engine/map-bounded.js';
 import { PmtError } from '../errors.js';
 import type { Plugin } from '../registry/plugin.js';
+import { cannotListenError, listenProblem } from '../swarm/advertise-listen.js';
 import { describeNode, pullCheckLabels } from '../swarm/node-labels.js';
 import { pullFailureHint } from '../swarm/pull-failure-hint.js';
 import { pullOnNodes } from '../swarm/pull-on-nodes.js';
@@ -39,8 +40,11 @@ export async function swarmFindings(plugins: readonly Plugin[], env: SwarmDoctor
     ({ advertiseAddr } = await swarmPreflight(env.swarm, env.endpoint, env.restAdvertiseAddr));
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
-    return [{ check: 'swarm', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+    return [failedSwarmCheck(error)];
   }
+  // A scan's endpoint listens there: an address that is not this machine's fails every plugin.
+  const listening = await listenProblem(advertiseAddr);
+  if (listening !== undefined) return [failedSwarmCheck(cannotListenError(advertiseAddr, listening))];
   const nodes = (await env.swarm.listNodes()).sort((a, b) => a.hostname.localeCompare(b.hostname));
   const taking = nodes.filter(takesTasks);
   const swarm: Finding =
@@ -50,6 +54,10 @@ export async function swarmFindings(plugins: readonly Plugin[], env: SwarmDoctor
   const images = [...new Map(plugins.map((p) => [p.image, plugins.filter((q) => q.image === p.image)])).entries()];
   const pulls = taking.length === 0 ? [] : await mapBounded(images, CONCURRENCY, ([image, users], index) => pullFindings(image, users, index, taking, env));
   return [swarm, ...nodes.map(nodeFinding), ...pulls.flat()];
+}
+
+function failedSwarmCheck(error: PmtError): Finding {
+  return { check: 'swarm', status: 'fail', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
 }
 
 function takesTasks(node: SwarmNode): boolean {

@@ -6,6 +6,7 @@ import type { PluginOutcome } from '../agent/plugin-outcome.js';
 import type { Config } from '../config/config.js';
 import { ExitCode, PmtError } from '../errors.js';
 import type { PluginRun } from '../transport/result-collector.js';
+import { cannotListenError } from '../swarm/advertise-listen.js';
 import { runSwarmPluginAgent } from '../swarm/swarm-plugin-agent.js';
 import { swarmPreflight } from '../swarm/swarm-preflight.js';
 import type { Filestore, PutLimits } from '../store/filestore.js';
@@ -74,12 +75,7 @@ export function openSwarmRun(options: SwarmRunOptions): SwarmRun {
   }).catch((error: unknown) => {
     // Not the local hint (archive copy): swarm mode has only this way back.
     const why = error instanceof PmtError ? error.message.replace(/^pmt could not start its REST endpoint: /, '') : String(error);
-    throw new PmtError(`pmt could not listen on ${advertiseAddr}, the address swarm tasks reach it at: ${why}`, {
-      origin: 'config',
-      exitCode: ExitCode.usage,
-      hint: "set RestAdvertiseAddr (or --rest-advertise-addr) to an IP address of this machine that the swarm nodes reach (`ip -brief address` lists them), or leave it empty for the one that reaches the manager",
-      cause: error,
-    });
+    throw cannotListenError(advertiseAddr, why, error);
   });
   endpoint.catch(() => undefined); // the agents that need it report its failure
   const side: SwarmSide = {

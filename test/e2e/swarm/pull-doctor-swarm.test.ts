@@ -110,6 +110,25 @@ describe('pull and doctor on the swarm lab', () => {
     expect(findings.filter((f) => f.check === 'pull' || f.check === 'node')).toEqual([]);
   });
 
+  it('doctor --swarm fails the swarm check when pmt cannot listen on the advertise address, as a scan would, and runs no pull check', async () => {
+    const plugins = await writeRegistry(dir.path, [{ name: 'fresh', image: pushed.ref, cmd: 'true' }]);
+    const foreignDir = join(dir.path, 'foreign');
+    await mkdir(foreignDir, { recursive: true });
+    // 10.231.77.99 is on the lab's network but no address of this machine: binding it fails here, nothing is sent.
+    const foreign = await writeConfig(foreignDir, { RemoteRepoUser: lab.auth.username, RemoteRepoPass: lab.auth.password, RestAdvertiseAddr: '10.231.77.99' });
+    const run = await runPmt(['doctor', '--swarm', '--json', '-r', plugins, '-c', foreign], { cwd: dir.path, env });
+    expect(run.code).toBe(1);
+    const findings = (JSON.parse(run.stdout) as { findings: { check: string; status: string; message: string; hint?: string }[] }).findings;
+    expect(findings.find((f) => f.check === 'swarm')).toEqual({
+      check: 'swarm',
+      status: 'fail',
+      message: 'pmt could not listen on 10.231.77.99, the address swarm tasks reach it at: listen EADDRNOTAVAIL: address not available 10.231.77.99',
+      hint: expect.stringContaining('set RestAdvertiseAddr (or --rest-advertise-addr) to an IP address of this machine'),
+    });
+    expect(findings.filter((f) => f.check === 'pull' || f.check === 'node')).toEqual([]);
+    expect(await labLeftovers('pmt.pull=doctor')).toEqual(NOTHING);
+  });
+
   it('a Ctrl-C during pull --swarm removes its service before pmt exits (130), leaving nothing on any node', async () => {
     const fresh = await buildUniqueImage();
     const image = await pushLabImage(fresh.image);
