@@ -68,9 +68,19 @@ unmount_under() {
   [ -d "$dir" ] || return 0
   { findmnt -rn -o TARGET | grep -F "$dir/" || true; } | sort -r | while read -r target; do umount -l "$target" 2>/dev/null || true; done
 }
-unmount_under "$RUN_DIR"
-rm -rf "$RUN_DIR"
-if $purge; then
-  unmount_under "$LIB_DIR"
-  rm -rf "$LIB_DIR"
-fi
+# Removes DIR only once nothing is mounted under it any more: a bind mount left there (a node's
+# dockerd binds host paths into containers) must never be descended into by rm -rf, which would
+# delete the host's files. --one-file-system is the second guard: rm skips any other file system.
+remove_dir() {
+  local dir=$1 left
+  [ -e "$dir" ] || return 0
+  unmount_under "$dir"
+  left=$(findmnt -rn -o TARGET | grep -F "$dir/" || true)
+  if [ -n "$left" ]; then
+    say "error: still mounted under $dir, not removing it: $(echo "$left" | tr '\n' ' ')"
+    return 1
+  fi
+  rm -rf --one-file-system "$dir"
+}
+remove_dir "$RUN_DIR"
+if $purge; then remove_dir "$LIB_DIR"; fi
