@@ -1,4 +1,5 @@
 import type { ResultCache } from '../cache/result-cache.js';
+import type { DockerRuntime } from '../docker/docker-runtime.js';
 import { planFacts } from '../engine/plan-facts.js';
 import { planScan } from '../engine/plan-scan.js';
 import { PmtError } from '../errors.js';
@@ -9,7 +10,6 @@ import { planSwarm, swarmPlanToText } from '../swarm/plan-swarm.js';
 import { swarmPreflight } from '../swarm/swarm-preflight.js';
 import { jsonDocument } from './json-document.js';
 import { planText, planToText } from './render-plan.js';
-import type { RuntimeFactory } from './runtime-factory.js';
 
 export type PlanRequest = Omit<Parameters<typeof planScan>[0], 'engineLocal'> & { readonly respectGitignore: boolean };
 
@@ -26,7 +26,7 @@ export interface PlanOutput {
  * `--dry-run`: the plan, text or JSON. The engine is only asked whether it is local (in swarm mode:
  * whether it is a manager, and the address tasks would reach pmt at); nothing is created.
  */
-export async function describePlan(docker: ReturnType<RuntimeFactory>, request: PlanRequest, output: PlanOutput): Promise<string> {
+export async function describePlan(docker: DockerRuntime, request: PlanRequest, output: PlanOutput): Promise<string> {
   const engine = await docker.ping().catch((error: unknown) => {
     if (error instanceof PmtError) return error;
     throw error;

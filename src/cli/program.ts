@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { connectDocker } from '../docker/connect-docker.js';
 import type { DockerRuntime } from '../docker/docker-runtime.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { PMT_VERSION } from '../version.js';
@@ -28,10 +27,13 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
   const done = (code: ExitCodeValue): void => {
     exitCode = code;
   };
-  // The engine is contacted only by commands that need it, and only once per invocation.
-  let docker: DockerRuntime | undefined;
+  // The engine is contacted only by commands that need it, and only once per invocation; dockerode
+  // is loaded with it.
+  let docker: Promise<DockerRuntime> | undefined;
   const runtime: RuntimeFactory = (options) =>
-    (docker ??= connectDocker({ dockerHost: options?.dockerHost, local: options?.engineLocal, env: io.env }));
+    (docker ??= import('../docker/connect-docker.js').then(({ connectDocker }) =>
+      connectDocker({ dockerHost: options?.dockerHost, local: options?.engineLocal, env: io.env }),
+    ));
 
   const program = new Command('pmt')
     .description('Product Model Toolkit client: runs license and SBOM scanner plugins in Docker containers and collects their results')
@@ -70,6 +72,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<ExitCo
     return (error as { exitCode?: ExitCodeValue }).exitCode ?? ExitCode.internal;
   } finally {
     // An ssh:// engine's ssh processes end with pmt, not after it.
-    await docker?.close();
+    // (One that could not be made, e.g. for a bad --docker-host, has failed its command already.)
+    await docker?.then((made) => made.close(), () => undefined);
   }
 }

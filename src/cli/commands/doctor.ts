@@ -1,21 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { ContainerRuntime, DistributionProbe, FileSharingProbe, VolumeRuntime } from '../../docker/container-runtime.js';
 import type { SwarmRuntime } from '../../docker/swarm-runtime.js';
-import { doctorExitCode } from '../../doctor/doctor-exit-code.js';
-import { renderFindings } from '../../doctor/render-findings.js';
-import { runDoctor, type DoctorRequest } from '../../doctor/run-doctor.js';
-import type { DoctorReport } from '../../doctor/finding.js';
+import type { ExitCodeValue } from '../../errors.js';
 import { durationOption } from '../duration-option.js';
-import { ConfigError, signalExitCode, type ExitCodeValue } from '../../errors.js';
-import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
-import { loadInputs, lookUpInputs, registryFlagOf } from '../load-inputs.js';
-import { jsonDocument } from '../json-document.js';
 
-interface DoctorOptions extends CommonOptions {
+export interface DoctorOptions extends CommonOptions {
   json: boolean;
   fix: boolean;
   swarm?: boolean;
@@ -25,9 +16,9 @@ interface DoctorOptions extends CommonOptions {
 /** How long the swarm's nodes may take to pull one image in doctor's check, unless --timeout says otherwise. */
 const SWARM_PULL_CHECK_TIMEOUT_MS = 2 * 60_000;
 
-type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string>; swarm(): SwarmRuntime };
+export type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string>; swarm(): SwarmRuntime };
 
-export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => DoctorRuntime, done: (code: ExitCodeValue) => void): Command {
+export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => Promise<DoctorRuntime>, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
     .description('check that pmt can run: registry and config, the Docker engine, every plugin image, curl for the REST transport, and containers left by dead pmt runs')
     .option('--fix', 'remove containers and volumes (on a swarm manager: services and secrets too) left behind by pmt runs that are gone', false)
@@ -35,67 +26,5 @@ export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptio
     .option('--swarm', 'check the swarm that --docker-host / DOCKER_HOST manages: its nodes, and that each pulls every plugin image (also "Engine": "swarm")')
     .option('--timeout <duration>', "swarm: how long the nodes may take to pull each image in the check", durationOption, SWARM_PULL_CHECK_TIMEOUT_MS)
     .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 the registry or config is invalid, 3 no Docker engine answers, 130/143 interrupted.')
-    .action(async (options: DoctorOptions) => {
-      const lookup = await lookUpInputs(options, io);
-      const registryFile = lookup.registry.file!;
-      let inputs: DoctorRequest['inputs'];
-      try {
-        const loaded = await loadInputs(options, io, options.swarm ? { engine: 'swarm' } : {});
-        inputs = { ...loaded, why: { registry: loaded.lookup.registry.why, config: loaded.lookup.config.why } };
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        inputs = { error, registryFile };
-      }
-      const docker = runtime(options);
-      const swarmMode = options.swarm === true || ('config' in inputs && inputs.config.engine === 'swarm');
-      // Swarm mode: Ctrl-C stops the pull checks and their services are removed before pmt exits (a
-      // second signal exits at once). Locally a signal ends doctor as it always did.
-      const controller = new AbortController();
-      const stopListening = swarmMode
-        ? io.onSignal((signal) => {
-            if (!controller.signal.aborted) controller.abort(signal);
-            else io.exitNow?.(signalExitCode(signal));
-          })
-        : () => undefined;
-      let report: DoctorReport;
-      try {
-        report = await runDoctor(
-          { inputs, fix: options.fix, registryFlag: registryFlagOf(lookup), ...(swarmMode ? { swarm: { pullTimeoutMs: options.timeout } } : {}) },
-          {
-            runtime: docker,
-            resolveAuth: authResolver(
-              'config' in inputs
-                ? { username: inputs.config.remoteRepoUser, password: inputs.config.remoteRepoPass }
-                : { username: undefined, password: undefined },
-              docker,
-              io.env,
-            ),
-            host: hostname(),
-            pid: process.pid,
-            runId: randomBytes(6).toString('hex'),
-            logger: (await import('../../log/logger.js')).silentLogger(),
-            fileSharing: docker,
-            swarm: docker.swarm(),
-            signal: controller.signal,
-            cwd: io.cwd,
-          },
-        );
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-        io.stderr.write(`pmt: Received ${String(controller.signal.reason)}; doctor stopped and removed its swarm services\n`);
-        done(signalExitCode(controller.signal.reason as NodeJS.Signals));
-        return;
-      } finally {
-        stopListening();
-      }
-      const exitCode = doctorExitCode(report.findings);
-      if (options.json) {
-        io.stdout.write(jsonDocument({ exitCode, ...report }));
-      } else {
-        // NO_COLOR (any non-empty value) and pipes get words instead of coloured symbols.
-        const style = io.stdout.isTTY && !io.env.NO_COLOR ? 'symbols' : 'plain';
-        io.stdout.write(renderFindings(report, style));
-      }
-      done(exitCode);
-    });
+    .action(async (options: DoctorOptions) => (await import('../actions/doctor.js')).doctorAction(options, io, runtime, done));
 }
