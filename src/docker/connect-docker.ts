@@ -1,5 +1,5 @@
 import { accessSync, readFileSync } from 'node:fs';
-import type { Agent } from 'node:http';
+import { Agent } from 'node:http';
 import Dockerode from 'dockerode';
 import { ConfigError, type Problem } from '../errors.js';
 import { dockerConnectionOptions, type ConnectRequest, type DockerConnection } from './docker-connection.js';
@@ -16,16 +16,27 @@ export function connectDocker(request: ConnectRequest): DockerRuntime {
   const socketPath = connection.modem.socketPath ?? (connection.kind === 'unix' ? pickSocket(connection.defaultSockets) : undefined);
   const tls = connection.tlsFiles ? readTlsFiles(connection.tlsFiles) : { ca: undefined, cert: undefined, key: undefined };
   // ssh:// engines: every connection is the system ssh running `docker system dial-stdio` there.
-  const agent = connection.ssh ? new SshHttpAgent(connection.ssh, request.env) : undefined;
+  const sshAgent = connection.ssh ? new SshHttpAgent(connection.ssh, request.env) : undefined;
+  const agent = sshAgent ?? (connection.modem.protocol === 'https' ? undefined : plainHttpAgent());
   const docker = newDockerode({ ...connection.modem, socketPath, ...tls, agent });
   return new DockerRuntime(docker, {
     endpoint: socketPath === undefined ? connection.endpoint : `unix://${socketPath}`,
     local: connection.local,
-    close: agent ? () => agent.close() : undefined,
+    close: sshAgent ? () => sshAgent.close() : undefined,
   });
 }
 
 export type { ConnectRequest, DockerConnection };
+
+/**
+ * For an engine spoken to without TLS (a unix socket, tcp:// without TLS): Node's default agent
+ * works out a TLS server name for every request even then (net.isIP on the Host header, whose IPv6
+ * pattern takes ~4 ms to compile in a process's first request). One that is told there is none
+ * (`servername: ''`) skips that; otherwise it is Node 20's global agent (keep-alive, lifo, 5 s).
+ */
+function plainHttpAgent(): Agent {
+  return new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000, servername: '' } as ConstructorParameters<typeof Agent>[0]);
+}
 
 function pickSocket(candidates: readonly string[]): string | undefined {
   return candidates.find((path) => {
