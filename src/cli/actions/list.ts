@@ -36,9 +36,11 @@ interface ListedPlugin {
 
 /** `pmt list` (`pmt -l`): loaded when it runs (see commands/list.ts for its options). */
 export async function listAction(options: ListOptions, io: CliIO, runtime: RuntimeFactory, done: (code: ExitCodeValue) => void): Promise<void> {
+  // Whether the engine answers needs no image name: asked while the registry is read.
+  const engine = answeringEngine(runtime(options));
   const { registry, lookup } = await loadInputs(options, io);
   const registryFlag = registryFlagOf(lookup);
-  const listed = await describePlugins(registry.available(), registry.default(), await runtime(options), registryFlag, (p) => registry.origin(p));
+  const listed = await describePlugins(registry.available(), registry.default(), await engine, registryFlag, (p) => registry.origin(p));
   const extended = registry.extended.map((file) => (file === BUNDLED_REGISTRY ? `bundled (${file})` : file));
   const from = `Registry: ${describeLookup(lookup.registry)}${extended.length > 0 ? `, extends ${extended.join(', which extends ')}` : ''}`;
   if (options.json) {
@@ -65,23 +67,37 @@ export async function listAction(options: ListOptions, io: CliIO, runtime: Runti
   done(ExitCode.ok);
 }
 
+/**
+ * The engine once it has answered a ping, or undefined when it cannot be reached. An engine that
+ * cannot even be named (a bad --docker-host) rejects: that is the command's error, said after the
+ * registry's (the promise is awaited only once the registry is read, and is handled until then).
+ */
+function answeringEngine(engine: Promise<ContainerRuntime>): Promise<ContainerRuntime | undefined> {
+  const answered = engine.then(async (runtime) => {
+    try {
+      await runtime.ping();
+      return runtime;
+    } catch (error) {
+      if (!(error instanceof PmtError)) throw error;
+      return undefined;
+    }
+  });
+  answered.catch(() => undefined);
+  return answered;
+}
+
+/** `runtime`: undefined when the engine cannot be reached. */
 async function describePlugins(
   plugins: readonly Plugin[],
   defaultPlugin: Plugin | undefined,
-  runtime: ContainerRuntime,
+  runtime: ContainerRuntime | undefined,
   registryFlag: string | undefined,
   originOf: (plugin: Plugin) => string,
 ): Promise<ListedPlugin[]> {
-  let reachable = true;
-  try {
-    await runtime.ping();
-  } catch (error) {
-    if (!(error instanceof PmtError)) throw error;
-    reachable = false;
-  }
+  const reachable = runtime !== undefined;
   return Promise.all(
     plugins.map(async (plugin) => {
-      const image = reachable ? await runtime.findImage(plugin.image) : undefined;
+      const image = runtime ? await runtime.findImage(plugin.image) : undefined;
       const freshness = image ? await imageFreshness(plugin, image, registryFlag) : undefined;
       const buildHash = freshness ? freshness.hash : plugin.build ? await buildContextHash(plugin.build).catch(() => undefined) : undefined;
       const status: ImageStatus = !reachable
