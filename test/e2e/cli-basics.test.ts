@@ -91,6 +91,21 @@ describe('pmt -l, -v, validate and --help as a user runs them', () => {
     expect(run.stderr).toContain('start a Docker engine');
   });
 
+  it('pmt -l without an engine still lists the registry; an engine it cannot name is an error, said after the registry\'s', async () => {
+    // The built CLI: `-l` asks the engine while it reads the registry (src/cli/actions/list.ts).
+    const registry = join(REPO_ROOT, 'plugins.yaml');
+    const unreachable = await spawnPmt(['-l', '-r', registry], { cwd: dir.path, env: { DOCKER_HOST: `unix://${dir.path}/no-engine.sock` } }).result;
+    expect(unreachable.code).toBe(0);
+    expect(unreachable.stdout).toMatch(/^licensee \*\s+\S+\s+pmt\/licensee:\S+\s+engine unreachable$/m);
+    const unnamed = await spawnPmt(['-l', '-r', registry, '--docker-host', 'http://127.0.0.1:2375'], { cwd: dir.path }).result;
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('--docker-host: "http://127.0.0.1:2375" the scheme http:// is not supported');
+    const both = await spawnPmt(['-l', '-r', join(dir.path, 'missing.yaml'), '--docker-host', 'http://127.0.0.1:2375'], { cwd: dir.path }).result;
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(`${join(dir.path, 'missing.yaml')}: cannot read the registry file`);
+    expect(both.stderr).not.toContain('--docker-host');
+  });
+
   it('the bundled CLI reaches an ssh:// engine through the system ssh, without deprecation noise', async () => {
     // OpenSSH's banner, not ssh2's: docker-modem's ssh client is not in the bundle (scripts/bundle.mjs).
     const banners: string[] = [];
