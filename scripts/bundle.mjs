@@ -1,12 +1,15 @@
 // Bundles the compiled CLI (dist/cli/main.js) into dist/pmt.mjs, which `bin` points at, plus chunks.
 // pmt starts noticeably faster from one file than from the hundreds of modules dockerode, fastify
 // and their dependencies are made of (module resolution and loading dominate a short command).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 // Chunk names carry content hashes: drop the previous build's so they don't pile up.
-for (const name of readdirSync('dist')) if (/^pmt-.*\.mjs$/.test(name)) rmSync(`dist/${name}`);
+for (const name of readdirSync('dist')) if (/^pmt-.*\.(mjs|cjs|cache)$/.test(name)) rmSync(`dist/${name}`);
 
 // Bundled CommonJS code still uses require, __dirname and __filename; ESM has none of them.
 const banner = [
@@ -80,6 +83,42 @@ const quietModemDebug = {
   },
 };
 
+// Libraries every command starts with, each bundled on its own as CommonJS ("islands") and loaded
+// through scripts/bundle/island-loader.cjs with a V8 code cache; pmt's own code stays ES modules.
+const ISLANDS = ['yaml', 'semver', 'commander', 'dockerode'];
+const islandName = (pkg) => pkg.replace(/[^a-z0-9]+/g, '-');
+const LOADER = fileURLToPath(new URL('./bundle/island-loader.cjs', import.meta.url));
+const islands = {
+  name: 'islands',
+  setup(esbuild) {
+    const filter = new RegExp(`^(${ISLANDS.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+    // Only pmt's own modules' imports: inside an island a package is bundled as usual.
+    esbuild.onResolve({ filter }, ({ path, importer }) => (importer.includes(`${sep}node_modules${sep}`) ? undefined : { path, namespace: 'island' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'island' }, ({ path }) => ({
+      // `__dirname` is the banner's: the directory of the chunk, where the islands are too.
+      contents: `module.exports = require(${JSON.stringify(LOADER)}).loadIsland(${JSON.stringify(islandName(path))}, __dirname);`,
+      loader: 'js',
+      resolveDir: dirname(LOADER),
+    }));
+  },
+};
+
+for (const pkg of ISLANDS) {
+  await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: process.cwd(), loader: 'js' },
+    outfile: `dist/pmt-island-${islandName(pkg)}.cjs`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['cpu-features', '*.node'],
+    plugins: [deferRarelyUsedModules, quietModemDebug],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+}
+
 await build({
   entryPoints: { pmt: 'dist/cli/main.js' },
   outdir: 'dist',
@@ -95,9 +134,23 @@ await build({
   // Native add-ons (ssh2's optional speed-ups, were it ever bundled) are never inlined.
   external: ['cpu-features', '*.node'],
   banner: { js: banner },
-  plugins: [deferRarelyUsedModules, quietModemDebug],
+  plugins: [islands, deferRarelyUsedModules, quietModemDebug],
   // Less text to parse at every start; names stay, so --debug stack traces still read well.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
+
+// The islands' code caches: pmt run the way it mostly starts (help, a dry-run scan of the sample,
+// then -l on the bundled registry; no engine needed — both say so and go on), in a child with
+// Node's default flags. A build
+// that ends without them fails: a missing cache would only show as a slower start.
+for (const args of [['--help'], ['scan', '--dry-run', '-i', 'samples/apache-project'], ['-l', '-r', 'plugins.yaml']]) {
+  spawnSync(process.execPath, ['dist/pmt.mjs', ...args], {
+    env: { ...process.env, NODE_OPTIONS: '', PMT_BUILD_WRITE_ISLAND_CACHES: '1', DOCKER_HOST: 'unix:///nonexistent/pmt-build.sock' },
+    stdio: 'ignore',
+  });
+}
+const caches = readdirSync('dist').filter((name) => /^pmt-island-.*\.cache$/.test(name));
+const uncached = ISLANDS.map(islandName).filter((name) => !caches.some((cache) => cache.startsWith(`pmt-island-${name}.cjs.`)));
+if (uncached.length > 0) throw new Error(`the warm-up run made no code cache for the island(s) ${uncached.join(', ')}: check scripts/bundle.mjs`);

@@ -66,6 +66,11 @@ describe('pmt installed from its npm package, run from any directory and from a 
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/pmt.mjs');
+    // The start-up libraries' islands, each with its code cache for the V8 that built it.
+    for (const island of ['yaml', 'semver', 'commander', 'dockerode']) {
+      expect(files).toContain(`dist/pmt-island-${island}.cjs`);
+      expect(files.filter((f) => f.startsWith(`dist/pmt-island-${island}.cjs.v8-`) && f.endsWith('.cache'))).toHaveLength(1);
+    }
     expect(files).toContain('plugins.yaml');
     expect(files).toContain('plugins/scancode/install-scancode.sh');
     expect(files).toContain('plugins/file-hasher/file-hasher');
