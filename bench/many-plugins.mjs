@@ -4,8 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
-import { bareArchiveRun } from './lib/bare-archive-run.mjs';
+import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 100);
@@ -25,7 +24,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     results.xargs.push((await timed('sh', ['-c', xargs])).ms);
     results.floor.push((await timed('sh', ['-c', floor.command(COUNT, 8, IMAGE, CMD, SAMPLE)])).ms);
-    results.archiveFloor.push(await bareArchiveRun({ count: COUNT, concurrency: 8, image: IMAGE, cmd: CMD, input: SAMPLE }));
+    results.archiveFloor.push((await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', '8', '--archive'], { cwd: work })).ms);
     for (const [mode, config] of Object.entries(modes)) {
       writeFileSync(join(work, 'core_engine_config.json'), JSON.stringify(config));
       const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', '8', '--no-cache', '--progress', 'none', '--log-level', 'warn', '-o', join(work, `out-${mode}-${round}`)];
@@ -37,7 +36,7 @@ try {
     ['', 'median s', 'ratio'],
     [`xargs -P8 docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
     [`the same, each container doing pmt's REST steps (REST floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2)],
-    [`a bare dockerode loop: create, start, wait, archive /result, remove (archive floor)`, (median(results.archiveFloor) / 1000).toFixed(2), (median(results.archiveFloor) / base).toFixed(2)],
+    [`a minimal Node client (lib/min-client.mjs --archive): create, start, wait, archive /result, remove (archive floor)`, (median(results.archiveFloor) / 1000).toFixed(2), (median(results.archiveFloor) / base).toFixed(2)],
     ...Object.keys(modes).map((mode) => [`pmt scan, ${mode} transport`, (median(results[mode]) / 1000).toFixed(2), (median(results[mode]) / base).toFixed(2)]),
   ]);
   for (const mode of Object.keys(modes)) {

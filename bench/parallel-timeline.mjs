@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 8);
@@ -50,11 +50,12 @@ function timeline(stderr) {
 const floor = await sameStepsBaseline();
 try {
   writeFileSync(join(work, 'core_engine_config.json'), '{}');
-  const results = { xargs: [], floor: [], pmt: [] };
+  const results = { xargs: [], floor: [], minimal: [], pmt: [] };
   let last;
   for (let round = 0; round < ROUNDS; round++) {
     results.xargs.push((await timed('sh', ['-c', xargs])).ms);
     results.floor.push((await timed('sh', ['-c', floor.command(COUNT, COUNT, IMAGE, CMD, SAMPLE)])).ms);
+    results.minimal.push((await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', String(COUNT), '--out', join(work, `min-${round}`)], { cwd: work })).ms);
     const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', String(COUNT), '--no-cache', '--progress', 'none', '--log-level', 'debug', '--log-format', 'json', '-o', join(work, `out-${round}`)];
     const command = existsSync(TIME) ? [TIME, ['-f', 'pmt-cpu %U %S', 'node', PMT, ...args]] : ['node', [PMT, ...args]];
     last = await timed(command[0], command[1], { cwd: work });
@@ -66,6 +67,7 @@ try {
     ['', 'median s', 'ratio'],
     [`xargs -P${COUNT} docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
     [`the same, each container doing pmt's REST steps (floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2)],
+    [`a minimal Node client (lib/min-client.mjs): create, start, wait, remove`, (median(results.minimal) / 1000).toFixed(2), (median(results.minimal) / base).toFixed(2)],
     [`pmt scan --concurrency ${COUNT}`, (median(results.pmt) / 1000).toFixed(2), ratio.toFixed(2)],
   ]);
   console.log(`\ntimeline of the last pmt run (ms from its first log line):`);

@@ -6,6 +6,9 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const PMT = `${REPO}dist/pmt.mjs`;
 export const SAMPLE = `${REPO}samples/apache-project`;
 export const REGISTRY = `${REPO}plugins.yaml`;
+/** The floor clients: the least a Node program does for the same job (see each file). */
+export const MIN_CLIENT = `${REPO}bench/lib/min-client.mjs`;
+export const MIN_LIST = `${REPO}bench/lib/min-list.mjs`;
 
 /** Runs a command to its end; resolves with wall time in ms and its output; rejects on a non-zero exit. */
 export function timed(command, args, options = {}) {
