@@ -4,6 +4,6 @@ import type { CommonOptions } from './common-options.js';
 /**
  * The Docker engine a command talks to, created on first use from its options (e.g. --docker-host).
  * A promise: dockerode is loaded with it, so that commands which never reach the engine (and
- * `--help`) start without it.
+ * `--help`) start without it. `R`: what of the engine a command needs (e.g. PullRuntime).
  */
-export type RuntimeFactory = (options?: Partial<CommonOptions>) => Promise<DockerRuntime>;
+export type RuntimeFactory<R = DockerRuntime> = (options?: Partial<CommonOptions>) => Promise<R>;

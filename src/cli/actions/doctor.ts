@@ -7,7 +7,7 @@ import type { DoctorReport } from '../../doctor/finding.js';
 import { ConfigError, signalExitCode, type ExitCodeValue } from '../../errors.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
-import type { CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import type { DoctorOptions, DoctorRuntime } from '../commands/doctor.js';
 import { loadInputs, lookUpInputs, registryFlagOf } from '../load-inputs.js';
 import { jsonDocument } from '../json-document.js';
@@ -16,7 +16,7 @@ import { jsonDocument } from '../json-document.js';
 export async function doctorAction(
   options: DoctorOptions,
   io: CliIO,
-  runtime: (options?: Partial<CommonOptions>) => Promise<DoctorRuntime>,
+  runtime: RuntimeFactory<DoctorRuntime>,
   done: (code: ExitCodeValue) => void,
 ): Promise<void> {
   const lookup = await lookUpInputs(options, io);

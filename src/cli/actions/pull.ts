@@ -5,7 +5,7 @@ import { shortImageId } from '../../doctor/image-finding.js';
 import { ExitCode, PmtError, signalExitCode, type ExitCodeValue } from '../../errors.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
-import type { CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import type { PullOptions, PullRuntime } from '../commands/pull.js';
 import { loadInputs, registryFlagOf } from '../load-inputs.js';
 import { byImage } from '../plugins-by-image.js';
@@ -16,7 +16,7 @@ import { escapeControls } from '../../log/escape-controls.js';
 export async function pullAction(
   options: PullOptions,
   io: CliIO,
-  runtime: (options?: Partial<CommonOptions>) => Promise<PullRuntime>,
+  runtime: RuntimeFactory<PullRuntime>,
   done: (code: ExitCodeValue) => void,
 ): Promise<void> {
   const { registry, config, lookup } = await loadInputs(options, io, options.swarm ? { engine: 'swarm' } : {});

@@ -11,7 +11,7 @@ import { pushedRegistryText, type PushedPlugin } from '../../push/pushed-registr
 import { replaceFile } from '../../store/replace-file.js';
 import { authResolver } from '../auth-resolver.js';
 import type { CliIO } from '../cli-io.js';
-import type { CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import type { PushOptions, PushRuntime } from '../commands/push.js';
 import { loadInputs, registryFlagOf } from '../load-inputs.js';
 import { byImage } from '../plugins-by-image.js';
@@ -21,7 +21,7 @@ export async function pushAction(
   registryHost: string,
   options: PushOptions,
   io: CliIO,
-  runtime: (options?: Partial<CommonOptions>) => Promise<PushRuntime>,
+  runtime: RuntimeFactory<PushRuntime>,
   done: (code: ExitCodeValue) => void,
 ): Promise<void> {
   const host = parseRegistryHost(registryHost);

@@ -5,6 +5,7 @@ import type { ExitCodeValue } from '../../errors.js';
 import { durationOption } from '../duration-option.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 
 export interface DoctorOptions extends CommonOptions {
   json: boolean;
@@ -18,7 +19,7 @@ const SWARM_PULL_CHECK_TIMEOUT_MS = 2 * 60_000;
 
 export type DoctorRuntime = ContainerRuntime & DistributionProbe & VolumeRuntime & FileSharingProbe & { defaultRegistry(): Promise<string>; swarm(): SwarmRuntime };
 
-export function doctorCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => Promise<DoctorRuntime>, done: (code: ExitCodeValue) => void): Command {
+export function doctorCommand(io: CliIO, runtime: RuntimeFactory<DoctorRuntime>, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('doctor'))
     .description('check that pmt can run: registry and config, the Docker engine, every plugin image, curl for the REST transport, and containers left by dead pmt runs')
     .option('--fix', 'remove containers and volumes (on a swarm manager: services and secrets too) left behind by pmt runs that are gone', false)

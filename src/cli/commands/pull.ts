@@ -4,6 +4,7 @@ import type { SwarmRuntime } from '../../docker/swarm-runtime.js';
 import type { ExitCodeValue } from '../../errors.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import { collectNames } from '../plugin-names.js';
 import { durationOption } from '../duration-option.js';
 
@@ -18,7 +19,7 @@ export type PullRuntime = ContainerRuntime & DistributionProbe & { readonly endp
 /** How long the swarm's nodes may take to pull one image, unless --timeout says otherwise. */
 const SWARM_PULL_TIMEOUT_MS = 30 * 60_000;
 
-export function pullCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => Promise<PullRuntime>, done: (code: ExitCodeValue) => void): Command {
+export function pullCommand(io: CliIO, runtime: RuntimeFactory<PullRuntime>, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('pull'))
     .description('download the images of plugins that the Docker engine does not have yet, with the configured credentials')
     .option('-p, --plugin <names>', 'plugin(s) whose images to pull: NAME, NAME,NAME or "all" (repeatable; default: all)', collectNames)

@@ -3,6 +3,7 @@ import type { ContainerRuntime, ImagePublisher } from '../../docker/container-ru
 import type { ExitCodeValue } from '../../errors.js';
 import type { CliIO } from '../cli-io.js';
 import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import type { RuntimeFactory } from '../runtime-factory.js';
 import { collectNames } from '../plugin-names.js';
 
 export interface PushOptions extends CommonOptions {
@@ -12,7 +13,7 @@ export interface PushOptions extends CommonOptions {
 
 export type PushRuntime = ContainerRuntime & ImagePublisher & { defaultRegistry(): Promise<string> };
 
-export function pushCommand(io: CliIO, runtime: (options?: Partial<CommonOptions>) => Promise<PushRuntime>, done: (code: ExitCodeValue) => void): Command {
+export function pushCommand(io: CliIO, runtime: RuntimeFactory<PushRuntime>, done: (code: ExitCodeValue) => void): Command {
   return withCommonOptions(new Command('push'))
     .description('publish plugin images of this Docker engine to a registry (e.g. the one a swarm pulls from), with the configured credentials')
     .argument('<registry>', 'the registry as it starts an image reference: HOST:PORT')
