@@ -53,9 +53,17 @@ exports.loadedIslands = function loadedIslands() {
   return loaded.map(({ name, served }) => ({ name, served }));
 };
 
-// At the warm-up's exit each island's cache holds every function compiled so far.
+// At the warm-up's exit each island's cache holds every function compiled so far. Set anywhere
+// else (an installed package's directory may not be writable) a cache that cannot be written is
+// left out: the build checks that its caches are there.
 if (WRITE_CACHES) {
   process.on('exit', () => {
-    for (const { cache, script } of loaded) writeFileSync(cache, script.createCachedData());
+    for (const { cache, script } of loaded) {
+      try {
+        writeFileSync(cache, script.createCachedData());
+      } catch {
+        // not the build's run: nothing to keep
+      }
+    }
   });
 }
