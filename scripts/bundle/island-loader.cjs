@@ -1,8 +1,9 @@
 // Loads a library "island" of the bundle: a CommonJS bundle of one npm package (dist/pmt-island-*.cjs)
-// compiled with the V8 code cache the build made for it by running pmt once (`--help`, `-l`). Node 20
-// has no compile cache for ES modules (module.enableCompileCache comes with Node 22.1), and the
-// libraries pmt needs at every start (yaml, semver, commander, dockerode) spend most of their first
-// milliseconds compiling functions on first call; with the cache their bytecode is read instead.
+// compiled with the V8 code cache the build made for it by running pmt (`--help`, a dry-run scan,
+// `-l`). Node 20 has no compile cache for ES modules (module.enableCompileCache comes with Node
+// 22.1), and the libraries pmt needs at every start (yaml, semver, commander, dockerode) spend most
+// of their first milliseconds compiling functions on first call; with the cache their bytecode is
+// read instead.
 // The cache's name carries the V8 version and a hash of the island's text: V8 itself checks only
 // its version, flags and the source's length, so a cache never meets a source it was not made
 // from. No cache, or one V8 refuses (other flags), only costs the compile it would have saved.
@@ -39,7 +40,9 @@ exports.loadIsland = function loadIsland(name, dir) {
   const script = new vm.Script(wrap(source), {
     filename: file,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // An island's own import() (none has one today) through Node's loader; the constant exists from
+    // Node 20.12 (pmt runs from 20.3), and without it such an import() would throw.
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {}, id: file, filename: file, loaded: false };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dir);
