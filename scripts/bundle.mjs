@@ -91,7 +91,7 @@ const LOADER = fileURLToPath(new URL('./bundle/island-loader.cjs', import.meta.u
 const islands = {
   name: 'islands',
   setup(esbuild) {
-    const filter = new RegExp(`^(${ISLANDS.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+    const filter = new RegExp(`^(${ISLANDS.map(escapeRegExp).join('|')})$`);
     // Only pmt's own modules' imports: inside an island a package is bundled as usual.
     esbuild.onResolve({ filter }, ({ path, importer }) => (importer.includes(`${sep}node_modules${sep}`) ? undefined : { path, namespace: 'island' }));
     esbuild.onLoad({ filter: /.*/, namespace: 'island' }, ({ path }) => ({

@@ -29,7 +29,7 @@ export async function sameStepsBaseline() {
   const steps = (cmd, result) =>
     [
       "/bin/sh -c 'echo test; curl -V' > /dev/null",
-      `/bin/sh -c '${cmd.replaceAll("'", `'"'"'`)}'`,
+      `/bin/sh -c ${shellQuote(cmd)}`,
       `curl -sS --fail-with-body --unix-socket /run/pmt/api.sock -F name=plugin -F result=@/result/${result} http://pmt/save > /dev/null`,
     ].join(' && ');
   return {

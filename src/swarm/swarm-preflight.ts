@@ -31,6 +31,9 @@ export async function requireSwarmManager(swarm: SwarmRuntime, endpoint: string)
   return state;
 }
 
+/** What to do when pmt cannot tell or use the address swarm tasks reach it at. */
+const ADVERTISE_HINT = "set RestAdvertiseAddr (or --rest-advertise-addr) to this machine's address on the network the swarm nodes use";
+
 /**
  * Checks that the engine is a manager of an active swarm and settles the advertise address: the
  * configured one, else the local address this machine would use to reach the manager's NodeAddr.
@@ -42,7 +45,7 @@ export async function swarmPreflight(swarm: SwarmRuntime, endpoint: string, conf
     throw new PmtError(`the swarm manager is reached over loopback (${advertiseAddr}), so swarm tasks on other nodes cannot reach pmt's REST endpoint there`, {
       origin: 'config',
       exitCode: ExitCode.usage,
-      hint: "set RestAdvertiseAddr (or --rest-advertise-addr) to this machine's address on the network the swarm nodes use",
+      hint: ADVERTISE_HINT,
     });
   }
   return { state, advertiseAddr };
@@ -58,7 +61,7 @@ export async function localAddressToward(remote: string): Promise<string> {
     throw new PmtError(`the swarm manager's node address "${remote}" is not an IP address, so pmt cannot tell which of its own addresses swarm nodes reach`, {
       origin: 'docker',
       exitCode: ExitCode.usage,
-      hint: "set RestAdvertiseAddr (or --rest-advertise-addr) to this machine's address on the network the swarm nodes use",
+      hint: ADVERTISE_HINT,
     });
   }
   const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
@@ -72,7 +75,7 @@ export async function localAddressToward(remote: string): Promise<string> {
     throw new PmtError(`no route from this machine to the swarm manager's node address ${remote}: ${(error as Error).message}`, {
       origin: 'docker',
       exitCode: ExitCode.usage,
-      hint: "set RestAdvertiseAddr (or --rest-advertise-addr) to this machine's address on the network the swarm nodes use",
+      hint: ADVERTISE_HINT,
       cause: error,
     });
   } finally {
