@@ -27,7 +27,7 @@ export interface PlanOutput {
  * whether it is a manager, and the address tasks would reach pmt at); nothing is created.
  */
 export async function describePlan(docker: DockerRuntime, request: PlanRequest, output: PlanOutput): Promise<string> {
-  const engine = await docker.ping().catch((error: unknown) => {
+  const engine = await docker.describe().catch((error: unknown) => {
     if (error instanceof PmtError) return error;
     throw error;
   });

@@ -5,8 +5,14 @@ import type { Readable } from 'node:stream';
  * dockerode; orchestration tests may pass a fake.
  */
 export interface ContainerRuntime {
-  /** Engine version facts; rejects with EngineUnreachableError when no engine answers. */
-  ping(): Promise<EngineInfo>;
+  /**
+   * Where the engine is, once it answered a ping (`GET /_ping`: ~1 ms, against ~10 ms for the
+   * version, which the engine gathers by running runc and its init); rejects with
+   * EngineUnreachableError when no engine answers.
+   */
+  ping(): Promise<EngineReach>;
+  /** The engine's version facts besides; rejects with EngineUnreachableError when no engine answers. */
+  describe(): Promise<EngineInfo>;
   /** The local image's id, or undefined when the engine does not have it. */
   findImage(reference: string): Promise<LocalImage | undefined>;
   /** Pulls an image to its end; rejects on any error event of the pull stream. */
@@ -116,9 +122,8 @@ export type FileSharingVerdict = { readonly shared: true } | { readonly shared: 
 
 export type DistributionAnswer = { readonly available: true; readonly digest: string } | { readonly available: false; readonly reason: string };
 
-export interface EngineInfo {
-  readonly version: string;
-  readonly apiVersion: string;
+/** An engine that answered, and where it is. */
+export interface EngineReach {
   /** Where pmt reached the engine, e.g. `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
   /**
@@ -127,6 +132,11 @@ export interface EngineInfo {
    * says otherwise (see dockerConnectionOptions).
    */
   readonly local: boolean;
+}
+
+export interface EngineInfo extends EngineReach {
+  readonly version: string;
+  readonly apiVersion: string;
 }
 
 export interface LocalImage {

@@ -7,6 +7,7 @@ import type {
   DistributionAnswer,
   DistributionProbe,
   EngineInfo,
+  EngineReach,
   FilledVolume,
   FileSharingProbe,
   FileSharingRequest,
@@ -79,7 +80,17 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     await this.connection.close?.();
   }
 
-  async ping(): Promise<EngineInfo> {
+  async ping(): Promise<EngineReach> {
+    try {
+      await this.resolveEndpoint();
+      await this.docker.ping();
+      return { endpoint: this.endpoint, local: this.connection.local ?? this.endpoint.startsWith('unix://') };
+    } catch (error) {
+      throw toDockerError('answer a ping', error, this.endpoint);
+    }
+  }
+
+  async describe(): Promise<EngineInfo> {
     try {
       await this.resolveEndpoint();
       const version = await this.docker.version();

@@ -81,7 +81,7 @@ export async function runDoctor(request: DoctorRequest, env: DoctorEnv): Promise
 
   let engine: EngineInfo;
   try {
-    engine = await env.runtime.ping();
+    engine = await env.runtime.describe();
   } catch (error) {
     if (!(error instanceof PmtError)) throw error;
     findings.push(engineFailure(error));

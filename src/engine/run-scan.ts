@@ -5,7 +5,7 @@ import type { AuthResolver } from '../agent/ensure-image.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, EngineInfo, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
+import type { ContainerRuntime, EngineInfo, EngineReach, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
 import { Labels } from '../docker/labels.js';
 import type { Plugin } from '../registry/plugin.js';
 import { writeProvenanceRecord } from '../sinks/provenance-record.js';
@@ -114,7 +114,7 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
 async function scanOnEngine(
   request: ScanRequest,
   env: ScanEnvironment,
-  { started, logger, engine, background, seen }: { started: Date; logger: Logger; engine: EngineInfo; background: BackgroundWork; seen: { swarmState?: SwarmState } },
+  { started, logger, engine, background, seen }: { started: Date; logger: Logger; engine: EngineReach; background: BackgroundWork; seen: { swarmState?: SwarmState } },
 ): Promise<ScanReport> {
   const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
@@ -205,6 +205,13 @@ async function scanOnEngine(
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));
     const agent = swarmRun?.agent(context) ?? ((run) => runPluginAgent(context, run));
     const outcomes = await mapBounded(runs, request.concurrency, agent);
+    // The engine's version is for the report and the provenance record only: asked now, beside the
+    // last containers' removal, rather than before or while they start (the engine runs runc and its
+    // init to answer it, ~10 ms of its CPU).
+    const describing = env.runtime.describe().catch((error: unknown): EngineInfo => {
+      logger.warn(`Could not ask the Docker engine for its version: ${error instanceof Error ? error.message : String(error)}; the report says "unknown"`);
+      return { ...engine, version: 'unknown', apiVersion: 'unknown' };
+    });
     background.release(); // when no container started (all cached, or all failed before)
 
     const plugins: PluginReport[] = [];
@@ -219,7 +226,7 @@ async function scanOnEngine(
       runId,
       inputDir: request.inputDir,
       input: await inputFacts,
-      engine,
+      engine: await describing,
       cacheEnabled: env.cache !== undefined,
       startedAt: started,
       finishedAt: finished,

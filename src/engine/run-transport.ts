@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { ContainerRuntime, EngineInfo, FileSharingProbe } from '../docker/container-runtime.js';
+import type { ContainerRuntime, EngineReach, FileSharingProbe } from '../docker/container-runtime.js';
 import type { Filestore } from '../store/filestore.js';
 import type { ArchiveCollector } from '../transport/archive-collector.js';
 import { RestCollector } from '../transport/rest-collector.js';
@@ -25,7 +25,7 @@ export interface RunTransport {
 
 export interface RunTransportOptions {
   readonly config: Config;
-  readonly engine: EngineInfo;
+  readonly engine: EngineReach;
   readonly runtime: ContainerRuntime;
   /** Proves that a local engine sees pmt's files; without it a local engine is trusted. */
   readonly fileSharing: FileSharingProbe | undefined;

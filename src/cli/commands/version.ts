@@ -14,7 +14,7 @@ export function versionCommand(io: CliIO, runtime: RuntimeFactory, done: (code: 
     .action(async (options: { json: boolean; dockerHost?: string; engineLocal?: boolean }) => {
       let docker: { version: string; apiVersion: string; endpoint: string } | { unreachable: string };
       try {
-        const info = await (await runtime(options)).ping();
+        const info = await (await runtime(options)).describe();
         docker = { version: info.version, apiVersion: info.apiVersion, endpoint: info.endpoint };
       } catch (error) {
         if (!(error instanceof PmtError)) throw error;

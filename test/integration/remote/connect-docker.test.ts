@@ -78,6 +78,10 @@ describe('connectDocker', () => {
         { ca: await file('ca.pem'), cert: await file('server-cert.pem'), key: await file('server-key.pem'), requestCert: true, rejectUnauthorized: true },
         (req, res) => {
           clients.push((req.socket as TLSSocket).getPeerCertificate().subject.CN as string);
+          if (req.url === '/_ping') {
+            res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+            return;
+          }
           res.writeHead(req.url === '/version' ? 200 : 404, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ Version: '99.0-tls-fake', ApiVersion: '1.41' }));
         },
@@ -92,9 +96,10 @@ describe('connectDocker', () => {
 
     it('verifies the engine with ca.pem and presents cert.pem/key.pem from DOCKER_CERT_PATH', async () => {
       const env = { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir.path };
-      const info = await connectDocker({ dockerHost: `tcp://127.0.0.1:${port}`, env }).ping();
-      expect(info).toMatchObject({ version: '99.0-tls-fake', endpoint: `tcp://127.0.0.1:${port} (TLS)`, local: false });
-      expect(clients).toEqual(['pmt-client']);
+      const runtime = connectDocker({ dockerHost: `tcp://127.0.0.1:${port}`, env });
+      expect(await runtime.ping()).toEqual({ endpoint: `tcp://127.0.0.1:${port} (TLS)`, local: false });
+      expect(await runtime.describe()).toMatchObject({ version: '99.0-tls-fake', endpoint: `tcp://127.0.0.1:${port} (TLS)`, local: false });
+      expect(clients).toEqual(['pmt-client', 'pmt-client']);
     });
 
     it('refuses an engine whose certificate the CA did not sign', async () => {

@@ -71,7 +71,8 @@ describe('input shipping to a remote engine', () => {
   const sh = (container: PluginContainer, script: string) => container.exec(['/bin/sh', '-c', script]);
 
   it('reaches the second engine over loopback TCP, as a remote one with its own data root', async () => {
-    const info = await runtime.ping();
+    expect(await runtime.ping()).toEqual({ endpoint: REMOTE_DOCKER_HOST, local: false });
+    const info = await runtime.describe();
     expect(info).toMatchObject({ endpoint: REMOTE_DOCKER_HOST, local: false, apiVersion: expect.stringMatching(/^1\.\d+$/) });
     const remoteRoot = ((await remoteDocker().info()) as { DockerRootDir: string }).DockerRootDir;
     expect(remoteRoot).not.toBe('/var/lib/docker');

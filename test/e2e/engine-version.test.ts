@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker } from '../support/engine-state.js';
+import { startEngineProxy, type EngineProxy } from '../support/engine-proxy.js';
+import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { scanJson } from '../support/scan-json.js';
+import { TestImages } from '../support/test-images.js';
+
+// A scan asks the engine whether it answers with GET /_ping (~1 ms) and for its version, which only
+// the report and the provenance record need, once its containers have run: the engine runs runc and
+// its init to answer GET /version (~10 ms), which is no longer on the way to the first container.
+
+describe('the engine version of a scan', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let repo: string;
+  let registry: string;
+  beforeAll(async () => {
+    dir = await tempDir('pmt-engine-version-');
+    repo = await copySampleRepo(dir.path);
+    await writeConfig(dir.path, { PathDirLogs: 'logs' });
+    registry = await writeRegistry(dir.path, [{ name: 'lister', image: TestImages.curl, cmd: 'ls /input > /result/result.txt' }]);
+  });
+  afterAll(async () => {
+    await dir.remove();
+  });
+
+  const scanThrough = async (proxy: EngineProxy, out: string) => {
+    const run = await scanJson(['-i', repo, '-r', registry, '-p', 'lister', '-o', join(dir.path, out), '--no-upload', '--docker-host', proxy.dockerHost], { cwd: dir.path });
+    const envelope = JSON.parse(await readFile(join(dir.path, out, 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    return { ...run, engine: statement.predicate.runDetails.builder.builderDependencies[0].annotations as Record<string, string> };
+  };
+
+  it('is asked after the containers ran, not before the first one starts, and recorded', async () => {
+    const proxy = await startEngineProxy(dir.path, () => undefined);
+    try {
+      const { code, engine } = await scanThrough(proxy, 'results-1');
+      expect(code).toBe(0);
+      const version = await docker.version();
+      expect(engine).toMatchObject({ version: version.Version, apiVersion: version.ApiVersion });
+      const asked = proxy.requests;
+      expect(asked[0]).toBe('GET /_ping');
+      const start = asked.findIndex((r) => /^POST \/containers\/[0-9a-f]+\/start$/.test(r));
+      expect(start).toBeGreaterThan(0);
+      expect(asked.indexOf('GET /version')).toBeGreaterThan(start);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('an engine that will not tell its version still gets its scan done: the record says "unknown", with a warning', async () => {
+    const proxy = await startEngineProxy(dir.path, (method, path) => (method === 'GET' && path.split('?')[0] === '/version' ? 500 : undefined));
+    try {
+      // scanJson also checks that no container of the run is left.
+      const { code, report, engine, stderr } = await scanThrough(proxy, 'results-2');
+      expect(code).toBe(0);
+      expect(report.plugins[0]).toMatchObject({ status: 'succeeded', results: [expect.objectContaining({ name: 'result.txt' })] });
+      expect(engine).toMatchObject({ version: 'unknown', apiVersion: 'unknown' });
+      expect(stderr).toContain('Could not ask the Docker engine for its version');
+      expect(proxy.requests).toContain('GET /version');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
