@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 100);
@@ -17,6 +18,7 @@ const plugins = Array.from({ length: COUNT }, (_, i) => `  - name: trivial-${i}\
 writeFileSync(join(work, 'plugins.yaml'), `version: R1.0\nplugins:\n${plugins.join('')}`);
 const xargs = `seq ${COUNT} | xargs -P8 -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro -v /result ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
 
+prepareYaml();
 const floor = await sameStepsBaseline();
 try {
   const modes = { REST: {}, archive: { RestApi: false } };

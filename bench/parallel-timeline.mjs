@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const COUNT = Number(process.env.PMT_BENCH_PLUGINS ?? 8);
@@ -47,6 +48,7 @@ function timeline(stderr) {
   return [...rows].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
+prepareYaml();
 const floor = await sameStepsBaseline();
 try {
   writeFileSync(join(work, 'core_engine_config.json'), '{}');

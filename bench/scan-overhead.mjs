@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_CLIENT, median, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
 const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 7);
@@ -12,6 +13,7 @@ const IMAGE = 'pmt/licensee:9.15.2';
 const CMD = 'licensee detect /input --json > /result/result.json';
 const work = mkdtempSync(join(tmpdir(), 'pmt-bench-overhead-'));
 
+prepareYaml();
 const floor = await sameStepsBaseline();
 try {
   const pmt = [];

@@ -6,10 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_LIST, median, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { prepareYaml } from './lib/yaml-island.mjs';
 
 const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 15);
 const work = mkdtempSync(join(tmpdir(), 'pmt-bench-startup-'));
 const env = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
+prepareYaml();
 const scan = ['scan', '-r', REGISTRY, '-i', SAMPLE, '-p', 'licensee', '-o', join(work, 'out'), '--no-upload', '--progress', 'none', '--log-level', 'warn'];
 
 try {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: one 1 GiB result file through pmt's REST transport and through archive copy, each as
-// `node dist/pmt.mjs scan` in a child process, against a bare `docker cp` of the same file
+// `node dist/pmt.cjs scan` in a child process, against a bare `docker cp` of the same file
 // measured in the same invocation. Prints a table with ratios and the targets; always exits 0
 // once it has measured (it is a benchmark, not a test). Needs `npm run build` and the test image
 // pmt-test/curl:1 (built by `npm test`, or `docker build --network host -t pmt-test/curl:1
@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 3);
 const IMAGE = 'pmt-test/curl:1';
 const TARGET_MBPS = 300;
 const TARGET_RSS_MIB = 150;
-const PMT = fileURLToPath(new URL('../dist/pmt.mjs', import.meta.url));
+const PMT = fileURLToPath(new URL('../dist/pmt.cjs', import.meta.url));
 const TIME = ['/usr/bin/time', '/bin/time'].find((path) => existsSync(path));
 // The plugin prints the host clock (containers share the kernel's) when its file is complete, so
 // "transfer" below starts exactly when the file is there in /result.

@@ -13,4 +13,4 @@ set -euo pipefail
 # A registry given on the command line is relative to where the script was called from.
 REGISTRY="$(realpath "${1:-$(dirname "$0")/../plugins.yaml}")"
 cd "$(dirname "$0")/.."
-exec node dist/pmt.mjs build --quiet -r "$REGISTRY"
+exec node dist/pmt.cjs build --quiet -r "$REGISTRY"

@@ -1,25 +1,17 @@
-// Bundles the compiled CLI (dist/cli/main.js) into dist/pmt.mjs, which `bin` points at, plus chunks.
-// pmt starts noticeably faster from one file than from the hundreds of modules dockerode, fastify
-// and their dependencies are made of (module resolution and loading dominate a short command).
+// Bundles the compiled CLI (dist/cli/main.js) and its libraries into one CommonJS script,
+// dist/pmt-main.cjs, which dist/pmt.cjs (`bin`) runs with a V8 code cache the build records here
+// (scripts/bundle/code-cache-loader.cjs). pmt starts noticeably faster from one file than from the
+// hundreds of modules dockerode, fastify and their dependencies are made of, and faster again with
+// its functions' bytecode read instead of compiled: Node 20 caches no compiled code itself. ES
+// modules cannot use a code cache on Node 20 (vm.SourceTextModule needs a flag), so the bundle is
+// CommonJS; code a command does not run is only read, and compiled when first called.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: drop the previous build's so they don't pile up.
-for (const name of readdirSync('dist')) if (/^pmt-.*\.(mjs|cjs|cache)$/.test(name)) rmSync(`dist/${name}`);
-
-// Bundled CommonJS code still uses require, __dirname and __filename; ESM has none of them.
-const banner = [
-  "import { createRequire as __pmtCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __pmtFileURLToPath } from 'node:url';",
-  "import { dirname as __pmtDirname } from 'node:path';",
-  'const require = __pmtCreateRequire(import.meta.url);',
-  'const __filename = __pmtFileURLToPath(import.meta.url);',
-  'const __dirname = __pmtDirname(__filename);',
-].join(' ');
+// Earlier builds' outputs (ES module chunks, islands, caches) go: nothing stale is left to load or pack.
+for (const name of readdirSync('dist')) if (/^pmt.*\.(mjs|cjs|cache|tmp|txt)$/.test(name)) rmSync(`dist/${name}`);
 
 // Modules of dockerode that pmt never or rarely runs, with the big libraries behind them.
 // - docker-modem's ssh client (ssh2) is never used: pmt reaches ssh:// engines through the system
@@ -43,7 +35,7 @@ const deferred = [
   { importer: /dockerode[\\/]lib[\\/]util\.js$/, path: 'zlib', real: 'zlib', methods: ['createGzip'] },
 ];
 const REFUSE = "module.exports = function () { throw new Error(\"docker-modem's ssh client is not part of pmt: ssh:// engines go through the system ssh\"); };";
-/** The stand-in's source: `require` here is the banner's real one. */
+/** The stand-in's source: `require` here is the bundle's own (Node's, for its file). */
 function standIn(entry) {
   if (entry.refuse) return REFUSE;
   const name = JSON.stringify(entry.real);
@@ -83,74 +75,48 @@ const quietModemDebug = {
   },
 };
 
-// Libraries every command starts with, each bundled on its own as CommonJS ("islands") and loaded
-// through scripts/bundle/island-loader.cjs with a V8 code cache; pmt's own code stays ES modules.
-const ISLANDS = ['yaml', 'semver', 'commander', 'dockerode'];
-const islandName = (pkg) => pkg.replace(/[^a-z0-9]+/g, '-');
-const LOADER = fileURLToPath(new URL('./bundle/island-loader.cjs', import.meta.url));
-const islands = {
-  name: 'islands',
-  setup(esbuild) {
-    const filter = new RegExp(`^(${ISLANDS.map(escapeRegExp).join('|')})$`);
-    // Only pmt's own modules' imports: inside an island a package is bundled as usual.
-    esbuild.onResolve({ filter }, ({ path, importer }) => (importer.includes(`${sep}node_modules${sep}`) ? undefined : { path, namespace: 'island' }));
-    esbuild.onLoad({ filter: /.*/, namespace: 'island' }, ({ path }) => ({
-      // `__dirname` is the banner's: the directory of the chunk, where the islands are too.
-      contents: `module.exports = require(${JSON.stringify(LOADER)}).loadIsland(${JSON.stringify(islandName(path))}, __dirname);`,
-      loader: 'js',
-      resolveDir: dirname(LOADER),
-    }));
-  },
-};
-
-for (const pkg of ISLANDS) {
-  await build({
-    stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: process.cwd(), loader: 'js' },
-    outfile: `dist/pmt-island-${islandName(pkg)}.cjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['cpu-features', '*.node'],
-    plugins: [deferRarelyUsedModules, quietModemDebug],
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-  });
-}
-
 await build({
-  entryPoints: { pmt: 'dist/cli/main.js' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  // Code only a scan needs (the engine, Fastify) goes into chunks loaded on first use.
-  splitting: true,
-  // Next to pmt.mjs: relative paths (../package.json) mean the same from every chunk.
-  chunkNames: 'pmt-[name]-[hash]',
+  entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/pmt-main.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  // Escapes every non-ASCII character in strings (regular expressions are written with \u escapes),
+  // and the bundled libraries' license comments go to dist/pmt-main.cjs.LEGAL.txt: the loader reads
+  // the text as latin1, its cheapest decoding.
+  charset: 'ascii',
+  legalComments: 'external',
+  // ES module code asks for its own URL (the package root, package.json); the bundle's is its file's.
+  define: { 'import.meta.url': '__pmtImportMetaUrl' },
+  banner: { js: "var __pmtImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   // Native add-ons (ssh2's optional speed-ups, were it ever bundled) are never inlined.
   external: ['cpu-features', '*.node'],
-  banner: { js: banner },
-  plugins: [islands, deferRarelyUsedModules, quietModemDebug],
-  // Less text to parse at every start; names stay, so --debug stack traces still read well.
+  plugins: [deferRarelyUsedModules, quietModemDebug],
+  // Less text to read at every start; names stay, so --debug stack traces still read well.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
+const bundled = readFileSync('dist/pmt-main.cjs', 'latin1');
+if (/[^\x00-\x7f]/.test(bundled)) throw new Error('dist/pmt-main.cjs is not ASCII-only: the loader reads it as latin1; check esbuild\'s charset in scripts/bundle.mjs');
+// The entry's `#!` line stays at the top, and the loader compiles the text inside a function wrapper, where it is a syntax error.
+writeFileSync('dist/pmt-main.cjs', bundled.replace(/^#!.*\n/, ''), 'latin1');
+chmodSync('dist/pmt-main.cjs', 0o644);
 
-// The islands' code caches: pmt run the way it mostly starts (help, a dry-run scan of the sample,
-// then -l on the bundled registry; no engine needed — both say so and go on), in a child with
-// Node's default flags. A build
-// that ends without them fails: a missing cache would only show as a slower start.
+// The bin: the loader and its one call, in one file (one read less at every start).
+const loader = readFileSync('scripts/bundle/code-cache-loader.cjs', 'utf8');
+writeFileSync('dist/pmt.cjs', `#!/usr/bin/env node\n${loader}\nrunBundle(require('node:path').join(__dirname, 'pmt-main.cjs'));\n`);
+chmodSync('dist/pmt.cjs', 0o755);
+
+// The code cache: pmt run the way it mostly starts (help, a dry-run scan of the sample, then -l on
+// the bundled registry; no engine needed — both say so and go on), in children with Node's default
+// flags, each starting from the one before's cache. A build that ends without it fails: a missing
+// cache would only show as a slower start.
 for (const args of [['--help'], ['scan', '--dry-run', '-i', 'samples/apache-project'], ['-l', '-r', 'plugins.yaml']]) {
-  spawnSync(process.execPath, ['dist/pmt.mjs', ...args], {
-    env: { ...process.env, NODE_OPTIONS: '', PMT_BUILD_WRITE_ISLAND_CACHES: '1', DOCKER_HOST: 'unix:///nonexistent/pmt-build.sock' },
+  spawnSync(process.execPath, ['dist/pmt.cjs', ...args], {
+    env: { ...process.env, NODE_OPTIONS: '', PMT_BUILD_WRITE_CODE_CACHE: '1', DOCKER_HOST: 'unix:///nonexistent/pmt-build.sock' },
     stdio: 'ignore',
   });
 }
-const caches = readdirSync('dist').filter((name) => /^pmt-island-.*\.cache$/.test(name));
-const uncached = ISLANDS.map(islandName).filter((name) => !caches.some((cache) => cache.startsWith(`pmt-island-${name}.cjs.`)));
-if (uncached.length > 0) throw new Error(`the warm-up run made no code cache for the island(s) ${uncached.join(', ')}: check scripts/bundle.mjs`);
+if (!readdirSync('dist').some((name) => /^pmt-main\.cjs\..*\.cache$/.test(name))) throw new Error('the warm-up runs made no code cache for dist/pmt-main.cjs: check scripts/bundle.mjs');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const PMT = `${REPO}dist/pmt.mjs`;
+export const PMT = `${REPO}dist/pmt.cjs`;
 export const SAMPLE = `${REPO}samples/apache-project`;
 export const REGISTRY = `${REPO}plugins.yaml`;
 /** The floor clients: the least a Node program does for the same job (see each file). */

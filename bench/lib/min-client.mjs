@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The least a Node client of the Docker engine does to run a registry's plugins: read the registry
-// with the same YAML library as pmt (its bundle's island), then per plugin, `concurrency` at a time,
+// with the same YAML library as pmt (lib/yaml-island.mjs), then per plugin, `concurrency` at a time,
 // straight through the engine's API (bare node:http, lib/engine-http.mjs) — create
 // (the input bound read-only), start, wait, take /result (bound from --out, or one archive request
 // with --archive), remove. No validation, no compatibility check, no logs, no cleanup guarantees:

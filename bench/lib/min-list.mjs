@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The least a Node CLI does to list a registry with each image's status: read it with the same
-// YAML library as pmt (its bundle's island, with its code cache: the fastest way to load it on
+// YAML library as pmt (bundled into one CommonJS file with a code cache: the fastest way to load it on
 // Node 20), ask the engine once for its images (bare node:http), print a line per plugin. No
 // validation, no lookup, no options: the floor under `pmt -l` (`node bench/lib/min-list.mjs REGISTRY`).
 import { readFileSync } from 'node:fs';

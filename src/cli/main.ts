@@ -14,5 +14,7 @@ process.noDeprecation = true;
 
 // The only place that ends the process: every command reports an exit code instead, except that a
 // scan interrupted before it started anything on the engine, or interrupted twice, ends at once.
-const code = await runCli(process.argv.slice(2), processIO((now) => process.exit(now)));
-process.exitCode = code;
+// (No top-level await: the bundle is CommonJS, see scripts/bundle.mjs.)
+void runCli(process.argv.slice(2), processIO((now) => process.exit(now))).then((code) => {
+  process.exitCode = code;
+});

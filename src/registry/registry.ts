@@ -82,7 +82,7 @@ export class Registry {
     const known = this.#plugins.map((plugin) => plugin.name);
     const listed = names.map((name) => `"${name}"`).join(', ');
     const noun = names.length === 1 ? 'plugin' : 'plugins';
-    const suggestions = names.map((name) => didYouMean(name, known).replace(/^ — /, '')).filter((text) => text !== '');
+    const suggestions = names.map((name) => didYouMean(name, known).replace(/^ \u2014 /, '')).filter((text) => text !== '');
     return new UsageError(
       `unknown ${noun} ${listed} in the registry ${this.source} (available: ${this.#names()})`,
       [...suggestions, 'plugin names are matched case-insensitively; "all" selects every plugin'].join(' '),

@@ -66,7 +66,7 @@ export async function runPmt(args: string[], options: { cwd: string; env?: NodeJ
 }
 
 /** The built CLI as a user runs it (needs `npm run build`, which `npm test` does first). */
-export const PMT_BIN = join(REPO_ROOT, 'dist', 'pmt.mjs');
+export const PMT_BIN = join(REPO_ROOT, 'dist', 'pmt.cjs');
 
 /** Starts the built CLI as a child process. */
 export function spawnPmt(
