@@ -37,6 +37,17 @@ export class DockerSwarm implements SwarmRuntime {
     };
   }
 
+  async isManager(): Promise<boolean> {
+    try {
+      await this.docker.swarmInspect();
+      return true;
+    } catch (error) {
+      // 503: not a manager (outside a swarm, a worker, or a locked manager, which cannot act as one either).
+      if (dockerStatusCode(error) === 503) return false;
+      throw toDockerError('say whether it is a swarm manager', error, this.endpoint);
+    }
+  }
+
   async listNodes(): Promise<SwarmNode[]> {
     const nodes = (await this.call('list swarm nodes', () => this.docker.listNodes())) as EngineNode[];
     return nodes.map((n) => ({

@@ -8,6 +8,12 @@ import type { RegistryAuth } from './container-runtime.js';
 export interface SwarmRuntime {
   /** The engine's swarm facts (GET /info); `manager` is false on a worker or outside a swarm. */
   swarmState(): Promise<SwarmState>;
+  /**
+   * Whether the engine is a swarm manager, and nothing else: GET /swarm (~1 ms, which only a
+   * manager answers) instead of GET /info, which the engine gathers from runc, its init and
+   * containerd (~7 ms alone, ~60 ms beside a container start).
+   */
+  isManager(): Promise<boolean>;
   listNodes(): Promise<SwarmNode[]>;
   /** Creates a secret holding `data`; resolves with its id. */
   createSecret(name: string, data: Buffer, labels: Readonly<Record<string, string>>): Promise<string>;

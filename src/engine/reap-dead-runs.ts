@@ -12,7 +12,7 @@ export interface ReapOptions {
   readonly only?: Readonly<Record<string, string>>;
   /** The engine's swarm side: when the engine is a swarm manager, services and secrets are looked at too. */
   readonly swarm?: SwarmRuntime;
-  /** The swarm's state as the run already asked for it (one `GET /info` instead of two more). */
+  /** The swarm's state as the run already asked for it (no request more for the manager check or the clock). */
   readonly swarmState?: SwarmState;
 }
 
@@ -30,8 +30,9 @@ export async function findDeadRunObjects(
   { graceMs = STARTING_GRACE_MS, only = {}, swarm, swarmState }: ReapOptions = {},
 ): Promise<DeadRunObjects> {
   const ours = { ...only, [Labels.run]: undefined };
-  const state = swarm !== undefined ? (swarmState ?? (await swarm.swarmState())) : undefined;
-  const manager = state?.manager ? swarm : undefined;
+  // The run's swarm state when it has one; else only whether this engine is a manager (no GET /info).
+  const isManager = swarmState !== undefined ? swarmState.manager : swarm !== undefined && (await swarm.isManager());
+  const manager = isManager ? swarm : undefined;
   const [containers, volumes, services, secrets] = await Promise.all([
     runtime.listContainers(ours),
     volumeRuntime.listVolumes(ours),
@@ -40,7 +41,7 @@ export async function findDeadRunObjects(
   ]);
   const clock = needsEngineClock(containers, volumes) || services.length + secrets.length > 0;
   // The swarm state's clock is the same engine's (the manager pmt talks to), read from its answer.
-  const now = !clock ? 0 : (state?.engineNowMs?.() ?? (await runtime.engineNow()).getTime());
+  const now = !clock ? 0 : (swarmState?.engineNowMs?.() ?? (await runtime.engineNow()).getTime());
   const liveServices = liveSwarmRuns(services, now, graceMs);
   const dead = deadRunObjects(containers, volumes, now, graceMs, liveServices);
   if (!manager) return dead;

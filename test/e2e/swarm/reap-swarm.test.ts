@@ -26,6 +26,12 @@ describe('reapDeadRuns on the swarm lab', () => {
     for (const id of made.secrets) await lab.manager.docker.getSecret(id).remove().catch(() => undefined);
   });
 
+  it('tells the manager from the worker by GET /swarm, which only a manager answers', async () => {
+    expect(await runtime.swarm().isManager()).toBe(true);
+    const worker = new DockerRuntime(lab.worker.docker, { endpoint: lab.worker.dockerHost, local: false });
+    expect(await worker.swarm().isManager()).toBe(false);
+  });
+
   it('removes the finished service and the secret of a dead run, keeps a live run\'s running service and secret, and leaves no task container', async () => {
     const deadObjects = await serviceWithSecret(lab, dead, ['true'], made);
     const liveObjects = await serviceWithSecret(lab, live, ['sleep', '300'], made);
