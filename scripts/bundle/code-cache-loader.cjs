@@ -16,7 +16,7 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { homedir } = require('node:os');
-const { dirname, isAbsolute, join } = require('node:path');
+const { basename, dirname, isAbsolute, join } = require('node:path');
 const vm = require('node:vm');
 
 /** The V8 version without Node's suffix (`11.3.244.8`): what V8 checks a cache against. */
@@ -69,7 +69,7 @@ function runBundle(file, env = process.env) {
   const bytes = fs.readFileSync(file);
   // The build makes the bundle ASCII-only (esbuild's charset), so latin1 is its exact text, and the cheapest to decode.
   const source = bytes.toString('latin1');
-  const name = `${file.slice(dirname(file).length + 1)}.${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}.v8-${V8_VERSION}.cache`;
+  const name = `${basename(file)}.${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}.v8-${V8_VERSION}.cache`;
   const shippedPath = join(dirname(file), name);
   const userDir = userCacheDir(env);
   const userPath = join(userDir, name);
@@ -82,7 +82,9 @@ function runBundle(file, env = process.env) {
     cachedData = readIfPresent(shippedPath);
   }
   const script = new vm.Script(wrap(source), {
-    filename: file,
+    // The file's name without its directory: V8 (11.3) names a script compiled from a cache as the
+    // cache was recorded, so a full path would put the build machine's into every stack trace.
+    filename: basename(file),
     cachedData,
     // A bundle's own import() (of a module left outside it) through Node's loader; the constant
     // exists from Node 20.12 (pmt runs from 20.3), and without it such an import() would throw.

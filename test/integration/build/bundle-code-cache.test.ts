@@ -61,6 +61,19 @@ describe('the bundle and its code cache', () => {
     expect(await readdir(xdg)).toEqual([]);
   });
 
+  it('a copy elsewhere (an install) takes the same cache, and its stack traces name the bundle, not the build\'s directory', async () => {
+    const shipped = (await readdir(DIST)).find((n) => n.startsWith('pmt-main.cjs.') && n.endsWith('.cache'))!;
+    const { root, file } = await bundleCopy();
+    await copyFile(join(DIST, shipped), join(root, 'dist', shipped));
+    const runner = join(root, 'runner.cjs');
+    await writeFile(runner, `const { served } = require(${JSON.stringify(LOADER)}).runBundle(${JSON.stringify(file)}); process.on('exit', () => process.stderr.write('served=' + served));`);
+    const failed = await run(process.execPath, [runner, 'scan', '--debug', '-r', join(root, 'missing.yaml')], { env: { ...process.env, NODE_OPTIONS: '', XDG_CACHE_HOME: await scratch() } }).catch((error: { stderr: string }) => error);
+    expect(failed.stderr).toMatch(/served=shipped$/);
+    expect(failed.stderr).toMatch(/ConfigError: .*missing\.yaml: cannot read the registry file/);
+    expect(failed.stderr).toMatch(/\(pmt-main\.cjs:\d+:\d+\)/);
+    expect(failed.stderr).not.toContain(DIST);
+  });
+
   it('never runs the bundle with the cache of another text, even one of the same length', async () => {
     const shipped = (await readdir(DIST)).find((n) => n.startsWith('pmt-main.cjs.') && n.endsWith('.cache'))!;
     const { file } = await bundleCopy((text) => text.replace(HELP_LINE, 'Product Model Toolkit CLIENT'));
