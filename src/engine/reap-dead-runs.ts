@@ -14,6 +14,11 @@ export interface ReapOptions {
   readonly swarm?: SwarmRuntime;
   /** The swarm's state as the run already asked for it (no request more for the manager check or the clock). */
   readonly swarmState?: SwarmState;
+  /**
+   * The run that sweeps: alive by definition. Its objects are neither judged nor a reason to read
+   * the engine's clock (GET /info), although its containers are still being created and started.
+   */
+  readonly ownRun?: string;
 }
 
 export interface ReapCounts {
@@ -27,18 +32,22 @@ export interface ReapCounts {
 export async function findDeadRunObjects(
   runtime: ContainerRuntime,
   volumeRuntime: VolumeRuntime,
-  { graceMs = STARTING_GRACE_MS, only = {}, swarm, swarmState }: ReapOptions = {},
+  { graceMs = STARTING_GRACE_MS, only = {}, swarm, swarmState, ownRun }: ReapOptions = {},
 ): Promise<DeadRunObjects> {
   const ours = { ...only, [Labels.run]: undefined };
-  // The run's swarm state when it has one; else only whether this engine is a manager (no GET /info).
   const isManager = swarmState !== undefined ? swarmState.manager : swarm !== undefined && (await swarm.isManager());
   const manager = isManager ? swarm : undefined;
-  const [containers, volumes, services, secrets] = await Promise.all([
+  const [listedContainers, listedVolumes, listedServices, listedSecrets] = await Promise.all([
     runtime.listContainers(ours),
     volumeRuntime.listVolumes(ours),
     manager ? servicesWithTasks(manager, ours) : [],
     manager ? manager.listSecrets(ours) : [],
   ]);
+  const notOwn = (labels: Readonly<Record<string, string>>): boolean => ownRun === undefined || labels[Labels.run] !== ownRun;
+  const containers = listedContainers.filter((c) => notOwn(c.labels));
+  const volumes = listedVolumes.filter((v) => notOwn(v.labels));
+  const services = listedServices.filter((s) => notOwn(s.service.labels));
+  const secrets = listedSecrets.filter((s) => notOwn(s.labels));
   const clock = needsEngineClock(containers, volumes) || services.length + secrets.length > 0;
   // The swarm state's clock is the same engine's (the manager pmt talks to), read from its answer.
   const now = !clock ? 0 : (swarmState?.engineNowMs?.() ?? (await runtime.engineNow()).getTime());

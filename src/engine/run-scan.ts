@@ -93,18 +93,19 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const logger = env.logger.child({ component: 'Core' });
   const engine = await env.runtime.ping();
   const background = new BackgroundWork();
+  const runId = randomBytes(6).toString('hex');
   // The swarm check's answer, once it has one: the sweep's manager check and engine clock come from it.
   const seen: { swarmState?: SwarmState } = {};
   // What runs that are gone left goes once this run's first container is starting (before, this
   // run has nothing the reaper could mistake; see BackgroundWork); the run waits for it before it ends.
   background.later(() =>
-    reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm, swarmState: seen.swarmState }).then(
+    reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm, swarmState: seen.swarmState, ownRun: runId }).then(
       () => undefined,
       (error: unknown) => logger.warn(`Could not remove containers left by earlier pmt runs: ${error instanceof Error ? error.message : String(error)}`),
     ),
   );
   try {
-    return await scanOnEngine(request, env, { started, logger, engine, background, seen });
+    return await scanOnEngine(request, env, { runId, started, logger, engine, background, seen });
   } finally {
     await background.settled();
   }
@@ -114,9 +115,8 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
 async function scanOnEngine(
   request: ScanRequest,
   env: ScanEnvironment,
-  { started, logger, engine, background, seen }: { started: Date; logger: Logger; engine: EngineReach; background: BackgroundWork; seen: { swarmState?: SwarmState } },
+  { runId, started, logger, engine, background, seen }: { runId: string; started: Date; logger: Logger; engine: EngineReach; background: BackgroundWork; seen: { swarmState?: SwarmState } },
 ): Promise<ScanReport> {
-  const runId = randomBytes(6).toString('hex');
   const tempParent = env.tempParent ?? tmpdir();
   // Temp dirs of runs that are gone (killed, or their machine went down) go while this one runs.
   background.later(() =>

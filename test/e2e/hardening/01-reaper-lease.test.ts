@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectDocker } from '../../../src/docker/connect-docker.js';
-import { reapDeadRuns } from '../../../src/engine/reap-dead-runs.js';
+import { findDeadRunObjects, reapDeadRuns } from '../../../src/engine/reap-dead-runs.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../../support/fixtures.js';
@@ -134,6 +134,26 @@ describe('issue 10 item 1: a run is alive while it holds its connection to its c
       await reapDeadRuns(runtime, runtime, silentLogger(), { only: { [TEST_LABEL]: session } });
       expect(await exists(created)).toBe(true);
       expect(await volumeExists(vol)).toBe(true);
+    });
+
+    it('leaves the sweeping run\'s own objects alone, even with no grace, and reads no engine clock for them', async () => {
+      const own = `own-${randomBytes(4).toString('hex')}`;
+      const created = await container(own, 'created');
+      const vol = await volume(own);
+      const clock = vi.spyOn(runtime, 'engineNow');
+      try {
+        // A scan sweeps while its own containers are being created and started (none runs yet).
+        const dead = await findDeadRunObjects(runtime, runtime, { graceMs: 0, only: { [TEST_LABEL]: session, 'pmt.run': own }, ownRun: own });
+        expect(dead).toEqual({ containers: [], volumes: [] });
+        expect(clock).not.toHaveBeenCalled();
+        // Any other run would take them.
+        const other = await findDeadRunObjects(runtime, runtime, { graceMs: 0, only: { [TEST_LABEL]: session, 'pmt.run': own } });
+        expect(other.containers.map((c) => c.id)).toEqual([created]);
+        expect(other.volumes.map((v) => v.name)).toEqual([vol]);
+        expect(clock).toHaveBeenCalledOnce();
+      } finally {
+        clock.mockRestore();
+      }
     });
   });
 });
