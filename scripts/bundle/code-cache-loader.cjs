@@ -2,7 +2,7 @@
 // made by scripts/bundle.mjs; dist/pmt.cjs, the bin, is this file and a call of runBundle). Node 20
 // has no compile cache (module.enableCompileCache comes with Node 22.1), and a short command spends
 // most of pmt's own start compiling functions on first call; with the cache their bytecode is read
-// instead (pmt -l 173 → 144 ms, a scan −40…58 ms; see bench/README.md).
+// instead (pmt -l 166 → 138 ms, a scan −23 ms; see bench/README.md).
 //
 // Which cache: the one the build recorded next to the bundle (it ran pmt the way it mostly starts),
 // unless this user has one of their own, written at the exit of a run that had none V8 would take
@@ -111,4 +111,4 @@ function runBundle(file, env = process.env) {
   return { exports: mod.exports, served };
 }
 
-module.exports = { runBundle, userCacheDir };
+module.exports = { runBundle };
