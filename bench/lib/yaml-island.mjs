@@ -1,11 +1,11 @@
 // The YAML library for the floor clients, loaded the fastest way Node 20 allows and the way pmt
 // loads its own bundle: bundled into one CommonJS file and compiled with a V8 code cache recorded by
-// parsing the registry once (scripts/bundle/code-cache-loader.cjs). Made on first use, in the temp
-// dir, for the installed yaml's version; the benches call prepareYaml() before they measure.
+// parsing the registry once (scripts/bundle/code-cache-loader.cjs). Made on first use for the
+// installed yaml's version, in node_modules/.cache of this checkout (not a shared temp dir, where
+// anyone could leave a yaml.cjs to be run); the benches call prepareYaml() before they measure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { REGISTRY, REPO } from './measure.mjs';
@@ -13,7 +13,7 @@ import { REGISTRY, REPO } from './measure.mjs';
 const require = createRequire(import.meta.url);
 const LOADER = `${REPO}scripts/bundle/code-cache-loader.cjs`;
 const version = JSON.parse(readFileSync(`${REPO}node_modules/yaml/package.json`, 'utf8')).version;
-const DIR = join(tmpdir(), `pmt-bench-yaml-${version}`);
+const DIR = join(REPO, 'node_modules', '.cache', `pmt-bench-yaml-${version}`);
 const FILE = join(DIR, 'yaml.cjs');
 
 /** Bundles yaml and records its code cache (a child parsing the registry), unless done already. */
