@@ -82,9 +82,9 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
 
   async ping(): Promise<EngineReach> {
     try {
-      await this.resolveEndpoint();
+      const reach = await this.reach();
       await this.docker.ping();
-      return { endpoint: this.endpoint, local: this.connection.local ?? this.endpoint.startsWith('unix://') };
+      return reach;
     } catch (error) {
       throw toDockerError('answer a ping', error, this.endpoint);
     }
@@ -92,17 +92,17 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
 
   async describe(): Promise<EngineInfo> {
     try {
-      await this.resolveEndpoint();
+      const reach = await this.reach();
       const version = await this.docker.version();
-      return {
-        version: version.Version,
-        apiVersion: version.ApiVersion,
-        endpoint: this.endpoint,
-        local: this.connection.local ?? this.endpoint.startsWith('unix://'),
-      };
+      return { ...reach, version: version.Version, apiVersion: version.ApiVersion };
     } catch (error) {
       throw toDockerError('answer a version request', error, this.endpoint);
     }
+  }
+
+  /** Where the engine is, and whether it runs on this machine (asks the engine nothing). */
+  private async reach(): Promise<EngineReach> {
+    return { endpoint: await this.resolveEndpoint(), local: this.connection.local ?? this.endpoint.startsWith('unix://') };
   }
 
   /** The engine's default registry address, used to match credentials for unqualified images. */
