@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/engine-state.js';
 import { startEngineProxy, type EngineProxy } from '../support/engine-proxy.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { readProvenanceRecord } from '../support/provenance-record.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
 
@@ -28,8 +28,7 @@ describe('what a scan asks the engine besides its containers', () => {
 
   const scanThrough = async (proxy: EngineProxy, out: string) => {
     const run = await scanJson(['-i', repo, '-r', registry, '-p', 'lister', '-o', join(dir.path, out), '--no-upload', '--docker-host', proxy.dockerHost], { cwd: dir.path });
-    const envelope = JSON.parse(await readFile(join(dir.path, out, 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    const { statement } = await readProvenanceRecord(join(dir.path, out));
     return { ...run, engine: statement.predicate.runDetails.builder.builderDependencies[0].annotations as Record<string, string> };
   };
 

@@ -1,16 +1,16 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { readProvenanceRecord } from '../support/provenance-record.js';
 import { scanJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
 
 /** The input digest a run's provenance record names. */
 async function recordedInputDigest(resultsDir: string): Promise<string> {
-  const envelope = JSON.parse(await readFile(join(resultsDir, 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
-  const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+  const { statement } = await readProvenanceRecord<{
     predicate: { buildDefinition: { resolvedDependencies: { name: string; annotations: { inputDigest: string } }[] } };
-  };
+  }>(resultsDir);
   return statement.predicate.buildDefinition.resolvedDependencies.find((d) => d.name === 'input')!.annotations.inputDigest;
 }
 

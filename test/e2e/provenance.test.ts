@@ -5,22 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../support/engine-state.js';
 import { FakePmtServer } from '../support/fake-pmt-server.js';
 import { copySampleRepo, tempDir, writeConfig, writeRegistry } from '../support/fixtures.js';
+import { readProvenanceRecord, PROVENANCE_RECORD, type Envelope } from '../support/provenance-record.js';
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson, type ScanReportJson } from '../support/scan-json.js';
 import { TestImages } from '../support/test-images.js';
 
-const RECORD = 'pmt-provenance.intoto.json';
-
-interface Envelope {
-  payloadType: string;
-  payload: string;
-  signatures: { keyid: string; sig: string }[];
-}
-
-async function readRecord(resultsDir: string): Promise<{ envelope: Envelope; statement: any }> {
-  const envelope = JSON.parse(await readFile(join(resultsDir, RECORD), 'utf8')) as Envelope;
-  return { envelope, statement: JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) };
-}
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -74,20 +63,20 @@ describe('provenance records of real scans, and pmt verify', () => {
       ['lister', 'succeeded', 'archive'],
       ['hasher', 'succeeded', 'rest'],
     ]);
-    expect(first.report.provenance).toEqual({ path: join(results('results-1'), RECORD), signed: true, keyId, subjects: 2, uploaded: false, error: null });
-    const { envelope, statement } = await readRecord(results('results-1'));
+    expect(first.report.provenance).toEqual({ path: join(results('results-1'), PROVENANCE_RECORD), signed: true, keyId, subjects: 2, uploaded: false, error: null });
+    const { envelope, statement } = await readProvenanceRecord(results('results-1'));
     expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
     expect(envelope.signatures.map((s) => s.keyid)).toEqual([keyId]);
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');
-    const saved = (await readdir(results('results-1'))).filter((name) => name !== RECORD).sort();
+    const saved = (await readdir(results('results-1'))).filter((name) => name !== PROVENANCE_RECORD).sort();
     expect(saved).toEqual(['hasher_sums.txt', 'lister_result.txt']);
     const subjects = [...statement.subject].sort((a: any, b: any) => a.name.localeCompare(b.name));
     expect(subjects).toEqual(await Promise.all(saved.map(async (name) => ({ name, digest: { sha256: sha256(await readFile(join(results('results-1'), name))) } }))));
   });
 
   it('records the image ids and repo digests the engine reports, the engine, and each plugin run', async () => {
-    const { statement } = await readRecord(results('results-1'));
+    const { statement } = await readProvenanceRecord(results('results-1'));
     const images = statement.predicate.buildDefinition.resolvedDependencies.filter((d: any) => d.name !== 'input');
     expect(images.map((d: any) => d.annotations.plugin)).toEqual(['lister', 'hasher']);
     for (const image of images) {
@@ -110,7 +99,7 @@ describe('provenance records of real scans, and pmt verify', () => {
   it('records the same input digest in a second run, which is served from the cache and names the run it came from', async () => {
     expect(second.code).toBe(0);
     expect(second.report.plugins.map((p) => p.status)).toEqual(['cached', 'cached']);
-    const [one, two] = await Promise.all([readRecord(results('results-1')), readRecord(results('results-2'))]);
+    const [one, two] = await Promise.all([readProvenanceRecord(results('results-1')), readProvenanceRecord(results('results-2'))]);
     const input = (s: any) => s.predicate.buildDefinition.resolvedDependencies.find((d: any) => d.name === 'input');
     expect(input(one.statement).annotations.inputDigest).toMatch(/^walk:[0-9a-f]{64}$/);
     expect(input(two.statement)).toEqual(input(one.statement));
@@ -124,7 +113,7 @@ describe('provenance records of real scans, and pmt verify', () => {
 
   it('keeps the record local with --server: only result files are uploaded', async () => {
     expect(server.uploads.map((u) => u.importer).sort()).toEqual(['hasher', 'lister']);
-    const record = await readFile(join(results('results-2'), RECORD));
+    const record = await readFile(join(results('results-2'), PROVENANCE_RECORD));
     expect(server.requests.some((r) => r.body.includes(record.subarray(0, 64)))).toBe(false);
     expect(second.report.provenance).toMatchObject({ uploaded: false, signed: true });
   });
@@ -137,8 +126,8 @@ describe('provenance records of real scans, and pmt verify', () => {
     expect(code).toBe(0);
     expect(report.resultsDir).toBeNull();
     const logs = join(dir.path, 'nosave', 'logs');
-    expect(report.provenance).toEqual({ path: join(logs, RECORD), signed: false, keyId: null, subjects: 1, uploaded: false, error: null });
-    const { envelope, statement } = await readRecord(logs);
+    expect(report.provenance).toEqual({ path: join(logs, PROVENANCE_RECORD), signed: false, keyId: null, subjects: 1, uploaded: false, error: null });
+    const { envelope, statement } = await readProvenanceRecord(logs);
     expect(envelope.signatures).toEqual([]);
     expect(statement.subject).toEqual([{ name: 'lister_result.txt', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
   });
@@ -167,8 +156,8 @@ describe('provenance records of real scans, and pmt verify', () => {
     const out = join(repo, 'pmt-results');
     const { code, report } = await scanJson(['-i', repo, '-r', registry, '-c', config, '-p', 'lister', '-o', out], { cwd: dir.path, env: { XDG_CACHE_HOME: join(dir.path, 'cache') } });
     expect(code).toBe(0);
-    expect(report.provenance?.path).toBe(join(out, RECORD));
-    const { statement } = await readRecord(out);
+    expect(report.provenance?.path).toBe(join(out, PROVENANCE_RECORD));
+    const { statement } = await readProvenanceRecord(out);
     const input = statement.predicate.buildDefinition.resolvedDependencies.find((d: any) => d.name === 'input');
     expect([...input.annotations.excluded].sort()).toEqual(['pmt-logs', 'pmt-results']);
     const verified = await pmt(['verify', out, '--input', repo]);
@@ -191,11 +180,11 @@ describe('provenance records of real scans, and pmt verify', () => {
     expect(onChanged.stdout).toContain('Verification failed: 1 of 3 check(s) do not hold.');
 
     const edited = await copy('edited');
-    const envelope = JSON.parse(await readFile(join(edited, RECORD), 'utf8')) as Envelope;
+    const envelope = JSON.parse(await readFile(join(edited, PROVENANCE_RECORD), 'utf8')) as Envelope;
     const payload = Buffer.from(envelope.payload, 'base64');
     const at = payload.indexOf('"succeeded"') + 1;
     payload[at] = payload[at]! ^ 0x20; // "Succeeded": one byte, still valid JSON
-    await writeFile(join(edited, RECORD), JSON.stringify({ ...envelope, payload: payload.toString('base64') }));
+    await writeFile(join(edited, PROVENANCE_RECORD), JSON.stringify({ ...envelope, payload: payload.toString('base64') }));
     const onEdited = await pmt(['verify', edited, '--key', 'signing.pub']);
     expect(onEdited.code).toBe(1);
     expect(onEdited.stdout).toMatch(/^FAIL +signature +INVALID: the record was changed after it was signed with key [0-9a-f]{16}…$/m);
@@ -222,7 +211,7 @@ describe('provenance records of real scans, and pmt verify', () => {
     const logs = await Promise.all((await readdir(join(dir.path, 'logs'))).map((name) => readFile(join(dir.path, 'logs', name), 'utf8')));
     expect(logs).toHaveLength(4);
     expect(first.stderr).toContain(`Provenance record (signed with key ${keyId})`);
-    const records = await Promise.all(['results-1', 'results-2'].map((name) => readFile(join(results(name), RECORD), 'utf8')));
+    const records = await Promise.all(['results-1', 'results-2'].map((name) => readFile(join(results(name), PROVENANCE_RECORD), 'utf8')));
     const records64 = records.map((text) => Buffer.from((JSON.parse(text) as Envelope).payload, 'base64').toString());
     for (const text of [first.stderr, second.stderr, JSON.stringify(first.report), JSON.stringify(second.report), ...dryRuns.flatMap((r) => [r.stdout, r.stderr]), ...logs, ...records, ...records64]) {
       expect(text).not.toContain(secret);

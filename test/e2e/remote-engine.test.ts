@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels } from '../support/engine-state.js';
 import { copySampleRepo, snapshotTree, tempDir, writeConfig, writeRegistry, writeTree } from '../support/fixtures.js';
+import { readProvenanceRecord } from '../support/provenance-record.js';
 import { REMOTE_DOCKER_HOST, ensureRemoteEngine, remoteDocker, remoteLeftovers } from '../support/remote-engine.js';
 import { runPmt } from '../support/run-pmt.js';
 import { TestImages } from '../support/test-images.js';
@@ -79,8 +80,7 @@ describe('pmt scan on a remote engine (second dockerd on loopback TCP)', () => {
     // No "WRITABLE": touching /input failed.
     expect(lines).toHaveLength(4);
     // The provenance record names the remote engine, the image id it ran there and the input digest (made here, with --no-cache).
-    const envelope = JSON.parse(await readFile(join(dir.path, 'results', 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    const { statement } = await readProvenanceRecord(join(dir.path, 'results'));
     const engine = statement.predicate.runDetails.builder.builderDependencies[0];
     expect(engine).toMatchObject({ uri: REMOTE_DOCKER_HOST, annotations: { location: 'remote' } });
     const [input, image] = statement.predicate.buildDefinition.resolvedDependencies;

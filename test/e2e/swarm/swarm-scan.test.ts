@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySampleRepo, tempDir, writeTree } from '../../support/fixtures.js';
+import { readProvenanceRecord } from '../../support/provenance-record.js';
 import { runPmt } from '../../support/run-pmt.js';
 import { scanJson, type PluginJson } from '../../support/scan-json.js';
 import { buildUniqueImage, EMPTY_LAB, labState, pushLabImage, swarmLab, waitForLabEmpty, type SwarmLab } from '../../support/swarm-lab.js';
@@ -37,10 +38,9 @@ describe('pmt scan --swarm', () => {
     expect(await readFile(byName['on-manager']!.results[0]!.localPath, 'utf8')).toBe(`${lab.manager.hostname}\n`);
     expect(await readFile(byName['on-worker']!.results[0]!.localPath, 'utf8')).toBe(`${lab.worker.hostname}\n`);
     // The provenance record says where each ran.
-    const envelope = JSON.parse(await readFile(join(dir.path, 'placed-out', 'pmt-provenance.intoto.json'), 'utf8')) as { payload: string };
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+    const { statement } = await readProvenanceRecord<{
       predicate: { buildDefinition: { internalParameters: { engine?: string } }; runDetails: { byproducts: { name: string; annotations: { node?: string; service?: string } }[] } };
-    };
+    }>(join(dir.path, 'placed-out'));
     expect(statement.predicate.buildDefinition.internalParameters.engine).toBe('swarm');
     expect(statement.predicate.runDetails.byproducts.map((b) => [b.name, b.annotations.node, b.annotations.service])).toEqual([
       ['on-manager', lab.manager.hostname, `pmt-${report.runId}-0`],
