@@ -12,6 +12,8 @@ say() { echo "[setup-engine] $*" >&2; }
 die() { say "error: $*"; exit 1; }
 # shellcheck source=wait-for-dockerd.sh
 . "$(dirname "$0")/wait-for-dockerd.sh"
+# shellcheck source=pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 
 engine_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
@@ -36,6 +38,9 @@ start_engine() {
     apt_install docker.io
   fi
   mkdir -p "$STATE_DIR"
+  # dockerd's default pid file and exec root, as a previous engine on this machine may have left them.
+  # Its own pid file counts as live while any dockerd has that pid: a starting engine keeps its guard.
+  clear_stale_engine_pidfiles /var/run/docker.pid "" /var/run/docker
   say "starting dockerd (log: $STATE_DIR/dockerd.log)"
   # No bridge network: pmt runs plugin containers with network 'none' (or 'host' when asked).
   nohup dockerd --bridge=none --iptables=false >"$STATE_DIR/dockerd.log" 2>&1 &

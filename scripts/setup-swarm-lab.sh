@@ -37,11 +37,8 @@ die() { say "error: $*"; exit 1; }
 # shellcheck source=wait-for-dockerd.sh
 . scripts/wait-for-dockerd.sh
 node_docker() { local n=$1; shift; docker -H "unix://$RUN_DIR/$n/docker.sock" "$@"; }
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-# Whether PID is still the program NAME the lab started (one of its arguments is MARK): after a restart
-# a pidfile's pid may belong to the main engine's dockerd or a test's docker-registry.
-ours() { alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | grep -qxF -- "$3"; }
-pid_of() { cat "$1" 2>/dev/null || true; }
+# shellcheck source=pidfile.sh
+. scripts/pidfile.sh
 
 [ "$(id -u)" = 0 ] || die "the swarm lab needs root (network namespaces, dockerd)."
 # iproute2 is not part of every minimal Debian (container images, slim cloud images); util-linux
@@ -99,8 +96,8 @@ start_dockerd() {
   mkdir -p "$dir" "$LIB_DIR/$n/docker"
   local pid
   pid=$(pid_of "$dir/dockerd.pid")
-  if ! ours "$pid" dockerd "unix://$dir/docker.sock"; then
-    rm -f "$dir/dockerd.pid"
+  if ! runs "$pid" dockerd "unix://$dir/docker.sock"; then
+    clear_stale_engine_pidfiles "$dir/dockerd.pid" "unix://$dir/docker.sock" "$dir/exec"
     # An empty config file: /etc/docker/daemon.json belongs to the main engine.
     [ -e "$LIB_DIR/$n/daemon.json" ] || echo '{}' >"$LIB_DIR/$n/daemon.json"
     setsid nsenter --net="/run/netns/pmtlab-$n" \
@@ -193,10 +190,10 @@ EOF
   for addr in "$REG_PULL" "$REG_PUSH"; do
     port=${addr##*:}
     pid=$(pid_of "$RUN_DIR/registry-$port.pid")
-    if $changed && ours "$pid" docker-registry "$REG_DIR/config.yml"; then
+    if $changed && runs "$pid" docker-registry "$REG_DIR/config.yml"; then
       kill "$pid" && while alive "$pid"; do sleep 0.1; done
     fi
-    if ! ours "$pid" docker-registry "$REG_DIR/config.yml"; then
+    if ! runs "$pid" docker-registry "$REG_DIR/config.yml"; then
       REGISTRY_HTTP_ADDR=$addr setsid docker-registry serve "$REG_DIR/config.yml" </dev/null >>"$RUN_DIR/registry-$port.log" 2>&1 9>&- &
       pid=$!
       echo "$pid" >"$RUN_DIR/registry-$port.pid"

@@ -23,6 +23,8 @@ PIDFILE="$STATE_DIR/dockerd.pid"
 
 say() { echo "[remote-engine] $*" >&2; }
 die() { say "error: $*"; exit 1; }
+# shellcheck source=pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 
 # Only the main engine's CLI config and DOCKER_HOST must not leak into these calls.
 remote() { DOCKER_HOST="$TCP" docker "$@"; }
@@ -30,10 +32,11 @@ main_engine() { env -u DOCKER_HOST docker "$@"; }
 
 answers() { remote version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# The pid of this engine's dockerd: the pid file's pid only while it is a dockerd given that pid file.
 running_pid() {
   local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  pid="$(pid_of "$PIDFILE")"
+  runs "$pid" dockerd "$PIDFILE" && echo "$pid"
 }
 
 start() {
@@ -47,6 +50,7 @@ start() {
     command -v dockerd >/dev/null || die "dockerd is not installed; run scripts/setup-engine.sh first"
     [ -z "$(running_pid)" ] || die "dockerd $(running_pid) from $PIDFILE runs but does not answer at $TCP; run '$0 stop' first"
     mkdir -p "$STATE_DIR/data" "$STATE_DIR/exec"
+    clear_stale_engine_pidfiles "$PIDFILE" "$PIDFILE" "$STATE_DIR/exec"
     say "starting a second dockerd on $TCP (log: $STATE_DIR/dockerd.log)"
     # 9>&-: the daemon must not inherit the lock, or the next start would wait for it forever.
     nohup dockerd \
@@ -57,7 +61,7 @@ start() {
       </dev/null >"$STATE_DIR/dockerd.log" 2>&1 9>&- &
     local child=$! waited=0
     until answers; do
-      kill -0 "$child" 2>/dev/null || { tail -n 20 "$STATE_DIR/dockerd.log" >&2 || true; die "dockerd exited while starting; its log is above"; }
+      alive "$child" || { tail -n 20 "$STATE_DIR/dockerd.log" >&2 || true; die "dockerd exited while starting; its log is above"; }
       [ "$waited" -lt "$((WAIT_SECONDS * 10))" ] || die "dockerd did not answer at $TCP within ${WAIT_SECONDS}s; see $STATE_DIR/dockerd.log"
       sleep 0.1
       waited=$((waited + 1))
@@ -77,7 +81,7 @@ stop() {
   pid="$(running_pid)" || { say "not running"; return 0; }
   kill -TERM "$pid"
   # dockerd stops its containers (10 s grace each at most) and its containerd before it exits.
-  while kill -0 "$pid" 2>/dev/null; do
+  while alive "$pid"; do
     [ "$waited" -lt "$((WAIT_SECONDS * 10))" ] || die "dockerd $pid did not exit within ${WAIT_SECONDS}s"
     sleep 0.1
     waited=$((waited + 1))

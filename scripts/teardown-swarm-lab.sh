@@ -16,6 +16,8 @@ case "${1:-}" in
 esac
 
 say() { echo "[teardown-swarm-lab] $*" >&2; }
+# shellcheck source=pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 [ "$(id -u)" = 0 ] || { say "error: needs root"; exit 1; }
 if [ -d "$LIB_DIR" ]; then
   exec 9>"$LIB_DIR/setup.lock"
@@ -26,11 +28,10 @@ fi
 # arguments is MARK (a reused pid, e.g. the main engine's dockerd after a restart, is left alone).
 stop_pid() {
   local pidfile=$1 name=$2 mark=$3 pid waited=0
-  pid=$(cat "$pidfile" 2>/dev/null) || return 0
-  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
-  tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -qxF -- "$mark" || return 0
+  pid=$(pid_of "$pidfile")
+  runs "$pid" "$name" "$mark" || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do
+  while alive "$pid"; do
     if [ "$waited" -ge 300 ]; then
       say "$name ($pid) did not stop within 30 s: killing it"
       kill -KILL "$pid" 2>/dev/null || true
