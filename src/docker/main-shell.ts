@@ -3,6 +3,7 @@ import type { Duplex, Writable } from 'node:stream';
 import { BoundedText, COMMAND_OUTPUT_LIMIT_BYTES } from './bounded-text.js';
 import { chunkSink } from './chunk-sink.js';
 import { ExecAborted, type ExecResult, type MainShellOptions } from './container-runtime.js';
+import { OOM_FIRST } from './oom-first.js';
 
 /** Enough of a stream's latest bytes to hold its end-of-command line. */
 const WINDOW_CHARS = 256;
@@ -275,7 +276,7 @@ export function commandLine(command: readonly string[], tag: string, { watch }: 
   const end = `echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
   if (!watch) return `${command.map(quote).join(' ')} </dev/null; pmt_status=$?; ${end}`;
   const watcher = `exec 3<&0; { IFS= read -r pmt_line; kill -9 $$; } <&3 & pmt_watcher=$!`;
-  const run = `${command.map(quote).join(' ')} </dev/null 3<&-; pmt_status=$?`;
+  const run = `( ${OOM_FIRST}; ${command.map(quote).join(' ')} ) </dev/null 3<&-; pmt_status=$?`;
   const stopWatcher = `kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null`;
   return `${watcher}; ${run}; ${stopWatcher}; ${end}`;
 }

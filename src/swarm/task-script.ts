@@ -2,6 +2,7 @@ import { INPUT_DIR, RESULT_DIR } from '../agent/container-spec.js';
 import { compatibilityScript } from '../agent/check-compatibility.js';
 import { POST_RESULTS_SCRIPT } from '../transport/post-results-script.js';
 import { REST_PROBE } from '../transport/rest-collector.js';
+import { OOM_FIRST } from '../docker/oom-first.js';
 
 /** Where the task reads its REST token (a swarm secret file; in tests a bind-mounted file). */
 export const TASK_TOKEN_PATH = '/run/secrets/pmt-token';
@@ -113,7 +114,7 @@ prepare() {
   [ "$unpacked" = 0 ] || return "\${unpacked:-1}"
   [ "$uid" = 0 ] || chmod 0777 ${RESULT_DIR}
 }
-confined() { setpriv ${CONFINE} $ids -- "$@"; }
+confined() ( ${OOM_FIRST}; exec setpriv ${CONFINE} $ids -- "$@" )
 step check "$shell" -c ${quoted(compatibilityScript(REST_PROBE))}
 step input prepare
 step cmd confined "$shell" -c "$cmd"

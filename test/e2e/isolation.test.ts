@@ -77,6 +77,15 @@ describe('timeouts, limits and isolation on the real engine', () => {
     expect(report.plugins[0]?.error?.message).toContain('memory limit of 32 MiB');
   });
 
+  it("the plugin's command, not pmt's main shell, is the kernel's first choice when the memory runs out", async () => {
+    // The command's own score, then that of the main shell (the only child of the container's init).
+    const cmd = 'cat /proc/self/oom_score_adj > /result/result.txt; for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && cat $p/oom_score_adj; done >> /result/result.txt';
+    const registry = await writeRawRegistry(dir.path, [{ name: 'scores', docker_image: TestImages.shell, cmd }]);
+    const { code, report } = await scan(registry, ['-p', 'scores']);
+    expect(code).toBe(0);
+    expect(await readFile(report.plugins[0]!.results[0]!.localPath, 'utf8')).toBe('1000\n0\n');
+  });
+
   describe('network', () => {
     let server: Server;
     let port: number;

@@ -81,4 +81,12 @@ describe('a hostile plugin running as root in a swarm task', () => {
     expect(run.unfinished.map((s) => [s.step, s.stdout, s.exitCode])).toEqual([['cmd', 'started\n', undefined]]);
     expect(run.unfinished[0]!.stderr).toContain('pmt-task: the lease on pmt ended');
   });
+
+  it("is the kernel's first choice when the memory runs out, not the task's script that reports its steps", async () => {
+    // The command's own score, then that of the task's script (the only child of the container's init).
+    const cmd = 'cat /proc/self/oom_score_adj; for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && cat $p/oom_score_adj; done; true';
+    const run = await task({ input, cmd, results: [] });
+    expect(run.exitCode).toBe(0);
+    expect(stepOutput(run, 'cmd')).toBe('1000\n0\n');
+  });
 });
