@@ -23,23 +23,32 @@ const floor = await sameStepsBaseline();
 try {
   const modes = { REST: {}, archive: { RestApi: false } };
   const results = { xargs: [], floor: [], archiveFloor: [], REST: [], archive: [] };
+  // The machine's busy CPU during each run: on 2 saturated cores the wall time follows it, and it
+  // counts the engine's work for the run (dockerd, containerd, shims, runc, the containers), not
+  // only the client's.
+  const busy = Object.fromEntries(Object.keys(results).map((key) => [key, []]));
+  const record = (key, { ms, busyMs }) => {
+    results[key].push(ms);
+    if (busyMs !== undefined) busy[key].push(busyMs);
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    results.xargs.push((await timed('sh', ['-c', xargs])).ms);
-    results.floor.push((await timed('sh', ['-c', floor.command(COUNT, 8, IMAGE, CMD, SAMPLE)])).ms);
-    results.archiveFloor.push((await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', '8', '--archive'], { cwd: work })).ms);
+    record('xargs', await timed('sh', ['-c', xargs]));
+    record('floor', await timed('sh', ['-c', floor.command(COUNT, 8, IMAGE, CMD, SAMPLE)]));
+    record('archiveFloor', await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', '8', '--archive'], { cwd: work }));
     for (const [mode, config] of Object.entries(modes)) {
       writeFileSync(join(work, 'core_engine_config.json'), JSON.stringify(config));
       const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', '8', '--no-cache', '--progress', 'none', '--log-level', 'warn', '-o', join(work, `out-${mode}-${round}`)];
-      results[mode].push((await timed('node', [PMT, ...args], { cwd: work })).ms);
+      record(mode, await timed('node', [PMT, ...args], { cwd: work }));
     }
   }
+  const cpu = (key) => (busy[key].length ? `${(median(busy[key]) / 1000).toFixed(1)}` : 'n/a');
   const base = median(results.xargs);
   printTable([
-    ['', 'median s', 'ratio'],
-    [`xargs -P8 docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
-    [`the same, each container doing pmt's REST steps (REST floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2)],
-    [`a minimal Node client (lib/min-client.mjs --archive): create, start, wait, archive /result, remove (archive floor)`, (median(results.archiveFloor) / 1000).toFixed(2), (median(results.archiveFloor) / base).toFixed(2)],
-    ...Object.keys(modes).map((mode) => [`pmt scan, ${mode} transport`, (median(results[mode]) / 1000).toFixed(2), (median(results[mode]) / base).toFixed(2)]),
+    ['', 'median s', 'ratio', 'machine CPU s'],
+    [`xargs -P8 docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00', cpu('xargs')],
+    [`the same, each container doing pmt's REST steps (REST floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2), cpu('floor')],
+    [`a minimal Node client (lib/min-client.mjs --archive): create, start, wait, archive /result, remove (archive floor)`, (median(results.archiveFloor) / 1000).toFixed(2), (median(results.archiveFloor) / base).toFixed(2), cpu('archiveFloor')],
+    ...Object.keys(modes).map((mode) => [`pmt scan, ${mode} transport`, (median(results[mode]) / 1000).toFixed(2), (median(results[mode]) / base).toFixed(2), cpu(mode)]),
   ]);
   for (const mode of Object.keys(modes)) {
     const ratio = median(results[mode]) / base;

@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmarks: run a command and time it, medians, a results table.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -10,9 +11,27 @@ export const REGISTRY = `${REPO}plugins.yaml`;
 export const MIN_CLIENT = `${REPO}bench/lib/min-client.mjs`;
 export const MIN_LIST = `${REPO}bench/lib/min-list.mjs`;
 
-/** Runs a command to its end; resolves with wall time in ms and its output; rejects on a non-zero exit. */
+/**
+ * CPU time the whole machine has spent busy so far (user, nice, system, irq, softirq; Linux's
+ * /proc/stat), in ms; undefined elsewhere. The delta around a run counts the engine's work for it
+ * (dockerd, containerd, the shims, runc, the containers) beside the client's own.
+ */
+export function machineBusyMs() {
+  try {
+    const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    return ((user + nice + system + irq + softirq) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a command to its end; resolves with wall time in ms, the machine's busy CPU in ms meanwhile
+ * (`busyMs`, see machineBusyMs) and its output; rejects on a non-zero exit.
+ */
 export function timed(command, args, options = {}) {
   return new Promise((resolve, reject) => {
+    const busyBefore = machineBusyMs();
     const started = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
@@ -22,8 +41,10 @@ export function timed(command, args, options = {}) {
     child.once('error', reject);
     child.once('close', (code) => {
       const ms = performance.now() - started;
+      const busyAfter = machineBusyMs();
+      const busyMs = busyBefore === undefined || busyAfter === undefined ? undefined : busyAfter - busyBefore;
       if (code !== 0 && !options.allowFailure) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`));
-      else resolve({ ms, stdout, stderr, code });
+      else resolve({ ms, busyMs, stdout, stderr, code });
     });
   });
 }
