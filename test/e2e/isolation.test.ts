@@ -8,6 +8,7 @@ import { containersWithLabels } from '../support/engine-state.js';
 import { copySampleRepo, tempDir, writeConfig } from '../support/fixtures.js';
 import { runPmt } from '../support/run-pmt.js';
 import { scanJson } from '../support/scan-json.js';
+import { OOM_SCORES_COMMAND } from '../support/oom-scores.js';
 import { TestImages } from '../support/test-images.js';
 
 /** A registry entry with the isolation keys that writeRegistry does not know. */
@@ -78,8 +79,7 @@ describe('timeouts, limits and isolation on the real engine', () => {
   });
 
   it("the plugin's command, not pmt's main shell, is the kernel's first choice when the memory runs out", async () => {
-    // The command's own score, then that of the main shell (the only child of the container's init).
-    const cmd = 'cat /proc/self/oom_score_adj > /result/result.txt; for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && cat $p/oom_score_adj; done >> /result/result.txt';
+    const cmd = `{ ${OOM_SCORES_COMMAND}; } > /result/result.txt`;
     const registry = await writeRawRegistry(dir.path, [{ name: 'scores', docker_image: TestImages.shell, cmd }]);
     const { code, report } = await scan(registry, ['-p', 'scores']);
     expect(code).toBe(0);

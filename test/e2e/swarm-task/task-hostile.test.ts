@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { snapshotTree, tempDir, writeTree } from '../../support/fixtures.js';
 import { HOSTILE_INPUT, HOSTILE_INPUT_ATTEMPTS, HOSTILE_INPUT_COMMAND, HOSTILE_INPUT_RESULTS } from '../../support/hostile-input.js';
+import { OOM_SCORES_COMMAND } from '../../support/oom-scores.js';
 import { TEST_LABEL } from '../../support/test-images.js';
 import { runTask, stepOutput, type TaskRun } from './task-container.js';
 
@@ -83,9 +84,7 @@ describe('a hostile plugin running as root in a swarm task', () => {
   });
 
   it("is the kernel's first choice when the memory runs out, not the task's script that reports its steps", async () => {
-    // The command's own score, then that of the task's script (the only child of the container's init).
-    const cmd = 'cat /proc/self/oom_score_adj; for p in /proc/[0-9]*; do [ "$(cut -d" " -f4 $p/stat)" = 1 ] && cat $p/oom_score_adj; done; true';
-    const run = await task({ input, cmd, results: [] });
+    const run = await task({ input, cmd: OOM_SCORES_COMMAND, results: [] });
     expect(run.exitCode).toBe(0);
     expect(stepOutput(run, 'cmd')).toBe('1000\n0\n');
   });
