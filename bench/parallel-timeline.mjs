@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // 8 plugins that each sleep 2 s, `pmt scan --concurrency 8` against `seq 8 | xargs -P8 docker run
 // --rm` of the same containers, in the same invocation (issue 15: target ≤ 1.10 ×). Prints, for the
-// last pmt run, a timeline per plugin read from pmt's own debug log — create, started, check, cmd,
-// upload, done, removed, in ms from the run's first log line — and pmt's own CPU time (user + system,
-// from /usr/bin/time), so that what is serial shows up.
+// last pmt run, a timeline per plugin read from pmt's own debug log — create, attached, started,
+// check, cmd, upload, done, saved, removed, in ms from the run's first log line — and pmt's own CPU
+// time (user + system, from /usr/bin/time), so that what is serial shows up.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +25,13 @@ const xargs = `seq ${COUNT} | xargs -P${COUNT} -I{} docker run --rm --network no
 /** The phases a plugin's debug log lines mark, in order. */
 const PHASES = [
   ['create', (m) => m.startsWith('Creating the container')],
+  ['attached', (m) => m.startsWith('Attached to the container')],
   ['started', (m) => m === 'Container started'],
   ['check', (m) => m.startsWith('Executing command in container') && m.includes('curl -V')],
   ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(CMD)],
   ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
   ['done', (m) => m.startsWith('Done:')],
+  ['saved', (m) => m.startsWith('Saved ')],
   ['removed', (m) => m.startsWith('Container removed')],
 ];
 

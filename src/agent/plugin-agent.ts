@@ -134,6 +134,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     // The transport gets ready (the REST server loads and starts) while the engine starts the container.
     let ready: Promise<void> | undefined;
     const onStarting = (): void => {
+      logger.debug('Attached to the container; starting it');
       ready = transport!.prepare();
       ready.catch(() => undefined); // awaited below; a failure then fails this plugin
       context.background.release(); // the run's held work (sweeps, digest) starts while the engine starts this container

@@ -18,7 +18,10 @@ export async function savePluginResults(
   if (!dir) return { outcome, results: outcome.results.map((r) => ({ name: r.name, size: r.size, sha256: r.sha256, localPath: undefined })) };
   const failed = outcome.status !== 'succeeded' && outcome.status !== 'cached';
   const save = failed ? undefined : await saveResultsLocally(filestore, outcome, dir);
-  if (save && !save.failure) return { outcome, results: save.results };
+  if (save && !save.failure) {
+    logger.debug({ plugin: outcome.plugin.name }, `Saved ${save.results.length} result file(s) in ${dir}`);
+    return { outcome, results: save.results };
+  }
   // What an earlier run saved for this plugin is not this run's result: it must not look like one.
   const removed = await removeEarlierResults(outcome.plugin, dir);
   if (removed.length > 0) logger.info(`Removed ${removed.join(', ')}: left by an earlier run, and plugin ${outcome.plugin.name} produced no results in this one`);

@@ -11,8 +11,9 @@ export type { ScanJson };
  * Runs `pmt scan --json` in this process (no result cache: every plugin really runs) and checks
  * that none of the run's containers is left on the engine, however the run ended.
  */
-export function scanJson(args: { cwd: string; input: string; registry: string; config: string; plugins?: string }) {
-  return scanReport(['-i', args.input, '-r', args.registry, '-c', args.config, '-p', args.plugins ?? 'all', '--no-cache', '--log-format', 'json'], { cwd: args.cwd });
+export function scanJson(args: { cwd: string; input: string; registry: string; config: string; plugins?: string; logLevel?: string }) {
+  const level = args.logLevel ? ['--log-level', args.logLevel] : [];
+  return scanReport(['-i', args.input, '-r', args.registry, '-c', args.config, '-p', args.plugins ?? 'all', '--no-cache', '--log-format', 'json', ...level], { cwd: args.cwd });
 }
 
 /** A core engine config file with its own name (several configs in one test dir). */

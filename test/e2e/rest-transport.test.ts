@@ -31,6 +31,33 @@ describe('REST transport on the real engine', () => {
     return readFile(join(resultsDir, `${plugin}_result.bin`));
   }
 
+  it("marks each phase of a plugin's run in its debug log, in order (the timeline bench/parallel-timeline.mjs prints)", async () => {
+    const registry = await writeRegistry(dir.path, [{ name: 'copier', image: TestImages.curl, cmd: COPY_PAYLOAD, results: ['result.bin'] }]);
+    const { code, stderr } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('timeline', { RestApi: true }), logLevel: 'debug' });
+
+    expect(code).toBe(0);
+    const phases: [string, (msg: string) => boolean][] = [
+      ['create', (m) => m.startsWith('Creating the container')],
+      ['attached', (m) => m.startsWith('Attached to the container')],
+      ['started', (m) => m === 'Container started'],
+      ['check', (m) => m.startsWith('Executing command in container') && m.includes('curl -V')],
+      ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(COPY_PAYLOAD)],
+      ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
+      ['done', (m) => m.startsWith('Done:')],
+      ['saved', (m) => m.startsWith('Saved 1 result file(s) in ')],
+      ['removed', (m) => m.startsWith('Container removed')],
+    ];
+    const seen = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { plugin?: string; msg: string })
+      .filter((line) => line.plugin === 'copier')
+      .flatMap((line) => phases.filter(([, matches]) => matches(line.msg)).map(([name]) => name));
+    // Saving waits for every plugin of the run; the removal goes on beside it, so those two may come in either order.
+    expect(seen.slice(0, 7)).toEqual(['create', 'attached', 'started', 'check', 'cmd', 'upload', 'done']);
+    expect(seen.slice(7).sort()).toEqual(['removed', 'saved']);
+  });
+
   it('falls back to archive copy, with a warning in the log, for an image without curl', async () => {
     const registry = await writeRegistry(dir.path, [{ name: 'no-curl', image: TestImages.shell, cmd: COPY_PAYLOAD, results: ['result.bin'] }]);
     const { code, report, stderr } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('fallback', { RestApi: true }) });
