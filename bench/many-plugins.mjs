@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { MIN_CLIENT, median, PMT, PMT_STEPS_CLIENT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
 import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
@@ -22,7 +22,7 @@ prepareYaml();
 const floor = await sameStepsBaseline();
 try {
   const modes = { REST: {}, archive: { RestApi: false } };
-  const results = { xargs: [], floor: [], archiveFloor: [], REST: [], archive: [] };
+  const results = { xargs: [], floor: [], archiveFloor: [], steps: [], REST: [], archive: [] };
   // The machine's busy CPU during each run: on 2 saturated cores the wall time follows it, and it
   // counts the engine's work for the run (dockerd, containerd, shims, runc, the containers), not
   // only the client's.
@@ -35,6 +35,7 @@ try {
     record('xargs', await timed('sh', ['-c', xargs]));
     record('floor', await timed('sh', ['-c', floor.command(COUNT, 8, IMAGE, CMD, SAMPLE)]));
     record('archiveFloor', await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', '8', '--archive'], { cwd: work }));
+    record('steps', await timed('node', [PMT_STEPS_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', '8', '--out', join(work, `steps-${round}`)], { cwd: work }));
     for (const [mode, config] of Object.entries(modes)) {
       writeFileSync(join(work, 'core_engine_config.json'), JSON.stringify(config));
       const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', '8', '--no-cache', '--progress', 'none', '--log-level', 'warn', '-o', join(work, `out-${mode}-${round}`)];
@@ -48,12 +49,13 @@ try {
     [`xargs -P8 docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00', cpu('xargs')],
     [`the same, each container doing pmt's REST steps (REST floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2), cpu('floor')],
     [`a minimal Node client (lib/min-client.mjs --archive): create, start, wait, archive /result, remove (archive floor)`, (median(results.archiveFloor) / 1000).toFixed(2), (median(results.archiveFloor) / base).toFixed(2), cpu('archiveFloor')],
+    [`pmt's engine and container steps over REST, nothing else (lib/pmt-steps-client.mjs)`, (median(results.steps) / 1000).toFixed(2), (median(results.steps) / base).toFixed(2), cpu('steps')],
     ...Object.keys(modes).map((mode) => [`pmt scan, ${mode} transport`, (median(results[mode]) / 1000).toFixed(2), (median(results[mode]) / base).toFixed(2), cpu(mode)]),
   ]);
   for (const mode of Object.keys(modes)) {
     const ratio = median(results[mode]) / base;
     const floorMs = median(mode === 'REST' ? results.floor : results.archiveFloor);
-    console.log(`${mode}: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)}), ${(median(results[mode]) / floorMs).toFixed(2)} × its floor`);
+    console.log(`${mode}: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)}), ${(median(results[mode]) / floorMs).toFixed(2)} × its floor${mode === 'REST' ? `, ${(median(results.REST) / median(results.steps)).toFixed(2)} × its own steps in a bare client` : ''}`);
   }
 } finally {
   await floor.close();

@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIN_CLIENT, median, PMT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { MIN_CLIENT, median, PMT, PMT_STEPS_CLIENT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
 import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
@@ -54,12 +54,13 @@ prepareYaml();
 const floor = await sameStepsBaseline();
 try {
   writeFileSync(join(work, 'core_engine_config.json'), '{}');
-  const results = { xargs: [], floor: [], minimal: [], pmt: [] };
+  const results = { xargs: [], floor: [], minimal: [], steps: [], pmt: [] };
   let last;
   for (let round = 0; round < ROUNDS; round++) {
     results.xargs.push((await timed('sh', ['-c', xargs])).ms);
     results.floor.push((await timed('sh', ['-c', floor.command(COUNT, COUNT, IMAGE, CMD, SAMPLE)])).ms);
     results.minimal.push((await timed('node', [MIN_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', String(COUNT), '--out', join(work, `min-${round}`)], { cwd: work })).ms);
+    results.steps.push((await timed('node', [PMT_STEPS_CLIENT, 'plugins.yaml', SAMPLE, '--concurrency', String(COUNT), '--out', join(work, `steps-${round}`)], { cwd: work })).ms);
     const args = ['scan', '-i', SAMPLE, '-r', 'plugins.yaml', '-p', 'all', '--concurrency', String(COUNT), '--no-cache', '--progress', 'none', '--log-level', 'debug', '--log-format', 'json', '-o', join(work, `out-${round}`)];
     const command = existsSync(TIME) ? [TIME, ['-f', 'pmt-cpu %U %S', 'node', PMT, ...args]] : ['node', [PMT, ...args]];
     last = await timed(command[0], command[1], { cwd: work });
@@ -72,13 +73,14 @@ try {
     [`xargs -P${COUNT} docker run --rm ×${COUNT} (baseline)`, (base / 1000).toFixed(2), '1.00'],
     [`the same, each container doing pmt's REST steps (floor)`, (median(results.floor) / 1000).toFixed(2), (median(results.floor) / base).toFixed(2)],
     [`a minimal Node client (lib/min-client.mjs): create, start, wait, remove`, (median(results.minimal) / 1000).toFixed(2), (median(results.minimal) / base).toFixed(2)],
+    [`pmt's engine and container steps, nothing else (lib/pmt-steps-client.mjs)`, (median(results.steps) / 1000).toFixed(2), (median(results.steps) / base).toFixed(2)],
     [`pmt scan --concurrency ${COUNT}`, (median(results.pmt) / 1000).toFixed(2), ratio.toFixed(2)],
   ]);
   console.log(`\ntimeline of the last pmt run (ms from its first log line):`);
   printTable([['plugin', ...PHASES.map(([name]) => name)], ...timeline(last.stderr).map(([plugin, row]) => [plugin, ...PHASES.map(([name]) => row[name] ?? '-')])]);
   const cpu = /pmt-cpu ([\d.]+) ([\d.]+)/.exec(last.stderr);
   if (cpu) console.log(`pmt's own CPU in that run: ${(Number(cpu[1]) + Number(cpu[2])).toFixed(2)} s (user ${cpu[1]}, system ${cpu[2]})`);
-  console.log(`pmt: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)}), ${(median(results.pmt) / median(results.floor)).toFixed(2)} × the floor`);
+  console.log(`pmt: ${ratio.toFixed(2)} × xargs (target ≤ 1.10: ${verdict(ratio <= 1.1)}), ${(median(results.pmt) / median(results.floor)).toFixed(2)} × the floor, ${(median(results.pmt) / median(results.steps)).toFixed(2)} × its own steps in a bare client`);
 } finally {
   await floor.close();
   rmSync(work, { recursive: true, force: true });

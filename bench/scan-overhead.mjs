@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIN_CLIENT, median, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { MIN_CLIENT, median, PMT_STEPS_CLIENT, PMT, printTable, REGISTRY, SAMPLE, timed, verdict } from './lib/measure.mjs';
 import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
@@ -20,6 +20,7 @@ try {
   const bare = [];
   const sameSteps = [];
   const minimal = [];
+  const steps = [];
   const pmtVersion = [];
   const nodeAlone = [];
   const run = (i) => ['scan', '-r', REGISTRY, '-i', SAMPLE, '-p', 'licensee', '-o', join(work, `out-${i}`), '--no-cache', '--no-upload', '--progress', 'none', '--log-level', 'warn'];
@@ -32,6 +33,8 @@ try {
     sameSteps.push((await timed('sh', ['-c', floor.command(1, 1, IMAGE, CMD, SAMPLE, 'result.json')])).ms);
     // The least a Node client does for the same result: Node, the registry's YAML, dockerode.
     minimal.push((await timed('node', [MIN_CLIENT, REGISTRY, SAMPLE, '--plugin', 'licensee', '--out', join(work, `min-${i}`)])).ms);
+    // pmt's own engine and container steps in a bare Node client, with nothing else of pmt.
+    steps.push((await timed('node', [PMT_STEPS_CLIENT, REGISTRY, SAMPLE, '--plugin', 'licensee', '--out', join(work, `steps-${i}`)])).ms);
     // Context for the fixed overhead: Node's own start, and pmt's start with no work at all.
     nodeAlone.push((await timed('node', ['-e', '0'])).ms);
     pmtVersion.push((await timed('node', [PMT, '--help'], { cwd: work })).ms);
@@ -45,6 +48,7 @@ try {
     ['pmt --help (context)', median(pmtVersion).toFixed(0), Math.min(...pmtVersion).toFixed(0)],
     ["docker run --rm doing pmt's REST steps (context)", median(sameSteps).toFixed(0), Math.min(...sameSteps).toFixed(0)],
     ['a minimal Node client: lib/min-client.mjs (floor)', median(minimal).toFixed(0), Math.min(...minimal).toFixed(0)],
+    ["pmt's engine and container steps, nothing else: lib/pmt-steps-client.mjs (floor)", median(steps).toFixed(0), Math.min(...steps).toFixed(0)],
   ]);
   console.log(`fixed overhead of pmt: ${(median(pmt) - median(bare)).toFixed(0)} ms, of which ${median(pmtVersion).toFixed(0)} ms is starting Node and loading pmt (${median(nodeAlone).toFixed(0)} ms Node alone)`);
   const ratio = median(ratios);
@@ -55,6 +59,8 @@ try {
   console.log(`floor (the same container steps + pmt --help): ${floorMs.toFixed(0)} ms = ${(floorMs / median(bare)).toFixed(2)} × the bare run; pmt = ${(median(pmt) / floorMs).toFixed(2)} × that floor`);
   const minimalRatio = median(minimal.map((ms, i) => ms / bare[i]));
   console.log(`a minimal Node client of the same job: ${minimalRatio.toFixed(2)} × the bare run (median of the rounds' ratios; ${minimalRatio > 1.3 ? 'above the 1.30 goal: out of reach for a Node client' : 'within the 1.30 goal'}); pmt = ${(ratio / minimalRatio).toFixed(2)} × it`);
+  const stepsRatio = median(steps.map((ms, i) => ms / bare[i]));
+  console.log(`pmt's own steps in a bare Node client: ${stepsRatio.toFixed(2)} × the bare run (${stepsRatio > 1.3 ? 'above the 1.30 goal: out of reach with these steps' : 'within the 1.30 goal'}); pmt = ${(ratio / stepsRatio).toFixed(2)} × it`);
 } finally {
   await floor.close();
   rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // gRPC stack when required). DOCKER_HOST may name another unix:// socket.
 import { request } from 'node:http';
 
-const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+export const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
 
 /** Resolves with the answer's status and body (parsed when JSON); rejects on a status of 400 or more. */
 export function engine(method, path, body) {

@@ -10,6 +10,8 @@ export const REGISTRY = `${REPO}plugins.yaml`;
 /** The floor clients: the least a Node program does for the same job (see each file). */
 export const MIN_CLIENT = `${REPO}bench/lib/min-client.mjs`;
 export const MIN_LIST = `${REPO}bench/lib/min-list.mjs`;
+/** pmt's own engine and container steps for a scan, in a bare Node client (see the file). */
+export const PMT_STEPS_CLIENT = `${REPO}bench/lib/pmt-steps-client.mjs`;
 
 /**
  * CPU time the whole machine has spent busy so far (user, nice, system, irq, softirq; Linux's

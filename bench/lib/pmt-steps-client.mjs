@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// pmt's own engine and container steps for a scan, done by a bare Node client with nothing else of
+// pmt: the floor for "the same steps" that issue 15 asks for. Per run, as pmt does them (its traces:
+// `--import` of a diagnostics_channel preload): ping; inspect each image; the file-sharing probe (a
+// container with a marker and the input bound, two HEAD stats, removed once the first plugin starts);
+// an HTTP server on a Unix socket bound into every plugin. Per plugin, `concurrency` at a time: create
+// with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
+// a volume for /result), attach to the main shell's stdin and write the first line, start; then the
+// compatibility check, the command and the upload (curl posting the result with a bearer token), each
+// one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and stderr);
+// then a forced removal. Beside the first start the sweep's requests (/swarm, the run-labelled
+// containers and volumes), at the end /version and the check that nothing of the run is left.
+// Leaves out everything that is not an engine or container step: the CLI, validation, logs, the
+// input digest, provenance, multipart parsing (the body is saved as it comes).
+// `node bench/lib/pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N]`
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { engine, SOCKET } from './engine-http.mjs';
+import { yaml } from './yaml-island.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { plugin: { type: 'string' }, concurrency: { type: 'string', default: '1' }, out: { type: 'string' } },
+});
+const [registryFile, inputArg] = positionals;
+const input = inputArg && resolve(inputArg);
+if (!registryFile || !input || !values.out) throw new Error('usage: pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N]');
+const out = resolve(values.out);
+mkdirSync(out, { recursive: true });
+const plugins = yaml().parse(readFileSync(registryFile, 'utf8')).plugins.filter((p) => !values.plugin || values.plugin === 'all' || p.name === values.plugin);
+const run = randomBytes(6).toString('hex');
+const labels = { 'pmt.run': run, 'pmt.pid': String(process.pid) };
+const token = randomBytes(32).toString('hex');
+const tag = `pmt-end-${randomBytes(16).toString('hex')}`;
+const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+const runTemp = mkdtempSync(join(tmpdir(), `pmt-floor-${run}-`));
+
+await engine('GET', '/_ping');
+for (const image of new Set(plugins.map((p) => p.docker_image))) await engine('GET', `/images/${image}/json`);
+
+// The file-sharing probe: does the engine see this host's files?
+const marker = join(runTemp, 'probe');
+mkdirSync(marker);
+writeFileSync(join(marker, 'marker'), run);
+const probe = (
+  await engine('POST', '/containers/create', {
+    Image: plugins[0].docker_image,
+    Cmd: ['true'],
+    Labels: labels,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      Mounts: [
+        { Type: 'bind', Source: marker, Target: '/pmt-probe/marker', ReadOnly: true },
+        { Type: 'bind', Source: input, Target: '/pmt-probe/input', ReadOnly: true },
+      ],
+    },
+  })
+).body.Id;
+await Promise.all([engine('HEAD', `/containers/${probe}/archive?path=/pmt-probe/marker/marker`), engine('HEAD', `/containers/${probe}/archive?path=/pmt-probe/input`)]);
+
+// The REST endpoint: a Unix socket in a directory bound read-only into every plugin.
+const socketDir = join(runTemp, 'api');
+mkdirSync(socketDir, { mode: 0o755 });
+let received = 0;
+const server = createServer((req, res) => {
+  if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
+  const file = createWriteStream(join(out, `upload-${received++}`));
+  req.pipe(file).once('finish', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"saved":1}'));
+});
+server.listen(join(socketDir, 'api.sock'));
+await once(server, 'listening');
+chmodSync(join(socketDir, 'api.sock'), 0o777);
+
+let background;
+const releaseBackground = () =>
+  (background ??= Promise.all([
+    engine('GET', '/swarm').catch(() => undefined),
+    engine('DELETE', `/containers/${probe}?force=true&v=true`),
+    engine('GET', `/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
+    engine('GET', `/volumes?filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
+  ]));
+
+/** One line for the main shell in pmt's format: watcher on stdin, OOM score, end tags on both streams. */
+function commandLine(argv) {
+  const end = `echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
+  const watcher = `exec 3<&0; { IFS= read -r pmt_line; kill -9 $$; } <&3 & pmt_watcher=$!`;
+  const body = `( echo 1000 2>/dev/null >/proc/self/oom_score_adj; ${argv.map(q).join(' ')} ) </dev/null 3<&-; pmt_status=$?`;
+  return `${watcher}; ${body}; kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null; ${end}`;
+}
+
+/** The attach connection, hijacked: resolves with the socket once the engine answered 101. */
+function attach(id) {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({
+      socketPath: SOCKET,
+      method: 'POST',
+      path: `/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`,
+      headers: { Connection: 'Upgrade', Upgrade: 'tcp' },
+    });
+    req.once('upgrade', (_res, socket) => resolvePromise(socket));
+    req.once('response', (res) => reject(new Error(`attach: ${res.statusCode}`)));
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Reads the multiplexed attach stream and resolves each command when both end tags have come. */
+class Shell {
+  constructor(socket) {
+    this.socket = socket;
+    this.buffer = Buffer.alloc(0);
+    this.text = { 1: '', 2: '' };
+    this.pending = [];
+    socket.on('data', (chunk) => this.read(chunk));
+  }
+  read(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 8) {
+      const size = this.buffer.readUInt32BE(4);
+      if (this.buffer.length < 8 + size) break;
+      const stream = this.buffer[0];
+      this.text[stream] = (this.text[stream] + this.buffer.subarray(8, 8 + size).toString('latin1')).slice(-256);
+      this.buffer = this.buffer.subarray(8 + size);
+    }
+    const status = new RegExp(`\\n${tag} (\\d+)\\n`).exec(this.text[1]);
+    if (status && this.text[2].includes(`\n${tag}\n`) && this.pending.length) {
+      this.text = { 1: '', 2: '' };
+      this.pending.shift()(Number(status[1]));
+    }
+  }
+  run(line) {
+    return new Promise((resolvePromise) => {
+      this.pending.push(resolvePromise);
+      this.socket.write(line);
+    });
+  }
+}
+
+const upload = `printf 'header = "Authorization: Bearer %s"\\nform = "result=@/result/%s"\\n' "$PMT_TOKEN" "$1" | curl --unix-socket "$PMT_API_SOCKET" -sS --fail-with-body -F "name=$PMT_PLUGIN_NAME" -K - http://pmt/save`;
+
+async function runPlugin(plugin, index) {
+  const pluginLabels = { ...labels, 'pmt.plugin': plugin.name };
+  const { body } = await engine('POST', '/containers/create', {
+    Image: plugin.docker_image,
+    Cmd: [plugin.shell],
+    OpenStdin: true,
+    StdinOnce: true,
+    Tty: false,
+    Labels: pluginLabels,
+    Env: [`PMT_PLUGIN_NAME=${plugin.name}`, `PMT_PLUGIN_ID=${index}`, `PMT_RUN_ID=${run}`, 'PMT_INPUT_DIR=/input', 'PMT_RESULT_DIR=/result', `PMT_TOKEN=${token}`, 'PMT_API_SOCKET=/run/pmt/api.sock'],
+    HostConfig: {
+      Mounts: [
+        { Type: 'bind', Source: input, Target: '/input', ReadOnly: true },
+        { Type: 'bind', Source: socketDir, Target: '/run/pmt', ReadOnly: true },
+        { Type: 'volume', Target: '/result', VolumeOptions: { Labels: pluginLabels } },
+      ],
+      NetworkMode: 'none',
+      Memory: 2 ** 31,
+      MemorySwap: 2 ** 31,
+      PidsLimit: 1024,
+      Init: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+    },
+  });
+  const id = body.Id;
+  try {
+    const shell = new Shell(await attach(id));
+    const greeting = shell.run(`: </dev/null; pmt_status=$?; echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`);
+    await engine('POST', `/containers/${id}/start`);
+    releaseBackground();
+    await greeting;
+    const steps = [
+      ['/bin/sh', '-c', 'echo test; curl -V'],
+      [plugin.shell, '-c', plugin.cmd],
+      [plugin.shell, '-c', upload, 'pmt-post-results', ...plugin.results],
+    ];
+    for (const step of steps) {
+      const status = await shell.run(commandLine(step));
+      if (status !== 0) throw new Error(`${plugin.name}: ${step.slice(0, 3).join(' ')} exited ${status}`);
+    }
+    shell.socket.destroy();
+  } finally {
+    await engine('DELETE', `/containers/${id}?force=true&v=true`);
+  }
+}
+
+try {
+  let next = 0;
+  const worker = async () => {
+    while (next < plugins.length) {
+      const index = next++;
+      await runPlugin(plugins[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
+  await Promise.all([releaseBackground(), engine('GET', '/version')]);
+  const left = await engine('GET', `/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: [`pmt.run=${run}`] }))}`);
+  if (left.body.length) throw new Error(`containers left: ${left.body.length}`);
+  if (received !== plugins.length) throw new Error(`${received} uploads for ${plugins.length} plugins`);
+} finally {
+  server.close();
+  rmSync(runTemp, { recursive: true, force: true });
+}
