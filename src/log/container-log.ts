@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFileSync, closeSync, constants, openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 
 /**
  * Appends never follow a link: the file was created by pmt (`wx`), and a link swapped in for it
@@ -34,7 +34,7 @@ export class ContainerLog {
 
   /** `pmt: <time> started: <command>`, written before the command runs. */
   async started(command: string, at: Date): Promise<void> {
-    await appendFile(this.path, `pmt: ${clockTime(at)} started: ${command}\n`, { flag: APPEND });
+    this.append(`pmt: ${clockTime(at)} started: ${command}\n`);
   }
 
   /** The command's output, then `pmt: <how it ended> after <duration>: <command>`. */
@@ -43,11 +43,26 @@ export class ContainerLog {
     if (output.stdout) text += `stdout of command ${command}\n${withNewline(output.stdout)}`;
     if (output.stderr) text += `stderr of command ${command}\n${withNewline(output.stderr)}`;
     text += `pmt: ${how} after ${formatElapsed(durationMs)}: ${command}\n`;
-    await appendFile(this.path, text, { flag: APPEND });
+    this.append(text);
   }
 
   async note(message: string): Promise<void> {
-    await appendFile(this.path, `pmt: ${message}\n`, { flag: APPEND });
+    this.append(`pmt: ${message}\n`);
+  }
+
+  /**
+   * One small append, synchronously: fs/promises' appendFile makes three thread-pool round trips
+   * (open, write, close) per line, and with many plugins at once the hand-offs cost pmt ~8 % of its
+   * CPU (100 plugins: 1.93–2.13 s against 1.77–1.90 s, alternated runs). A run's log lines are a few
+   * hundred bytes each, on the local disk of the logs directory.
+   */
+  private append(text: string): void {
+    const fd = openSync(this.path, APPEND);
+    try {
+      appendFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
