@@ -12,7 +12,9 @@
 // containers and volumes), at the end /version and the check that nothing of the run is left.
 // Leaves out everything that is not an engine or container step: the CLI, validation, logs, the
 // input digest, provenance, multipart parsing (the body is saved as it comes).
-// `node bench/lib/pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N]`
+// `--leave-out probe,check,sweep,forced-removal` drops steps to price them (forced-removal: the main
+// shell is ended and waited for, then its container removed).
+// `node bench/lib/pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N] [--leave-out STEPS]`
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,11 +27,13 @@ import { yaml } from './yaml-island.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { plugin: { type: 'string' }, concurrency: { type: 'string', default: '1' }, out: { type: 'string' } },
+  options: { plugin: { type: 'string' }, concurrency: { type: 'string', default: '1' }, out: { type: 'string' }, 'leave-out': { type: 'string', default: '' } },
 });
 const [registryFile, inputArg] = positionals;
 const input = inputArg && resolve(inputArg);
 if (!registryFile || !input || !values.out) throw new Error('usage: pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N]');
+const leftOut = new Set(values['leave-out'].split(',').filter(Boolean));
+for (const step of leftOut) if (!['probe', 'check', 'sweep', 'forced-removal'].includes(step)) throw new Error(`--leave-out: no step ${step}`);
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 const plugins = yaml().parse(readFileSync(registryFile, 'utf8')).plugins.filter((p) => !values.plugin || values.plugin === 'all' || p.name === values.plugin);
@@ -43,12 +47,13 @@ const runTemp = mkdtempSync(join(tmpdir(), `pmt-floor-${run}-`));
 await engine('GET', '/_ping');
 for (const image of new Set(plugins.map((p) => p.docker_image))) await engine('GET', `/images/${image}/json`);
 
-// The file-sharing probe: does the engine see this host's files?
-const marker = join(runTemp, 'probe');
-mkdirSync(marker);
-writeFileSync(join(marker, 'marker'), run);
-const probe = (
-  await engine('POST', '/containers/create', {
+// The file-sharing probe: does the engine see this host's files? Its container is removed beside
+// the first plugin's start, as pmt does.
+async function probeFileSharing() {
+  const marker = join(runTemp, 'probe');
+  mkdirSync(marker);
+  writeFileSync(join(marker, 'marker'), run);
+  const { body } = await engine('POST', '/containers/create', {
     Image: plugins[0].docker_image,
     Cmd: ['true'],
     Labels: labels,
@@ -60,9 +65,11 @@ const probe = (
         { Type: 'bind', Source: input, Target: '/pmt-probe/input', ReadOnly: true },
       ],
     },
-  })
-).body.Id;
-await Promise.all([engine('HEAD', `/containers/${probe}/archive?path=/pmt-probe/marker/marker`), engine('HEAD', `/containers/${probe}/archive?path=/pmt-probe/input`)]);
+  });
+  await Promise.all([engine('HEAD', `/containers/${body.Id}/archive?path=/pmt-probe/marker/marker`), engine('HEAD', `/containers/${body.Id}/archive?path=/pmt-probe/input`)]);
+  return body.Id;
+}
+const probe = leftOut.has('probe') ? undefined : await probeFileSharing();
 
 // The REST endpoint: a Unix socket in a directory bound read-only into every plugin.
 const socketDir = join(runTemp, 'api');
@@ -77,13 +84,18 @@ server.listen(join(socketDir, 'api.sock'));
 await once(server, 'listening');
 chmodSync(join(socketDir, 'api.sock'), 0o777);
 
+// What pmt holds until the first start: the probe's removal and the sweep of dead runs' objects.
 let background;
 const releaseBackground = () =>
   (background ??= Promise.all([
-    engine('GET', '/swarm').catch(() => undefined),
-    engine('DELETE', `/containers/${probe}?force=true&v=true`),
-    engine('GET', `/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
-    engine('GET', `/volumes?filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
+    probe && engine('DELETE', `/containers/${probe}?force=true&v=true`),
+    ...(leftOut.has('sweep')
+      ? []
+      : [
+          engine('GET', '/swarm').catch(() => undefined),
+          engine('GET', `/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
+          engine('GET', `/volumes?filters=${encodeURIComponent(JSON.stringify({ label: ['pmt.run'] }))}`),
+        ]),
   ]));
 
 /** One line for the main shell in pmt's format: watcher on stdin, OOM score, end tags on both streams. */
@@ -177,13 +189,17 @@ async function runPlugin(plugin, index) {
     releaseBackground();
     await greeting;
     const steps = [
-      ['/bin/sh', '-c', 'echo test; curl -V'],
+      ...(leftOut.has('check') ? [] : [['/bin/sh', '-c', 'echo test; curl -V']]),
       [plugin.shell, '-c', plugin.cmd],
       [plugin.shell, '-c', upload, 'pmt-post-results', ...plugin.results],
     ];
     for (const step of steps) {
       const status = await shell.run(commandLine(step));
       if (status !== 0) throw new Error(`${plugin.name}: ${step.slice(0, 3).join(' ')} exited ${status}`);
+    }
+    if (leftOut.has('forced-removal')) {
+      shell.socket.end(); // the end of its input ends the idle main shell, and with it the container
+      await engine('POST', `/containers/${id}/wait`);
     }
     shell.socket.destroy();
   } finally {
