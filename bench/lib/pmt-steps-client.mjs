@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // pmt's own engine and container steps for a scan, done by a bare Node client with nothing else of
-// pmt: the floor for "the same steps" that issue 15 asks for. Per run, as pmt does them (its traces:
-// `--import` of a diagnostics_channel preload): ping; inspect each image; the file-sharing probe (a
-// container with a marker and the input bound, two HEAD stats, removed once the first plugin starts);
-// an HTTP server on a Unix socket bound into every plugin. Per plugin, `concurrency` at a time: create
+// pmt: the floor for "the same steps" that issue 15 asks for (test/e2e/bench-steps-floor.test.ts
+// checks that it asks the engine what pmt asks). Per run, as pmt does them: ping; inspect each image
+// (the plan); the file-sharing probe (a container with a marker and the input bound, two HEAD stats,
+// removed once the first plugin starts); an HTTP server on a Unix socket bound into every plugin.
+// Per plugin, `concurrency` at a time: inspect its image again (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
-// a volume for /result), attach to the main shell's stdin and write the first line, start; then the
-// compatibility check, the command and the upload (curl posting the result with a bearer token), each
-// one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and stderr);
-// then a forced removal. Beside the first start the sweep's requests (/swarm, the run-labelled
-// containers and volumes), at the end /version and the check that nothing of the run is left.
+// a volume for /result); attach to the main shell's stdin, write the first line, start; then the
+// compatibility check, the command and the upload (curl posting the result with a bearer token),
+// each one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and
+// stderr); then a forced removal. Beside the first start the sweep's requests (/swarm, the
+// run-labelled containers and volumes); at the end /version and the check that nothing is left.
 // Leaves out everything that is not an engine or container step: the CLI, validation, logs, the
 // input digest, provenance, multipart parsing (the body is saved as it comes).
 // `--leave-out probe,check,sweep,forced-removal` drops steps to price them (forced-removal: the main
@@ -158,6 +159,7 @@ const upload = `printf 'header = "Authorization: Bearer %s"\\nform = "result=@/r
 
 async function runPlugin(plugin, index) {
   const pluginLabels = { ...labels, 'pmt.plugin': plugin.name };
+  await engine('GET', `/images/${plugin.docker_image}/json`);
   const { body } = await engine('POST', '/containers/create', {
     Image: plugin.docker_image,
     Cmd: [plugin.shell],
