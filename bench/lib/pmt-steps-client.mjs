@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // pmt's own engine and container steps for a scan, done by a bare Node client with nothing else of
 // pmt: the floor for "the same steps" that issue 15 asks for (test/e2e/bench-steps-floor.test.ts
-// checks that it asks the engine what pmt asks). Per run, as pmt does them: ping; inspect each image
-// (the plan); the file-sharing probe (a container with a marker and the input bound, two HEAD stats,
-// removed once the first plugin starts); an HTTP server on a Unix socket bound into every plugin.
-// Per plugin, `concurrency` at a time: inspect its image again (each agent makes sure of it); create
+// checks that it asks the engine what pmt asks). Per run, as pmt does them: ping; inspect the first
+// plugin's image; the file-sharing probe in it (a container with a marker and the input bound, two
+// HEAD stats, removed once the first plugin starts); an HTTP server on a Unix socket bound into every
+// plugin. Per plugin, `concurrency` at a time: inspect its image (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
 // a volume for /result); attach to the main shell's stdin, write the first line, start; then the
 // compatibility check, the command and the upload (curl posting the result with a bearer token),
@@ -46,7 +46,7 @@ const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
 const runTemp = mkdtempSync(join(tmpdir(), `pmt-floor-${run}-`));
 
 await engine('GET', '/_ping');
-for (const image of new Set(plugins.map((p) => p.docker_image))) await engine('GET', `/images/${image}/json`);
+await engine('GET', `/images/${plugins[0].docker_image}/json`); // the probe runs the first plugin's image
 
 // The file-sharing probe: does the engine see this host's files? Its container is removed beside
 // the first plugin's start, as pmt does.
