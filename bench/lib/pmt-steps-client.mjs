@@ -39,6 +39,7 @@ const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 const plugins = yaml().parse(readFileSync(registryFile, 'utf8')).plugins.filter((p) => !values.plugin || values.plugin === 'all' || p.name === values.plugin);
 const run = randomBytes(6).toString('hex');
+process.stdout.write(`${run}\n`); // the run's id, which its objects carry as pmt.run
 const labels = { 'pmt.run': run, 'pmt.pid': String(process.pid) };
 const token = randomBytes(32).toString('hex');
 const tag = `pmt-end-${randomBytes(16).toString('hex')}`;

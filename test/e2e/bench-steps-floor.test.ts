@@ -19,13 +19,15 @@ function kind(request: string): string {
   return request.replace(/\/containers\/[0-9a-f]{12,64}\//, '/containers/:id/').replace(/\/containers\/[0-9a-f]{12,64}$/, '/containers/:id').replace(/^GET \/images\/.+\/json$/, 'GET /images/:image/json');
 }
 
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; pid: number | undefined }> {
+function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr, pid: child.pid }));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -67,13 +69,14 @@ describe("the benches' floor client makes pmt's engine requests (bench/lib/pmt-s
     try {
       const stepsProxy = await startEngineProxy(stepsDir.path, () => undefined);
       let stepsAsked: string[];
-      let pid: number | undefined;
+      let runId: string;
       try {
         const out = join(stepsDir.path, 'out');
         const run = await runNode([STEPS_CLIENT, registry, repo, '--concurrency', '2', '--out', out], { DOCKER_HOST: stepsProxy.dockerHost });
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
-        pid = run.pid;
+        runId = run.stdout.trim(); // the client prints its run's id, which its objects carry
+        expect(runId).toMatch(/^[0-9a-f]{12}$/);
         // Each upload reached the client's endpoint with the plugin's result in it.
         const uploads = await readdir(out);
         expect(uploads).toHaveLength(2);
@@ -94,10 +97,10 @@ describe("the benches' floor client makes pmt's engine requests (bench/lib/pmt-s
       // Both start with the ping and end with the listing of what the run left.
       expect(stepsAsked[0]).toBe('GET /_ping');
       expect(stepsAsked.at(-1)).toBe(pmtAsked.at(-1));
-      // Nothing of the client's run is left on the engine (its labels carry its pid): no container,
-      // the probe's included, and no /result volume.
-      expect(await containersWithLabels(`pmt.pid=${pid}`)).toEqual([]);
-      const volumes = await docker.listVolumes({ filters: JSON.stringify({ label: [`pmt.pid=${pid}`] }) });
+      // Nothing of the client's run is left on the engine: no container, the probe's included, and
+      // no /result volume.
+      expect(await containersWithLabels(`pmt.run=${runId}`)).toEqual([]);
+      const volumes = await docker.listVolumes({ filters: JSON.stringify({ label: [`pmt.run=${runId}`] }) });
       expect(volumes.Volumes ?? []).toEqual([]);
     } finally {
       await stepsDir.remove();
