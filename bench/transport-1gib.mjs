@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PMT } from './lib/measure.mjs';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -21,7 +21,6 @@ const ROUNDS = Number(process.env.PMT_BENCH_ROUNDS ?? 3);
 const IMAGE = 'pmt-test/curl:1';
 const TARGET_MBPS = 300;
 const TARGET_RSS_MIB = 150;
-const PMT = fileURLToPath(new URL('../dist/pmt.cjs', import.meta.url));
 const TIME = ['/usr/bin/time', '/bin/time'].find((path) => existsSync(path));
 // The plugin prints the host clock (containers share the kernel's) when its file is complete, so
 // "transfer" below starts exactly when the file is there in /result.
