@@ -7,7 +7,7 @@
 // plugin. Per plugin, `concurrency` at a time: inspect its image (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
 // a volume for /result); attach to the main shell's stdin, write the first line, start; then the
-// compatibility check, the command and the upload (curl posting the result with a bearer token),
+// compatibility check, the command and the upload (one curl posting the results with a bearer token),
 // each one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and
 // stderr); then a forced removal. Beside the first start the sweep's requests (/swarm, the
 // run-labelled containers and volumes); at the end /version and the check that nothing is left.
@@ -100,12 +100,15 @@ const releaseBackground = () =>
         ]),
   ]));
 
+/** What ends each line for the main shell: the exit status and the tag on stdout, the tag on stderr. */
+const END = `echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
+const STATUS_END = new RegExp(`\\n${tag} (\\d+)\\n`);
+
 /** One line for the main shell in pmt's format: watcher on stdin, OOM score, end tags on both streams. */
 function commandLine(argv) {
-  const end = `echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`;
   const watcher = `exec 3<&0; { IFS= read -r pmt_line; kill -9 $$; } <&3 & pmt_watcher=$!`;
   const body = `( echo 1000 2>/dev/null >/proc/self/oom_score_adj; ${argv.map(q).join(' ')} ) </dev/null 3<&-; pmt_status=$?`;
-  return `${watcher}; ${body}; kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null; ${end}`;
+  return `${watcher}; ${body}; kill $pmt_watcher 2>/dev/null; wait $pmt_watcher 2>/dev/null; ${END}`;
 }
 
 /** The attach connection, hijacked: resolves with the socket once the engine answered 101. */
@@ -142,7 +145,7 @@ class Shell {
       this.text[stream] = (this.text[stream] + this.buffer.subarray(8, 8 + size).toString('latin1')).slice(-256);
       this.buffer = this.buffer.subarray(8 + size);
     }
-    const status = new RegExp(`\\n${tag} (\\d+)\\n`).exec(this.text[1]);
+    const status = STATUS_END.exec(this.text[1]);
     if (status && this.text[2].includes(`\n${tag}\n`) && this.pending.length) {
       this.text = { 1: '', 2: '' };
       this.pending.shift()(Number(status[1]));
@@ -156,7 +159,8 @@ class Shell {
   }
 }
 
-const upload = `printf 'header = "Authorization: Bearer %s"\\nform = "result=@/result/%s"\\n' "$PMT_TOKEN" "$1" | curl --unix-socket "$PMT_API_SOCKET" -sS --fail-with-body -F "name=$PMT_PLUGIN_NAME" -K - http://pmt/save`;
+// Every declared result in one curl, the token and file names through its config on stdin, as pmt's upload script does.
+const upload = `{ printf 'header = "Authorization: Bearer %s"\\n' "$PMT_TOKEN"; for name; do printf 'form = "result=@/result/%s"\\n' "$name"; done; } | curl --unix-socket "$PMT_API_SOCKET" -sS --fail-with-body -F "name=$PMT_PLUGIN_NAME" -F "id=$PMT_PLUGIN_ID" -K - http://pmt/save`;
 
 async function runPlugin(plugin, index) {
   const pluginLabels = { ...labels, 'pmt.plugin': plugin.name };
@@ -187,7 +191,7 @@ async function runPlugin(plugin, index) {
   const id = body.Id;
   try {
     const shell = new Shell(await attach(id));
-    const greeting = shell.run(`: </dev/null; pmt_status=$?; echo; echo "${tag} $pmt_status"; echo >&2; echo ${tag} >&2\n`);
+    const greeting = shell.run(`: </dev/null; pmt_status=$?; ${END}`);
     await engine('POST', `/containers/${id}/start`);
     releaseBackground();
     await greeting;
