@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_CLIENT, median, PMT, PMT_STEPS_CLIENT, printTable, SAMPLE, timed, verdict } from './lib/measure.mjs';
+import { timelinePhases } from './lib/timeline-phases.mjs';
 import { prepareYaml } from './lib/yaml-island.mjs';
 import { sameStepsBaseline } from './lib/same-steps.mjs';
 
@@ -22,18 +23,7 @@ const plugins = Array.from({ length: COUNT }, (_, i) => `  - name: sleeper-${i}\
 writeFileSync(join(work, 'plugins.yaml'), `version: R1.0\nplugins:\n${plugins.join('')}`);
 const xargs = `seq ${COUNT} | xargs -P${COUNT} -I{} docker run --rm --network none -v ${SAMPLE}:/input:ro -v /result ${IMAGE} /bin/sh -c '${CMD} && cat /result/result.txt' > /dev/null`;
 
-/** The phases a plugin's debug log lines mark, in order. */
-const PHASES = [
-  ['create', (m) => m.startsWith('Creating the container')],
-  ['attached', (m) => m.startsWith('Attached to the container')],
-  ['started', (m) => m === 'Container started'],
-  ['check', (m) => m.startsWith('Executing command in container') && m.includes('curl -V')],
-  ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(CMD)],
-  ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
-  ['done', (m) => m.startsWith('Done:')],
-  ['saved', (m) => m.startsWith('Saved ')],
-  ['removed', (m) => m.startsWith('Container removed')],
-];
+const PHASES = timelinePhases(CMD);
 
 function timeline(stderr) {
   const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
