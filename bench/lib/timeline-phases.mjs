@@ -8,7 +8,8 @@ export function timelinePhases(cmd) {
     ['create', (m) => m.startsWith('Creating the container')],
     ['attached', (m) => m.startsWith('Attached to the container')],
     ['started', (m) => m === 'Container started'],
-    ['check', (m) => m.startsWith('Executing command in container') && m.includes('curl -V')],
+    // `echo test; curl -V`, or `echo test` alone where another plugin's container answered `curl -V`.
+    ['check', (m) => m.startsWith('Executing command in container') && / -c echo test(;|$)/.test(m)],
     ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(cmd)],
     ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
     ['done', (m) => m.startsWith('Done:')],

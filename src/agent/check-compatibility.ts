@@ -4,6 +4,7 @@ import type { LoggedExec } from '../transport/result-collector.js';
 import { PmtError } from '../errors.js';
 import { PluginFailure } from './plugin-failure.js';
 import { NOT_A_SHELL_HINT } from './shell-failure.js';
+import type { ProbeTurn } from './probe-answers.js';
 
 /** The compatibility check's script: `echo test`, then the transport's probe (e.g. `curl -V`). */
 export function compatibilityScript(probe: string | undefined): string {
@@ -28,6 +29,46 @@ export async function checkContainer(run: LoggedExec, shell: string, probe: stri
     throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, checkHint(shell));
   }
   return judgeCompatibility(result, shell, probe);
+}
+
+/**
+ * The compatibility check with the transport's probe answered once per kind of container in a run
+ * (see ProbeAnswers): `turn` says whether this plugin runs the probe and tells its answer, or
+ * takes the answer another plugin's container gave. The shell's own check (`echo test`) runs in
+ * every container. `note` says in the plugin's log whose answer it took.
+ */
+export async function checkContainerOnce(
+  run: LoggedExec,
+  shell: string,
+  probe: string | undefined,
+  { turn, plugin, signal, note }: { turn: ProbeTurn | undefined; plugin: string; signal: AbortSignal; note: (message: string) => Promise<void> },
+): Promise<ExecResult> {
+  if (!probe || !turn) return checkContainer(run, shell, probe);
+  if (turn.kind === 'known') {
+    const known = await answerOrAbort(turn.answer, signal);
+    if (!known) return checkContainer(run, shell, probe);
+    await checkContainer(run, shell, undefined);
+    await note(`\`${probe}\` not run again: it answered in ${known.plugin}'s container in this run (same image, shell, user, environment and limits)`);
+    return known.result;
+  }
+  try {
+    const result = await checkContainer(run, shell, probe);
+    turn.tell({ result, plugin });
+    return result;
+  } catch (error) {
+    turn.tell(undefined);
+    throw error;
+  }
+}
+
+/** Waits for another plugin's answer, or rejects as `signal.throwIfAborted` would once the signal aborts. */
+function answerOrAbort<T>(answer: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

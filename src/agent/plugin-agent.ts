@@ -5,7 +5,8 @@ import type { ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
-import { checkContainer } from './check-compatibility.js';
+import { checkContainerOnce } from './check-compatibility.js';
+import { probeKey, type ProbeAnswers } from './probe-answers.js';
 import { containerLimits } from './container-limits.js';
 import { pluginContainerSpec, ROOT_CHMOD, runLabels, runsAsNonRoot, type InputMode, type RunIdentity } from './container-spec.js';
 import type { VolumeRuntime } from '../docker/container-runtime.js';
@@ -65,6 +66,8 @@ export interface AgentContext {
   readonly background: BackgroundWork;
   /** Called before the agent first creates anything on the engine (a container, a volume). */
   readonly onEngineObjects: () => void;
+  /** The transport probe's answers in this run, shared by plugins whose containers are alike. */
+  readonly probeAnswers: ProbeAnswers;
 }
 
 /**
@@ -139,7 +142,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       ready.catch(() => undefined); // awaited below; a failure then fails this plugin
       context.background.release(); // the run's held work (sweeps, digest) starts while the engine starts this container
     };
-    container = await context.runtime.startContainer(pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield), { onStarting });
+    const spec = pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield);
+    container = await context.runtime.startContainer(spec, { onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
     releaseFillerNow();
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
@@ -147,7 +151,12 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       await loggedCommand(`${ROOT_CHMOD.join(' ')} (as root, in an engine exec)`, () => container!.exec(ROOT_CHMOD, { user: '0', signal }), logging);
     }
 
-    const probed = await checkContainer(shell, plugin.shell, transport.probe);
+    const probed = await checkContainerOnce(shell, plugin.shell, transport.probe, {
+      turn: transport.probe ? context.probeAnswers.take(probeKey(image.id, spec)) : undefined,
+      plugin: plugin.name,
+      signal,
+      note: (message) => log.note(message),
+    });
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
     record.transport = collector.kind;
 

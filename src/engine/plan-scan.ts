@@ -6,7 +6,9 @@ import type { ContainerSpec } from '../docker/container-runtime.js';
 import type { Plugin } from '../registry/plugin.js';
 import { MASKED, maskSecretEnv } from '../registry/secret-env.js';
 import { postResultsCommand } from '../transport/post-results-script.js';
-import { restContainerSetup } from '../transport/rest-collector.js';
+import { REST_PROBE, restContainerSetup } from '../transport/rest-collector.js';
+import { compatibilityScript } from '../agent/check-compatibility.js';
+import { probeKey } from '../agent/probe-answers.js';
 import type { ContainerSetup } from '../transport/result-collector.js';
 
 export interface PlanInputs {
@@ -55,6 +57,8 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
   const local = inputs.engineLocal ?? true;
   const rest = config.restApi && local;
   const identity = { runId: '<run id>', pid: inputs.pid, host: '<this host>' };
+  // Which plugin's container answers the transport probe for each kind of container (see ProbeAnswers).
+  const probedBy = new Map<string, string>();
   return inputs.plugins.map((plugin, id) => {
     const setup: ContainerSetup = rest
       ? restContainerSetup(
@@ -79,13 +83,15 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
         : runsAsNonRoot(user)
           ? [`${ROOT_CHMOD.join(' ')} (as root, in an engine exec: the container runs as ${user})`]
           : [];
+    const key = probeKey(plugin.image, spec);
+    const answeredBy = rest ? probedBy.get(key) : undefined;
+    if (rest && !answeredBy) probedBy.set(key, plugin.name);
+    const check = [plugin.shell, '-c', compatibilityScript(rest && !answeredBy ? REST_PROBE : undefined)].join(' ');
     const commands = [
       ...chmod,
-      ...[
-      [plugin.shell, '-c', rest ? 'echo test; curl -V' : 'echo test'],
-      [plugin.shell, '-c', plugin.cmd],
-      ...(rest ? [postResultsCommand(plugin.shell, plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part))] : []),
-      ].map((command) => command.join(' ')),
+      answeredBy ? `${check} (\`${REST_PROBE}\` answered in ${answeredBy}'s container: same image, shell, user, environment and limits)` : check,
+      [plugin.shell, '-c', plugin.cmd].join(' '),
+      ...(rest ? [postResultsCommand(plugin.shell, plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part)).join(' ')] : []),
     ];
     return {
       plugin: plugin.name,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { AuthResolver } from '../agent/ensure-image.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
+import { ProbeAnswers } from '../agent/probe-answers.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
 import type { ContainerRuntime, EngineInfo, EngineReach, FileSharingProbe, VolumeRuntime } from '../docker/container-runtime.js';
@@ -200,6 +201,7 @@ async function scanOnEngine(
       runStarted: started,
       background,
       onEngineObjects,
+      probeAnswers: new ProbeAnswers(),
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));

@@ -51,6 +51,49 @@ describe('REST transport on the real engine', () => {
     expect(lines.filter((line) => line.msg.startsWith('Saved 1 result file(s) in '))).toHaveLength(1);
   });
 
+  it('runs `curl -V` once per kind of container in a run: alike containers take its answer, in their logs too', async () => {
+    const plugin = (name: string, image: string, env?: Record<string, string>) => ({ name, image, cmd: COPY_PAYLOAD, results: ['result.bin'], env });
+    const registry = await writeRegistry(dir.path, [
+      plugin('alike-1', TestImages.curl),
+      plugin('alike-2', TestImages.curl),
+      plugin('alike-3', TestImages.curl),
+      // Another environment may change what curl does (PATH, LD_PRELOAD …): asked again.
+      plugin('own-env', TestImages.curl, { CURL_HOME: '/tmp' }),
+      plugin('no-curl-1', TestImages.shell),
+      plugin('no-curl-2', TestImages.shell),
+    ]);
+    const { code, report } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('probe-once', { RestApi: true }) });
+
+    expect(code).toBe(0);
+    const logs = new Map<string, string>();
+    for (const entry of report.plugins) {
+      expect(entry).toMatchObject({ status: 'succeeded', error: null });
+      expect((await readFile(join(report.resultsDir, `${entry.name}_result.bin`))).equals(payload)).toBe(true);
+      logs.set(entry.name, await readFile(entry.logPath!, 'utf8'));
+    }
+    const ranProbe = (name: string): boolean => logs.get(name)!.includes('started: /bin/sh -c echo test; curl -V\n');
+    const tookAnswerOf = (name: string): string | undefined => /`curl -V` not run again: it answered in (\S+)'s container in this run/.exec(logs.get(name)!)?.[1];
+    const group = (names: string[]) => {
+      const asked = names.filter(ranProbe);
+      expect(asked).toHaveLength(1);
+      for (const name of names.filter((n) => n !== asked[0])) {
+        expect(tookAnswerOf(name)).toBe(asked[0]);
+        // Its own container still proves its shell.
+        expect(logs.get(name)).toContain('stdout of command /bin/sh -c echo test\ntest\n');
+      }
+    };
+    group(['alike-1', 'alike-2', 'alike-3']);
+    expect(ranProbe('own-env')).toBe(true);
+    expect(tookAnswerOf('own-env')).toBeUndefined();
+    // A missing curl is an answer too: both fall back, each saying so in its own log.
+    group(['no-curl-1', 'no-curl-2']);
+    for (const name of ['no-curl-1', 'no-curl-2']) {
+      expect(pluginOf(report, name).transport).toBe('archive');
+      expect(logs.get(name)).toMatch(/the REST transport needs curl in the plugin image; falling back to archive copy\n/);
+    }
+    for (const name of ['alike-1', 'alike-2', 'alike-3', 'own-env']) expect(pluginOf(report, name).transport).toBe('rest');
+  });
+
   it('falls back to archive copy, with a warning in the log, for an image without curl', async () => {
     const registry = await writeRegistry(dir.path, [{ name: 'no-curl', image: TestImages.shell, cmd: COPY_PAYLOAD, results: ['result.bin'] }]);
     const { code, report, stderr } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('fallback', { RestApi: true }) });

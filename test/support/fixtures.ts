@@ -52,6 +52,7 @@ export interface TestPlugin {
   version?: string;
   core_version?: string;
   importer?: string;
+  env?: Record<string, string>;
 }
 
 /** Writes a registry file for test plugins and returns its path. */
@@ -69,6 +70,7 @@ export async function writeRegistry(dir: string, plugins: TestPlugin[], defaultP
       cmd: p.cmd,
       results: p.results ?? ['result.txt'],
       ...(p.importer ? { importer: p.importer } : {}),
+      ...(p.env ? { env: p.env } : {}),
     })),
   };
   await writeFile(path, stringify(document));
