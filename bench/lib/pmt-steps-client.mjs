@@ -9,12 +9,12 @@
 // a volume for /result); attach to the main shell's stdin, write the first line, start; then the
 // compatibility check, the command and the upload (one curl posting the results with a bearer token),
 // each one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and
-// stderr); then a forced removal. Beside the first start the sweep's requests (/swarm, the
+// stderr); then the end of the idle main shell's input, a wait for the container to stop by itself
+// and its removal. Beside the first start the sweep's requests (/swarm, the
 // run-labelled containers and volumes); at the end /version and the check that nothing is left.
 // Leaves out everything that is not an engine or container step: the CLI, validation, logs, the
 // input digest, provenance, multipart parsing (the body is saved as it comes).
-// `--leave-out probe,check,sweep,forced-removal` drops steps to price them (forced-removal: the main
-// shell is ended and waited for, then its container removed).
+// `--leave-out probe,check,sweep` drops steps to price them.
 // `node bench/lib/pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N] [--leave-out STEPS]`
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -34,7 +34,7 @@ const [registryFile, inputArg] = positionals;
 const input = inputArg && resolve(inputArg);
 if (!registryFile || !input || !values.out) throw new Error('usage: pmt-steps-client.mjs REGISTRY INPUT --out DIR [--plugin NAME] [--concurrency N]');
 const leftOut = new Set(values['leave-out'].split(',').filter(Boolean));
-for (const step of leftOut) if (!['probe', 'check', 'sweep', 'forced-removal'].includes(step)) throw new Error(`--leave-out: no step ${step}`);
+for (const step of leftOut) if (!['probe', 'check', 'sweep'].includes(step)) throw new Error(`--leave-out: no step ${step}`);
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 const plugins = yaml().parse(readFileSync(registryFile, 'utf8')).plugins.filter((p) => !values.plugin || values.plugin === 'all' || p.name === values.plugin);
@@ -216,10 +216,10 @@ async function runPlugin(plugin, index) {
       const status = await shell.run(commandLine(step));
       if (status !== 0) throw new Error(`${plugin.name}: ${step.slice(0, 3).join(' ')} exited ${status}`);
     }
-    if (leftOut.has('forced-removal')) {
-      shell.socket.end(); // the end of its input ends the idle main shell, and with it the container
-      await engine('POST', `/containers/${id}/wait`);
-    }
+    // As pmt's finish: the end of its input ends the idle main shell, and with it the container,
+    // which then needs no kill on removal.
+    shell.socket.end();
+    await engine('POST', `/containers/${id}/wait?condition=not-running`);
     shell.socket.destroy();
   } finally {
     await engine('DELETE', `/containers/${id}?force=true&v=true`);

@@ -177,7 +177,6 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     deadline?.clear();
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
-    container?.detach();
     releaseFillerNow();
     // The plugin is done: its container (and input volume) go while the next plugin starts; the
     // run waits for this before it ends.
@@ -193,6 +192,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
 
   async function removeAll(container: PluginContainer | undefined, inputVolume: string | undefined): Promise<void> {
     if (container) {
+      await container.finish();
       await context.runtime.removeContainer(container.id).then(
         () => logger.debug({ container: container.id.slice(0, 12) }, 'Container removed'),
         (error: unknown) => logger.error(`Could not remove container ${container.id.slice(0, 12)}: ${String(error)}`),

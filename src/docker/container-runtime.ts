@@ -235,6 +235,12 @@ export interface PluginContainer {
   runInMainShell(command: readonly string[], options?: MainShellOptions): Promise<ExecResult>;
   /** Lets go of the connection to the main shell; removal does this too. */
   detach(): void;
+  /**
+   * Lets the container stop by itself before its removal: an idle main shell's input ends, the
+   * shell exits and the engine is waited for (briefly) to see the container stopped. A busy or gone
+   * shell is let go of at once, as `detach` does; the forced removal then stops the container.
+   */
+  finish(): Promise<void>;
   /** A tar stream of the path (file or directory) inside the container. */
   getArchive(path: string, signal?: AbortSignal): Promise<Readable>;
   /**

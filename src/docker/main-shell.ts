@@ -138,6 +138,21 @@ export class MainShell {
     }
   }
 
+  /**
+   * Ends the shell's input when it is idle — answered, no command running: the shell then exits by
+   * itself, and with it the container. Returns false, having let go of the connection (close),
+   * when a command is running or the shell cannot take commands any more.
+   */
+  finish(): boolean {
+    if (this.current || this.unusable) {
+      this.close();
+      return false;
+    }
+    this.unusable = { end: 'closed', reason: 'the main shell was closed' };
+    this.stream.end();
+    return true;
+  }
+
   /** Lets go of the attach connection, which ends the shell and with it the container (see commandLine). */
   close(): void {
     this.unusable ??= { end: 'closed', reason: 'the main shell was closed' };

@@ -119,4 +119,38 @@ describe('commands through the container\'s main shell', () => {
     const state = await docker.getContainer(own.id).inspect();
     expect(state.State.Running).toBe(false);
   });
+
+  /** What the engine said about the container from `since` (seconds) until now, in order. */
+  async function engineEvents(id: string, since: number): Promise<string[]> {
+    const stream = (await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [id] } })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    return text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { Action: string }).Action);
+  }
+
+  it('finish: an idle shell ends at the end of its input and the container stops by itself, with no kill', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const own = await start();
+    // A background process is no reason to stay: the init ends it with the shell.
+    expect((await own.runInMainShell(['/bin/sh', '-c', 'sleep 300 >/dev/null 2>&1 & echo ok'])).stdout).toBe('ok\n');
+    await own.finish();
+    const state = await docker.getContainer(own.id).inspect();
+    expect(state.State).toMatchObject({ Running: false, ExitCode: 0, OOMKilled: false });
+    await runtime.removeContainer(own.id);
+    const actions = await engineEvents(own.id, since);
+    expect(actions).toContain('die');
+    expect(actions).toContain('destroy');
+    expect(actions).not.toContain('kill');
+    await expect(own.runInMainShell(['true'])).rejects.toThrow('the main shell was closed');
+  });
+
+  it('finish: a shell still running a command is let go of at once, and the forced removal stops the container', async () => {
+    const own = await start();
+    const running = own.runInMainShell(['/bin/sh', '-c', 'sleep 300']);
+    running.catch(() => undefined);
+    await own.finish();
+    await expect(running).rejects.toThrow('the main shell was closed');
+    await runtime.removeContainer(own.id);
+    await expect(docker.getContainer(own.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
 });
