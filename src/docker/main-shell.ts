@@ -72,6 +72,8 @@ export class MainShell {
   private unusable: { end: MainShellEnd; reason: string } | undefined;
   /** Whether the main process has answered a line as a POSIX shell does. */
   private answered = false;
+  /** Commands given to `run` that have not settled: queued or running. */
+  private pending = 0;
   /** pmt's first line, written ahead by `greet`, until the first command waits for its answer. */
   private greeting: { answer: Promise<ExecResult>; arm: () => void; abort: (reason: unknown) => void } | undefined;
 
@@ -101,6 +103,10 @@ export class MainShell {
       if (!this.answered) await this.firstAnswer(options);
       return this.runNow(command, options);
     });
+    this.pending++;
+    // Counted down before the caller hears of the outcome: one who then finishes finds the shell idle.
+    const settled = (): void => void this.pending--;
+    next.then(settled, settled);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -139,12 +145,12 @@ export class MainShell {
   }
 
   /**
-   * Ends the shell's input when it is idle — answered, no command running: the shell then exits by
-   * itself, and with it the container. Returns false, having let go of the connection (close),
-   * when a command is running or the shell cannot take commands any more.
+   * Ends the shell's input when it is idle — no command queued or running, pmt's first line
+   * answered: the shell then exits by itself, and with it the container. Returns false, having let
+   * go of the connection (close), when it is not idle or cannot take commands any more.
    */
   finish(): boolean {
-    if (this.current || this.unusable) {
+    if (this.pending > 0 || this.current || this.unusable) {
       this.close();
       return false;
     }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, savedResults, tempDir, writeRegistry, writeTree } from '../support/fixtures.js';
 import { TestImages } from '../support/test-images.js';
+import { docker } from '../support/engine-state.js';
 import { timelinePhases } from '../../bench/lib/timeline-phases.mjs';
 import { pluginOf, scanJson, sha256, writeNamedConfig } from './rest-scan.js';
 
@@ -92,6 +93,32 @@ describe('REST transport on the real engine', () => {
       expect(logs.get(name)).toMatch(/the REST transport needs curl in the plugin image; falling back to archive copy\n/);
     }
     for (const name of ['alike-1', 'alike-2', 'alike-3', 'own-env']) expect(pluginOf(report, name).transport).toBe('rest');
+  });
+
+  it("lets each finished plugin's container stop by itself, succeeded or failed: the engine kills none", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    // A main shell that takes a second to end once its input has ended: a removal that did not wait
+    // for the container to stop would have the engine kill it.
+    await writeTree(repo, { 'slow-exit.sh': "#!/bin/sh\nif [ $# -eq 0 ]; then trap 'sleep 1' EXIT; /bin/sh; else exec /bin/sh \"$@\"; fi\n" });
+    await chmod(join(repo, 'slow-exit.sh'), 0o755);
+    const registry = await writeRegistry(dir.path, [
+      { name: 'copier', image: TestImages.curl, shell: '/input/slow-exit.sh', cmd: COPY_PAYLOAD, results: ['result.bin'] },
+      { name: 'failing', image: TestImages.curl, shell: '/input/slow-exit.sh', cmd: 'echo broken >&2; exit 3', results: ['result.bin'] },
+    ]);
+    const { code, report } = await scanJson({ cwd: dir.path, input: repo, registry, config: await config('no-kill', { RestApi: true }) });
+
+    expect(code).not.toBe(0);
+    expect(pluginOf(report, 'copier').status).toBe('succeeded');
+    expect(pluginOf(report, 'failing').status).toBe('failed');
+    const stream = (await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { label: [`pmt.run=${report.runId}`], type: ['container'] } })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    const actions = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    const of = (plugin: string) => actions.filter((event) => event.Actor.Attributes['pmt.plugin'] === plugin).map((event) => event.Action);
+    for (const plugin of ['copier', 'failing']) {
+      expect(of(plugin)).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
+      expect(of(plugin)).not.toContain('kill');
+    }
   });
 
   it('falls back to archive copy, with a warning in the log, for an image without curl', async () => {

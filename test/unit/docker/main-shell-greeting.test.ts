@@ -24,7 +24,7 @@ function fakeShell(firstAnswerMs: number) {
     out!.stdout.write(`${stdout}\n${tag} 0\n`);
     out!.stderr.write(`\n${tag}\n`);
   };
-  return { shell, lines, answer };
+  return { shell, lines, answer, stream };
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,5 +75,43 @@ describe('MainShell.greet', () => {
     expect(error).toBeInstanceOf(ExecAborted);
     expect((error as ExecAborted).reason).toBe('SIGINT');
     await expect(shell.run(['true'])).rejects.toBeInstanceOf(MainShellGone);
+  });
+});
+
+describe('MainShell.finish', () => {
+  const ended = (shell: ReturnType<typeof fakeShell>) => ({ writableEnded: shell.stream.writableEnded, destroyed: shell.stream.destroyed });
+
+  it('ends the input of an idle shell, answered and with nothing queued, and keeps reading its output', async () => {
+    const fake = fakeShell(1000);
+    fake.shell.greet();
+    fake.answer(0);
+    const ran = fake.shell.run(['true']);
+    await tick();
+    fake.answer(1);
+    await ran;
+    // Finished by the caller as soon as it hears of the last command: the shell is idle then.
+    expect(fake.shell.finish()).toBe(true);
+    expect(ended(fake)).toEqual({ writableEnded: true, destroyed: false });
+    await expect(fake.shell.run(['true'])).rejects.toThrow('the main shell was closed');
+  });
+
+  it('lets go of a shell with a command queued or running, or whose first line is unanswered', async () => {
+    for (const state of ['queued', 'running', 'unanswered'] as const) {
+      const fake = fakeShell(1000);
+      fake.shell.greet();
+      let ran: Promise<unknown> | undefined;
+      if (state !== 'unanswered') {
+        ran = fake.shell.run(['sleep', '300']);
+        ran.catch(() => undefined);
+        if (state === 'running') {
+          fake.answer(0);
+          await tick();
+          expect(fake.lines).toHaveLength(2);
+        }
+      }
+      expect(fake.shell.finish()).toBe(false);
+      expect(ended(fake).destroyed).toBe(true);
+      if (ran) await expect(ran).rejects.toBeInstanceOf(MainShellGone);
+    }
   });
 });
