@@ -5,6 +5,7 @@ import { PmtError } from '../errors.js';
 import { PluginFailure } from './plugin-failure.js';
 import { NOT_A_SHELL_HINT } from './shell-failure.js';
 import type { ProbeTurn } from './probe-answers.js';
+import { untilAborted } from '../until-aborted.js';
 
 /** The compatibility check's script: `echo test`, then the transport's probe (e.g. `curl -V`). */
 export function compatibilityScript(probe: string | undefined): string {
@@ -45,7 +46,7 @@ export async function checkContainerOnce(
 ): Promise<ExecResult> {
   if (!probe || !turn) return checkContainer(run, shell, probe);
   if (turn.kind === 'known') {
-    const known = await answerOrAbort(turn.answer, signal);
+    const known = await untilAborted(turn.answer, signal);
     if (!known) return checkContainer(run, shell, probe);
     await checkContainer(run, shell, undefined);
     await note(`\`${probe}\` not run again: it answered in ${known.plugin}'s container in this run (same image, shell, user, environment and limits)`);
@@ -59,16 +60,6 @@ export async function checkContainerOnce(
     turn.tell(undefined);
     throw error;
   }
-}
-
-/** Waits for another plugin's answer, or rejects as `signal.throwIfAborted` would once the signal aborts. */
-function answerOrAbort<T>(answer: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

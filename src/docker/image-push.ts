@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import type { PullProgress, RegistryAuth } from './container-runtime.js';
 import { dockerStatusCode } from './docker-errors.js';
 import { followProgress, type ProgressFailure } from './follow-progress.js';
+import { untilAborted } from '../until-aborted.js';
 
 interface PushEvent extends ProgressFailure {
   status?: string;
@@ -33,7 +34,7 @@ export async function pushImage(
   // A stream cut by the abort may end without 'end' or 'error': the abort itself settles the push
   // (and a late error of the stream is then nobody's).
   following.catch(() => undefined);
-  const failure = await (signal ? Promise.race([following, aborted(signal)]) : following);
+  const failure = await (signal ? untilAborted(following, signal) : following);
   if (failure !== undefined) throw new Error(failure);
   if (!digest) throw new Error(`the engine ended the push of ${reference} without the registry's digest`);
   return digest;
@@ -52,11 +53,4 @@ export async function untagImage(docker: Dockerode, reference: string): Promise<
   } catch (error) {
     if (dockerStatusCode(error) !== 404) throw error;
   }
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
