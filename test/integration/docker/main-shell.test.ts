@@ -157,4 +157,17 @@ describe('commands through the container\'s main shell', () => {
     await runtime.removeContainer(own.id);
     await expect(docker.getContainer(own.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
+
+  it('finish: a main process that does not end with its input (a hostile image) is waited for only briefly, then removed by force', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    // Speaks the protocol, then goes on after its input has ended.
+    const own = await runtime.startContainer({ ...spec(), command: ['/bin/sh', '-c', '/bin/sh; sleep 300'] });
+    started.push(own);
+    expect((await own.runInMainShell(['/bin/sh', '-c', 'echo ok'])).stdout).toBe('ok\n');
+    await own.finish();
+    expect((await docker.getContainer(own.id).inspect()).State.Running).toBe(true);
+    await runtime.removeContainer(own.id);
+    await expect(docker.getContainer(own.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await engineEvents(own.id, since)).toContain('kill');
+  });
 });
