@@ -27,8 +27,9 @@ describe('commands through the container\'s main shell', () => {
     user: undefined,
     readOnlyRootfs: false,
   });
-  async function start(): Promise<PluginContainer> {
-    const container = await runtime.startContainer(spec());
+  /** `command`: another main process than the plain shell. */
+  async function start(command?: string[]): Promise<PluginContainer> {
+    const container = await runtime.startContainer(command ? { ...spec(), command } : spec());
     started.push(container);
     return container;
   }
@@ -102,8 +103,7 @@ describe('commands through the container\'s main shell', () => {
 
   it('says why when the container is not running a shell at all: its exit code and logged last words', async () => {
     // The engine's init cannot start the shell and exits before the attach stream carries anything.
-    const own = await runtime.startContainer({ ...spec(), command: ['/bin/no-such-shell'] });
-    started.push(own);
+    const own = await start(['/bin/no-such-shell']);
     await expect(own.runInMainShell(['true'])).rejects.toThrow(
       /^the container's main shell ended with exit code 127; it said: .*exec \/bin\/no-such-shell failed: No such file or directory/,
     );
@@ -132,8 +132,7 @@ describe('commands through the container\'s main shell', () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     // A main shell that takes a second to end once its input has ended: finish waits for the
     // container to stop, or the removal would have the engine kill it.
-    const own = await runtime.startContainer({ ...spec(), command: ['/bin/sh', '-c', "trap 'sleep 1' EXIT; /bin/sh"] });
-    started.push(own);
+    const own = await start(['/bin/sh', '-c', "trap 'sleep 1' EXIT; /bin/sh"]);
     // A background process is no reason to stay: the init ends it with the shell.
     expect((await own.runInMainShell(['/bin/sh', '-c', 'sleep 300 >/dev/null 2>&1 & echo ok'])).stdout).toBe('ok\n');
     await own.finish();
@@ -161,8 +160,7 @@ describe('commands through the container\'s main shell', () => {
   it('finish: a main process that does not end with its input (a hostile image) is waited for only briefly, then removed by force', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     // Speaks the protocol, then goes on after its input has ended.
-    const own = await runtime.startContainer({ ...spec(), command: ['/bin/sh', '-c', '/bin/sh; sleep 300'] });
-    started.push(own);
+    const own = await start(['/bin/sh', '-c', '/bin/sh; sleep 300']);
     expect((await own.runInMainShell(['/bin/sh', '-c', 'echo ok'])).stdout).toBe('ok\n');
     await own.finish();
     expect((await docker.getContainer(own.id).inspect()).State.Running).toBe(true);
