@@ -3,15 +3,16 @@
 // pmt: the floor for "the same steps" that issue 15 asks for (test/e2e/bench-steps-floor.test.ts
 // checks that it asks the engine what pmt asks). Per run, as pmt does them: ping; inspect the first
 // plugin's image; the file-sharing probe in it (a container with a marker and the input bound, two
-// HEAD stats, removed once the first plugin starts); an HTTP server on a Unix socket bound into every
+// HEAD stats, removed later, see below); an HTTP server on a Unix socket bound into every
 // plugin. Per plugin, `concurrency` at a time: inspect its image (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
 // a volume for /result); attach to the main shell's stdin, write the first line, start; then the
 // compatibility check, the command and the upload (one curl posting the results with a bearer token),
 // each one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and
 // stderr); then the end of the idle main shell's input, a wait for the container to stop by itself
-// and its removal. Beside the first start the sweep's requests (/swarm, the
-// run-labelled containers and volumes); at the end /version and the check that nothing is left.
+// and its removal. Once every started container runs its command (or the first plugin is done), the
+// probe's removal and the sweep's requests (/swarm, the run-labelled containers and volumes); at the
+// end /version and the check that nothing is left.
 // Leaves out everything that is not an engine or container step: the CLI, validation, logs, the
 // input digest, provenance, multipart parsing (the body is saved as it comes).
 // `--leave-out probe,check,sweep` drops steps to price them.
@@ -86,7 +87,8 @@ server.listen(join(socketDir, 'api.sock'));
 await once(server, 'listening');
 chmodSync(join(socketDir, 'api.sock'), 0o777);
 
-// What pmt holds until the first start: the probe's removal and the sweep of dead runs' objects.
+// What pmt holds until every container it started runs its command, or the first plugin is done (its
+// StartWave): the probe's removal and the sweep of dead runs' objects.
 let background;
 const releaseBackground = () =>
   (background ??= Promise.all([
@@ -165,9 +167,17 @@ const upload = `{ printf 'header = "Authorization: Bearer %s"\\n' "$PMT_TOKEN"; 
 /** Per image, the first plugin's `curl -V`, which the others wait for. */
 const curlAnswers = new Map();
 
+/** Plugins between their create and their command: the held work waits until there are none. */
+let beforeCommand = 0;
+const commandSent = () => {
+  if (--beforeCommand === 0) releaseBackground();
+};
+
 async function runPlugin(plugin, index) {
   const pluginLabels = { ...labels, 'pmt.plugin': plugin.name };
   await engine('GET', `/images/${plugin.docker_image}/json`);
+  beforeCommand++;
+  let sent = false;
   const { body } = await engine('POST', '/containers/create', {
     Image: plugin.docker_image,
     Cmd: [plugin.shell],
@@ -196,7 +206,6 @@ async function runPlugin(plugin, index) {
     const shell = new Shell(await attach(id));
     const greeting = shell.run(`: </dev/null; pmt_status=$?; ${END}`);
     await engine('POST', `/containers/${id}/start`);
-    releaseBackground();
     await greeting;
     if (!leftOut.has('check')) {
       // As pmt's ProbeAnswers: the first plugin of an image runs `curl -V`, the others wait for its
@@ -213,7 +222,12 @@ async function runPlugin(plugin, index) {
       [plugin.shell, '-c', upload, 'pmt-post-results', ...plugin.results],
     ];
     for (const step of steps) {
-      const status = await shell.run(commandLine(step));
+      const running = shell.run(commandLine(step));
+      if (!sent) {
+        sent = true;
+        commandSent();
+      }
+      const status = await running;
       if (status !== 0) throw new Error(`${plugin.name}: ${step.slice(0, 3).join(' ')} exited ${status}`);
     }
     // As pmt's finish: the end of its input ends the idle main shell, and with it the container,
@@ -222,6 +236,8 @@ async function runPlugin(plugin, index) {
     await engine('POST', `/containers/${id}/wait?condition=not-running`);
     shell.socket.destroy();
   } finally {
+    if (!sent) commandSent();
+    releaseBackground(); // a plugin is done: the held work waits no longer
     await engine('DELETE', `/containers/${id}?force=true&v=true`);
   }
 }

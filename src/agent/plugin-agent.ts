@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { BindMount, ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
 import type { ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
+import type { StartWave, WaveTicket } from '../engine/start-wave.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
 import { checkContainerOnce } from './check-compatibility.js';
@@ -68,6 +69,8 @@ export interface AgentContext {
   readonly onEngineObjects: () => void;
   /** The transport probe's answers in this run, shared by plugins whose containers are alike. */
   readonly probeAnswers: ProbeAnswers;
+  /** The run's agents between their container's create and their command: when deferred work may start. */
+  readonly startWave: StartWave;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   let transport: ResultCollector | undefined;
   let collector: ResultCollector | undefined;
   let inputVolume: string | undefined;
+  let inWave: WaveTicket | undefined;
   // The input volume's filling helper, kept until the plugin's container holds the run's lease.
   let releaseFiller: (() => Promise<void>) | undefined;
   // Settles once that helper is gone: the volume it mounts can be removed only then.
@@ -134,13 +138,19 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       if (summary.unreadableCount > 0) logger.warn(`${summary.unreadableCount} file(s) pmt cannot read were copied empty: ${summary.unreadable.join(', ')}`);
     }
     logger.debug(`Creating the container from ${plugin.image}`);
-    // The transport gets ready (the REST server loads and starts) while the engine starts the container.
-    let ready: Promise<void> | undefined;
+    inWave = context.startWave.join();
+    const wave = context.startWave;
     const onStarting = (): void => {
       logger.debug('Attached to the container; starting it');
-      ready = transport!.prepare();
-      ready.catch(() => undefined); // awaited below; a failure then fails this plugin
-      context.background.release(); // the run's held work (sweeps, digest) starts while the engine starts this container
+      inWave!.startSent();
+      // The transport gets ready (the REST app loads and is built, ~40 ms of pmt's thread) while
+      // the engine starts the containers, once the last of them has been asked for: not between
+      // the other agents' creates and their start requests.
+      const preparing = transport!;
+      void wave.allStartsSent().then(() => preparing.prepare()).catch(() => undefined); // awaited before the command
+      // The run's held work (sweeps, the input digest) once every container of the wave runs its
+      // command, or once the first plugin is done (below), whichever comes first.
+      void wave.allCommandsSent().then(() => context.background.release());
     };
     const spec = pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield);
     container = await context.runtime.startContainer(spec, { onStarting });
@@ -161,9 +171,12 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     record.transport = collector.kind;
 
     record.phase('running');
-    // Ready before the cmd runs: a plugin may post its results itself while it runs.
-    await (collector === transport ? ready : collector.prepare());
-    const result = await shell([plugin.shell, '-c', plugin.cmd]).catch((error: unknown) => {
+    // Ready before the cmd runs: a plugin may post its results itself while it runs. A failure
+    // to get ready fails this plugin.
+    await collector.prepare();
+    const running = shell([plugin.shell, '-c', plugin.cmd]);
+    inWave.commandSent();
+    const result = await running.catch((error: unknown) => {
       throw commandEndedShell(error, log.path) ?? error;
     });
     record.exitCode = result.exitCode;
@@ -175,6 +188,8 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
     return await record.failed(error, deadline?.signal);
   } finally {
     deadline?.clear();
+    inWave?.leave();
+    context.background.release(); // a plugin is done: the run's held work need not wait any longer
     transport?.release(run);
     if (collector && collector !== transport) collector.release(run);
     releaseFillerNow();

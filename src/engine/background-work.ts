@@ -3,11 +3,13 @@
  * the next plugin can start meanwhile — and waits for before it ends. Failures are the work's own
  * business (it logs them); here they only must not stop the waiting.
  *
- * Work that only has to be done by the end of the run (sweeping what dead runs left, digesting the
- * input for the provenance record) is held back until `release`: the run releases it once its
- * first container is starting (on a swarm: once its first service exists), so that it does not
- * queue the first plugin's file-system calls behind its own on libuv's thread pool (4 threads),
- * nor its engine requests behind a listing.
+ * Work that only has to be done by the end of the run (sweeping what dead runs left, removing the
+ * file-sharing probe's container, digesting the input for the provenance record) is held back until
+ * `release`: a local run releases it once every container it started runs its plugin's command, or
+ * once the first plugin is done (see StartWave); a swarm run once its first service exists. So it
+ * does not queue the first plugins' file-system calls behind its own on libuv's thread pool
+ * (4 threads), nor their engine requests behind a listing, nor take the CPU the engine needs to
+ * start their containers.
  */
 export class BackgroundWork {
   private readonly pending = new Set<Promise<void>>();

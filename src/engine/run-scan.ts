@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { AuthResolver } from '../agent/ensure-image.js';
 import { runPluginAgent, type AgentContext } from '../agent/plugin-agent.js';
+import { StartWave } from './start-wave.js';
 import { ProbeAnswers } from '../agent/probe-answers.js';
 import type { ResultCache } from '../cache/result-cache.js';
 import type { Config } from '../config/config.js';
@@ -97,8 +98,8 @@ export async function runScan(request: ScanRequest, env: ScanEnvironment): Promi
   const runId = randomBytes(6).toString('hex');
   // The swarm check's answer, once it has one: the sweep's manager check and engine clock come from it.
   const seen: { swarmState?: SwarmState } = {};
-  // What runs that are gone left goes once this run's first container is starting (before, this
-  // run has nothing the reaper could mistake; see BackgroundWork); the run waits for it before it ends.
+  // What runs that are gone left goes once this run's containers are running (before, this run has
+  // nothing the reaper could mistake; see BackgroundWork); the run waits for it before it ends.
   background.later(() =>
     reapDeadRuns(env.runtime, env.volumes, logger, { swarm: env.swarm, swarmState: seen.swarmState, ownRun: runId }).then(
       () => undefined,
@@ -202,6 +203,7 @@ async function scanOnEngine(
       background,
       onEngineObjects,
       probeAnswers: new ProbeAnswers(),
+      startWave: new StartWave(),
       registryFlag: request.registryFlag,
     };
     const runs = request.plugins.map((plugin, id) => ({ id, plugin }));

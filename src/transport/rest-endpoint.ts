@@ -62,8 +62,9 @@ export type RestServerModule = Pick<typeof import('./rest-server.js'), 'serveRes
  * Opens the run's endpoint. A bare `node:http` server takes the address at once — on TCP here, as
  * the containers' set-up needs its port; a Unix socket's path is known before — and holds what
  * arrives until the Fastify app serves it. That app (most of what a scan loads) is loaded and built
- * only on the first `ready()`, which the agents call while the engine starts the first container
- * or the swarm its first task, i.e. while pmt would only wait.
+ * only on the first `ready()`, which the agents call while the engine starts their containers (once
+ * every start has been asked for: see StartWave) or the swarm its first task, i.e. while pmt would
+ * only wait.
  */
 export async function openRestEndpoint(
   options: RestEndpointOptions,

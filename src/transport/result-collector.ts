@@ -41,8 +41,9 @@ export interface ResultCollector {
   collect(run: PluginRun, container: PluginContainer, shell: LoggedExec, signal: AbortSignal): Promise<void>;
   /**
    * Gets ready to collect (the REST server loads and starts listening) and resolves when ready. The
-   * agent starts it while the engine starts the container and awaits it before the plugin's cmd
-   * runs — a plugin may post its results itself while it runs.
+   * agents start it while the engine starts their containers (once the last start has been asked
+   * for) and await it before the plugin's cmd runs — a plugin may post its results itself while it
+   * runs.
    */
   prepare(): Promise<void>;
   /** Forgets the run (tokens, credentials); called in every case. */

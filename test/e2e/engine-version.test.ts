@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/engine-state.js';
@@ -51,6 +52,32 @@ describe('what a scan asks the engine besides its containers', () => {
       expect(swarm).toBeGreaterThan(start);
       const info = asked.indexOf('GET /info');
       if (info >= 0) expect(info).toBeGreaterThan(Math.max(asked.indexOf('GET /containers/json'), asked.indexOf('GET /volumes')));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("with several plugins, the run's deferred engine work (the sweep of dead runs, the probe's removal) waits until every container has been asked to start", async () => {
+    // Three plugins that take a second: none is done before the last one runs its command, so the
+    // deferred work waits for the wave, not for the first plugin's end.
+    const waveDir = join(dir.path, 'wave');
+    await mkdir(waveDir);
+    const wave = await writeRegistry(waveDir, [0, 1, 2].map((i) => ({ name: `waver-${i}`, image: TestImages.curl, cmd: 'sleep 1; echo ok > /result/result.txt' })));
+    const proxy = await startEngineProxy(dir.path, () => undefined);
+    try {
+      const run = await scanJson(['-i', repo, '-r', wave, '-p', 'all', '--concurrency', '3', '-o', join(dir.path, 'results-wave'), '--no-upload', '--no-cache', '--docker-host', proxy.dockerHost], { cwd: dir.path });
+      expect(run.code).toBe(0);
+      expect(run.report.plugins.map((p) => [p.status, p.transport])).toEqual([0, 1, 2].map(() => ['succeeded', 'rest']));
+      const asked = proxy.requests;
+      const starts = asked.flatMap((r, i) => (/^POST \/containers\/[0-9a-f]+\/start$/.test(r) ? [i] : []));
+      expect(starts).toHaveLength(3);
+      const lastStart = Math.max(...starts);
+      // The file-sharing probe's container is the one whose files were asked about.
+      const probe = /^HEAD \/containers\/([0-9a-f]+)\/archive$/.exec(asked.find((r) => r.startsWith('HEAD ')) ?? '')?.[1];
+      expect(probe).toBeDefined();
+      for (const deferred of ['GET /swarm', 'GET /containers/json', 'GET /volumes', `DELETE /containers/${probe}`]) {
+        expect(asked.indexOf(deferred), deferred).toBeGreaterThan(lastStart);
+      }
     } finally {
       await proxy.close();
     }
