@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // 8 plugins that each sleep 2 s, `pmt scan --concurrency 8` against `seq 8 | xargs -P8 docker run
 // --rm` of the same containers, in the same invocation (issue 15: target ≤ 1.10 ×). Prints, for the
-// last pmt run, a timeline per plugin read from pmt's own debug log — create, attached, started,
-// check, cmd, upload, done, saved, removed, in ms from the run's first log line — and pmt's own CPU
+// last pmt run, a timeline per plugin read from pmt's own debug log — create, check, attached, started,
+// cmd, upload, done, saved, removed, in ms from the run's first log line — and pmt's own CPU
 // time (user + system, from /usr/bin/time), so that what is serial shows up.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

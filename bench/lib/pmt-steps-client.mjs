@@ -6,10 +6,10 @@
 // HEAD stats, removed later, see below); an HTTP server on a Unix socket bound into every
 // plugin. Per plugin, `concurrency` at a time: inspect its image (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
-// a volume for /result); attach to the main shell's stdin, write the first line, start; then the
-// compatibility check, the command and the upload (one curl posting the results with a bearer token),
-// each one line for the main shell in pmt's line format (watcher, OOM score, end tags on stdout and
-// stderr); then the end of the idle main shell's input, a wait for the container to stop by itself
+// a volume for /result); attach to the main shell's stdin, write the first line and the
+// compatibility check's line behind it, start; then the command and the upload (one curl posting the
+// results with a bearer token), each one line for the main shell in pmt's line format (watcher, OOM
+// score, end tags on stdout and stderr); then the end of the idle main shell's input, a wait for the container to stop by itself
 // and its removal. Once every started container runs its command (or the first plugin is done), the
 // probe's removal and the sweep's requests (/swarm, the run-labelled containers and volumes); at the
 // end /version and the check that nothing is left.
@@ -144,14 +144,18 @@ class Shell {
       const size = this.buffer.readUInt32BE(4);
       if (this.buffer.length < 8 + size) break;
       const stream = this.buffer[0];
-      this.text[stream] = (this.text[stream] + this.buffer.subarray(8, 8 + size).toString('latin1')).slice(-256);
+      this.text[stream] = this.text[stream] + this.buffer.subarray(8, 8 + size).toString('latin1');
       this.buffer = this.buffer.subarray(8 + size);
     }
-    const status = STATUS_END.exec(this.text[1]);
-    if (status && this.text[2].includes(`\n${tag}\n`) && this.pending.length) {
-      this.text = { 1: '', 2: '' };
+    // Two lines may be answered in one chunk (the check is written behind the first line).
+    for (;;) {
+      const status = STATUS_END.exec(this.text[1]);
+      const stderrEnd = this.text[2].indexOf(`\n${tag}\n`);
+      if (!status || stderrEnd < 0 || !this.pending.length) break;
+      this.text = { 1: this.text[1].slice(status.index + status[0].length), 2: this.text[2].slice(stderrEnd + tag.length + 2) };
       this.pending.shift()(Number(status[1]));
     }
+    this.text = { 1: this.text[1].slice(-4096), 2: this.text[2].slice(-4096) };
   }
   run(line) {
     return new Promise((resolvePromise) => {
@@ -205,18 +209,23 @@ async function runPlugin(plugin, index) {
   try {
     const shell = new Shell(await attach(id));
     const greeting = shell.run(`: </dev/null; pmt_status=$?; ${END}`);
-    await engine('POST', `/containers/${id}/start`);
-    await greeting;
+    // As pmt's ProbeAnswers: the first plugin of an image runs `curl -V`, the others only `echo
+    // test`, and wait for its answer beside it. As pmt, the check's line goes right behind the first
+    // line, before the start.
+    let checked;
     if (!leftOut.has('check')) {
-      // As pmt's ProbeAnswers: the first plugin of an image runs `curl -V`, the others wait for its
-      // answer and run only `echo test`.
       const answered = curlAnswers.get(plugin.docker_image);
       let tellCurl;
-      if (answered) await answered;
-      else curlAnswers.set(plugin.docker_image, new Promise((resolve) => (tellCurl = resolve)));
-      const status = await shell.run(commandLine([plugin.shell, '-c', answered ? 'echo test' : 'echo test; curl -V'])).finally(() => tellCurl?.());
-      if (status !== 0) throw new Error(`${plugin.name}: the check exited ${status}`);
+      if (!answered) curlAnswers.set(plugin.docker_image, new Promise((resolve) => (tellCurl = resolve)));
+      const check = shell.run(commandLine([plugin.shell, '-c', answered ? 'echo test' : 'echo test; curl -V'])).finally(() => tellCurl?.());
+      checked = Promise.all([check, answered]).then(([status]) => {
+        if (status !== 0) throw new Error(`${plugin.name}: the check exited ${status}`);
+      });
+      checked.catch(() => undefined);
     }
+    await engine('POST', `/containers/${id}/start`);
+    await greeting;
+    await checked;
     const steps = [
       [plugin.shell, '-c', plugin.cmd],
       [plugin.shell, '-c', upload, 'pmt-post-results', ...plugin.results],

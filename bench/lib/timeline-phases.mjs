@@ -6,10 +6,11 @@
 export function timelinePhases(cmd) {
   return [
     ['create', (m) => m.startsWith('Creating the container')],
+    // `echo test; curl -V`, or `echo test` alone where another plugin's container answered `curl -V`:
+    // given to the main shell once attached, before the start, so that it answers as it starts.
+    ['check', (m) => m.startsWith('Executing command in container') && / -c echo test(;|$)/.test(m)],
     ['attached', (m) => m.startsWith('Attached to the container')],
     ['started', (m) => m === 'Container started'],
-    // `echo test; curl -V`, or `echo test` alone where another plugin's container answered `curl -V`.
-    ['check', (m) => m.startsWith('Executing command in container') && / -c echo test(;|$)/.test(m)],
     ['cmd', (m) => m.startsWith('Executing command in container') && m.includes(cmd)],
     ['upload', (m) => m.startsWith('Executing command in container: curl -F')],
     ['done', (m) => m.startsWith('Done:')],

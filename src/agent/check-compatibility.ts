@@ -46,9 +46,11 @@ export async function checkContainerOnce(
 ): Promise<ExecResult> {
   if (!probe || !turn) return checkContainer(run, shell, probe);
   if (turn.kind === 'known') {
-    const known = await untilAborted(turn.answer, signal);
+    // The shell's own check goes out at once (so it can reach the shell with the container's start:
+    // see MainShell.run); the other container's answer is waited for beside it.
+    const [, known] = await Promise.all([checkContainer(run, shell, undefined), untilAborted(turn.answer, signal)]);
+    // No answer came (that check failed or was cut short): this container asks itself.
     if (!known) return checkContainer(run, shell, probe);
-    await checkContainer(run, shell, undefined);
     await note(`\`${probe}\` not run again: it answered in ${known.plugin}'s container in this run (same image, shell, user, environment and limits)`);
     return known.result;
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { BindMount, ContainerRuntime, PluginContainer } from '../docker/container-runtime.js';
+import type { BindMount, ContainerRuntime, ExecResult, PluginContainer } from '../docker/container-runtime.js';
 import type { ProgressListener } from '../engine/progress-event.js';
 import type { BackgroundWork } from '../engine/background-work.js';
 import type { StartWave, WaveTicket } from '../engine/start-wave.js';
@@ -97,8 +97,11 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
   // Every command runs through the container's main shell (no engine exec per command) and is
   // logged, with its output, in the plugin's log file.
   const logging = { logger, get log() { return record.log; }, now: context.now };
-  const shell: LoggedExec = (command, label) =>
-    loggedCommand(label ?? command.join(' '), () => container!.runInMainShell(command, { signal }), logging);
+  const shellOf =
+    (target: PluginContainer): LoggedExec =>
+    (command, label) =>
+      loggedCommand(label ?? command.join(' '), () => target.runInMainShell(command, { signal }), logging);
+  const shell: LoggedExec = (command, label) => shellOf(container!)(command, label);
 
   try {
     signal.throwIfAborted();
@@ -153,7 +156,22 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       void wave.allCommandsSent().then(() => context.background.release());
     };
     const spec = pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield);
-    container = await context.runtime.startContainer(spec, { onStarting });
+    const { probe } = transport;
+    const check = (target: PluginContainer): Promise<ExecResult> =>
+      checkContainerOnce(shellOf(target), plugin.shell, probe, {
+        turn: probe ? context.probeAnswers.take(probeKey(image.id, spec)) : undefined,
+        plugin: plugin.name,
+        signal,
+        note: (message) => log.note(message),
+      });
+    // The compatibility check is given to the main shell before the container starts: its line
+    // follows pmt's first line, and the shell answers both as it starts (a round trip sooner).
+    let checking: Promise<ExecResult> | undefined;
+    const onAttached = (attached: PluginContainer): void => {
+      checking = check(attached);
+      checking.catch(() => undefined); // awaited once the container runs; a failed start reports itself
+    };
+    container = await context.runtime.startContainer(spec, { onAttached, onStarting });
     logger.debug({ container: container.id.slice(0, 12) }, 'Container started');
     releaseFillerNow();
     // The fresh /result volume belongs to root; a plugin running as another user must be able to write it.
@@ -161,12 +179,7 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       await loggedCommand(`${ROOT_CHMOD.join(' ')} (as root, in an engine exec)`, () => container!.exec(ROOT_CHMOD, { user: '0', signal }), logging);
     }
 
-    const probed = await checkContainerOnce(shell, plugin.shell, transport.probe, {
-      turn: transport.probe ? context.probeAnswers.take(probeKey(image.id, spec)) : undefined,
-      plugin: plugin.name,
-      signal,
-      note: (message) => log.note(message),
-    });
+    const probed = await (checking ?? check(container));
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
     record.transport = collector.kind;
 

@@ -21,8 +21,13 @@ export class BoundedText {
     this.dropped += chunk.length - part.length;
   }
 
+  /** The kept bytes, as they came. */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks, this.kept);
+  }
+
   text(): string {
-    const text = Buffer.concat(this.chunks, this.kept).toString('utf8');
+    const text = this.bytes().toString('utf8');
     return this.dropped === 0 ? text : `${text}\n[pmt: ${this.dropped} more bytes of output not kept]\n`;
   }
 }

@@ -4,6 +4,12 @@ import type { Readable } from 'node:stream';
  * What pmt needs from a container engine. The Docker implementation is the only code that talks to
  * dockerode; orchestration tests may pass a fake.
  */
+/** What the caller of `startContainer` may do while the container starts. */
+export interface StartHooks {
+  readonly onAttached?: (container: PluginContainer) => void;
+  readonly onStarting?: () => void;
+}
+
 export interface ContainerRuntime {
   /**
    * Where the engine is, once it answered a ping (`GET /_ping`: ~1 ms, against ~10 ms for the
@@ -20,10 +26,12 @@ export interface ContainerRuntime {
   /**
    * Creates and starts a container whose main process — a shell on an open stdin — keeps running
    * until it is removed, attached before it starts so that pmt can talk to that shell.
-   * `onStarting` is called once the start request is on its way: the engine's slowest step, which
-   * pmt may use for work of its own.
+   * `onAttached` gets the container once pmt is attached, before it starts: a command given to it
+   * then reaches the shell with its start (see MainShell.run). `onStarting` is called once the start
+   * request is on its way: the engine's slowest step, which pmt may use for work of its own. When
+   * the start fails, the container is removed and what `onAttached` began fails with it.
    */
-  startContainer(spec: ContainerSpec, hooks?: { readonly onStarting?: () => void }): Promise<PluginContainer>;
+  startContainer(spec: ContainerSpec, hooks?: StartHooks): Promise<PluginContainer>;
   /** Containers carrying all of the given labels (any value when the value is undefined). */
   listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]>;
   /** Force-removes a container and its anonymous volumes; a container already gone is fine. */

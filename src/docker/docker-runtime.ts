@@ -23,6 +23,7 @@ import type {
   PluginContainer,
   PullProgress,
   RegistryAuth,
+  StartHooks,
   VolumeRuntime,
   VolumeSummary,
 } from './container-runtime.js';
@@ -200,7 +201,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
     }
   }
 
-  async startContainer(spec: ContainerSpec, hooks: { readonly onStarting?: () => void } = {}): Promise<PluginContainer> {
+  async startContainer(spec: ContainerSpec, hooks: StartHooks = {}): Promise<PluginContainer> {
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer({
@@ -250,11 +251,14 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       throw toDockerError(`create a container from ${spec.image}`, error, this.endpoint);
     }
     let shell: MainShell | undefined;
+    let attached: DockerPluginContainer;
     try {
       // Attached before it starts, as `docker run` does, so nothing the shell prints is missed.
       const stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
       shell = new MainShell(stream, (raw, stdout, stderr) => this.docker.modem.demuxStream(raw, stdout, stderr), `\`${spec.command.join(' ')}\``);
       shell.greet();
+      attached = new DockerPluginContainer(this.docker, container, shell, this.endpoint);
+      hooks.onAttached?.(attached);
       const starting = container.start();
       hooks.onStarting?.();
       await starting;
@@ -263,7 +267,7 @@ export class DockerRuntime implements ContainerRuntime, DistributionProbe, Volum
       await this.removeContainer(container.id).catch(() => undefined);
       throw toDockerError(`start a container from ${spec.image}`, error, this.endpoint);
     }
-    return new DockerPluginContainer(this.docker, container, shell, this.endpoint);
+    return attached;
   }
 
   async listContainers(labels: Record<string, string | undefined>): Promise<ContainerSummary[]> {

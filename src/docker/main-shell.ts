@@ -67,6 +67,8 @@ export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void
 export class MainShell {
   private readonly tag = `pmt-end-${randomBytes(16).toString('hex')}`;
   private current: PendingCommand | undefined;
+  /** The first command, written right behind pmt's first line: it takes the output after that line's answer. */
+  private following: PendingCommand | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** Why the shell can take no more commands. */
   private unusable: { end: MainShellEnd; reason: string } | undefined;
@@ -98,11 +100,15 @@ export class MainShell {
 
   /** Runs `command` (an argument vector, quoted for the shell) and returns its output and exit status. */
   run(command: readonly string[], options: MainShellOptions = {}): Promise<ExecResult> {
-    const next = this.queue.then(async () => {
-      // The first line proves the main process speaks the protocol (a builtin only, so it is quick).
-      if (!this.answered) await this.firstAnswer(options);
-      return this.runNow(command, options);
-    });
+    const greeting = this.greeting;
+    const next =
+      greeting && this.pending === 0 && this.current && !this.unusable
+        ? this.runBehind(greeting, command, options)
+        : this.queue.then(async () => {
+            // The first line proves the main process speaks the protocol (a builtin only, so it is quick).
+            if (!this.answered) await this.firstAnswer(options);
+            return this.runNow(command, options);
+          });
     this.pending++;
     // Counted down before the caller hears of the outcome: one who then finishes finds the shell idle.
     const settled = (): void => void this.pending--;
@@ -123,6 +129,18 @@ export class MainShell {
     const answer = this.runNow([':'], { signal: cut.signal, firstAnswer: true, armLater: (start) => (arm = start) });
     answer.catch(() => undefined); // the first command gets the failure; there may be none
     this.greeting = { answer, arm: () => arm(), abort: (reason) => cut.abort(reason) };
+  }
+
+  /**
+   * The first command, while pmt's first line (written by `greet`) waits for its answer: written at
+   * once, so that a shell starting now reads both and answers both, a round trip sooner. Only behind
+   * that line: it runs no watcher (see commandLine) that could read the command. The command's
+   * answer counts only once the first line's has come; a first line that fails fails it too.
+   */
+  private runBehind(greeting: NonNullable<MainShell['greeting']>, command: readonly string[], options: MainShellOptions): Promise<ExecResult> {
+    this.greeting = undefined;
+    greeting.arm();
+    return Promise.resolve().then(() => this.runNow(command, { ...options, behind: true }));
   }
 
   /** Waits for the answer to pmt's first line (written now unless `greet` wrote it), cut short by `signal`. */
@@ -168,7 +186,7 @@ export class MainShell {
   /** `armLater`: the first answer's silence timer starts when the given function is called, not now. */
   private runNow(
     command: readonly string[],
-    { signal, firstAnswer = false, armLater }: MainShellOptions & { firstAnswer?: boolean; armLater?: (arm: () => void) => void },
+    { signal, firstAnswer = false, armLater, behind = false }: MainShellOptions & { firstAnswer?: boolean; armLater?: (arm: () => void) => void; behind?: boolean },
   ): Promise<ExecResult> {
     signal?.throwIfAborted();
     if (this.unusable) return Promise.reject(new MainShellGone(this.unusable.end, this.unusable.reason, '', { answered: this.answered }));
@@ -187,41 +205,70 @@ export class MainShell {
       const onAbort = (): void => {
         settled = true;
         clearTimeout(silence);
-        const partial = this.current?.partial() ?? { stdout: '', stderr: '' };
-        this.current = undefined;
+        const partial = pending.partial();
+        this.over(pending);
         // The command may still run; its output must not be taken for the next one's.
         this.unusable = { end: 'cut short', reason: 'a command in the main shell was cut short' };
         reject(new ExecAborted(signal?.reason, partial));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.current = new PendingCommand(this.tag, {
-        done: (result) => {
+      const pending: PendingCommand = new PendingCommand(this.tag, {
+        done: (result, after) => {
           settled = true;
           clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
-          this.current = undefined;
           this.answered = true;
+          this.over(pending, after);
           resolve(result);
         },
         failed: (error) => {
           settled = true;
           clearTimeout(silence);
           signal?.removeEventListener('abort', onAbort);
-          this.current = undefined;
+          this.over(pending);
           reject(error);
         },
         // A program that copies its input to its output (cat, tee) prints pmt's own line back.
         echoed: firstAnswer ? (): void => this.fail('not a shell', `${notAShell}, and it printed them back instead of running them`) : undefined,
         answered: () => this.answered,
       });
+      if (behind) this.following = pending;
+      else this.current = pending;
       this.stream.write(line);
     });
   }
 
+  /**
+   * `pending` has settled. The command written behind it, if any, takes over the output, starting
+   * with what followed `pending`'s end lines (`after`); else that is stray output, and dropped.
+   */
+  private over(pending: PendingCommand, after?: StreamTexts): void {
+    if (this.following === pending) {
+      this.following = undefined;
+      return;
+    }
+    if (this.current !== pending) return;
+    this.current = this.following;
+    this.following = undefined;
+    if (this.current && after) {
+      this.current.append('stdout', after.stdout);
+      this.current.append('stderr', after.stderr);
+    }
+  }
+
+  /** The shell takes no more; what waits fails with the first reason (pmt's own close, if it came first). */
   private fail(end: MainShellEnd, reason: string): void {
     this.unusable ??= { end, reason };
-    this.current?.fail(end, reason);
+    const { current, following, unusable } = this;
+    current?.fail(unusable.end, unusable.reason);
+    following?.fail(unusable.end, unusable.reason);
   }
+}
+
+/** Output of both streams, as it came. */
+interface StreamTexts {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
 }
 
 /** One command's output on both streams until both end lines have arrived. */
@@ -232,11 +279,14 @@ class PendingCommand {
   private stderrEnded = false;
   private readonly stdoutEnd: RegExp;
   private readonly stderrEnd: RegExp;
+  /** What came on a stream after its end line (bounded): the next command's, when one was written behind this one. */
+  private readonly after = { stdout: new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES), stderr: new BoundedText(COMMAND_OUTPUT_LIMIT_BYTES) };
 
   constructor(
     private readonly tag: string,
     private readonly settle: {
-      done: (result: ExecResult) => void;
+      /** `after`: the output that followed the end lines. */
+      done: (result: ExecResult, after: StreamTexts) => void;
       failed: (error: MainShellGone) => void;
       /** Called when pmt's own line comes back as output; only watched while it is set. */
       echoed: (() => void) | undefined;
@@ -248,21 +298,33 @@ class PendingCommand {
   }
 
   append(stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    if (stream === 'stdout' ? this.exitCode !== undefined : this.stderrEnded) {
+      this.after[stream].append(chunk);
+      return;
+    }
     this.kept[stream].append(chunk);
     // The tag is ASCII: latin1 maps bytes 1:1, so a character split across chunks cannot hide it.
-    const window = (this.window[stream] + chunk.toString('latin1')).slice(-WINDOW_CHARS);
-    this.window[stream] = window;
-    if (this.settle.echoed && window.includes('pmt_status=$?')) {
+    // Searched whole, not only its last bytes: the next command's output may follow the end line
+    // in the same chunk when that command was written behind this one.
+    const seen = this.window[stream];
+    const text = seen + chunk.toString('latin1');
+    this.window[stream] = text.slice(-WINDOW_CHARS);
+    if (this.settle.echoed && text.includes('pmt_status=$?')) {
       this.settle.echoed();
       return;
     }
-    if (stream === 'stdout' && this.exitCode === undefined) {
-      const end = this.stdoutEnd.exec(window);
-      if (end) this.exitCode = Number(end[1]);
+    const end = (stream === 'stdout' ? this.stdoutEnd : this.stderrEnd).exec(text);
+    if (end) {
+      if (stream === 'stdout') this.exitCode = Number(end[1]);
+      else this.stderrEnded = true;
+      // What follows the end line in this chunk is not this command's.
+      this.after[stream].append(chunk.subarray(end.index + end[0].length - seen.length));
     }
-    if (stream === 'stderr' && this.stderrEnded === false) this.stderrEnded = this.stderrEnd.test(window);
     if (this.exitCode !== undefined && this.stderrEnded) {
-      this.settle.done({ stdout: this.text('stdout'), stderr: this.text('stderr'), exitCode: this.exitCode });
+      this.settle.done(
+        { stdout: this.text('stdout'), stderr: this.text('stderr'), exitCode: this.exitCode },
+        { stdout: this.after.stdout.bytes(), stderr: this.after.stderr.bytes() },
+      );
     }
   }
 

@@ -47,7 +47,7 @@ describe('REST transport on the real engine', () => {
       .filter((line) => line.plugin === 'copier');
     const seen = lines.flatMap((line) => phases.filter(([, matches]) => matches(line.msg)).map(([name]) => name));
     // Saving waits for every plugin of the run; the removal goes on beside it, so those two may come in either order.
-    expect(seen.slice(0, 7)).toEqual(['create', 'attached', 'started', 'check', 'cmd', 'upload', 'done']);
+    expect(seen.slice(0, 7)).toEqual(['create', 'check', 'attached', 'started', 'cmd', 'upload', 'done']);
     expect(seen.slice(7).sort()).toEqual(['removed', 'saved']);
     expect(lines.filter((line) => line.msg.startsWith('Saved 1 result file(s) in '))).toHaveLength(1);
   });

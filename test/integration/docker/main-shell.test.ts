@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ExecAborted, type ContainerSpec, type PluginContainer } from '../../../src/docker/container-runtime.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecAborted, type ContainerSpec, type ExecResult, type PluginContainer } from '../../../src/docker/container-runtime.js';
+import { MainShellGone } from '../../../src/docker/main-shell.js';
 import { connectDocker } from '../../../src/docker/connect-docker.js';
 import { containersWithLabels, docker } from '../../support/engine-state.js';
 import { TEST_LABEL, TestImages } from '../../support/test-images.js';
@@ -167,5 +171,42 @@ describe('commands through the container\'s main shell', () => {
     await runtime.removeContainer(own.id);
     await expect(docker.getContainer(own.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(await engineEvents(own.id, since)).toContain('kill');
+  });
+  it('a command given while the container is only attached reaches the shell with its start, and keeps its own output on both streams', async () => {
+    // Three at once: the answers to pmt's first line and to the command may come in one chunk.
+    const answers = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        let early: Promise<ExecResult> | undefined;
+        const own = await runtime.startContainer(spec(), {
+          onAttached: (attached) => {
+            early = attached.runInMainShell(['/bin/sh', '-c', `echo test ${i}; echo warn ${i} >&2; exit ${i}`]);
+          },
+        });
+        started.push(own);
+        const first = await early!;
+        const next = await own.runInMainShell(['/bin/sh', '-c', 'echo next']);
+        return { first, next };
+      }),
+    );
+    expect(answers).toEqual([0, 1, 2].map((i) => ({ first: { stdout: `test ${i}\n`, stderr: `warn ${i}\n`, exitCode: i }, next: { stdout: 'next\n', stderr: '', exitCode: 0 } })));
+  });
+
+  it('when the start fails, the command given while attached fails too, and the container is removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pmt-start-fails-'));
+    let early: Promise<ExecResult> | undefined;
+    const starting = runtime.startContainer(
+      { ...spec(), binds: [{ hostPath: dir, containerPath: '/gone', readOnly: true }] },
+      {
+        onAttached: (attached) => {
+          early = attached.runInMainShell(['/bin/sh', '-c', 'echo test']);
+          early.catch(() => undefined);
+          // The bind's source goes between create and start: the engine refuses the start.
+          rmSync(dir, { recursive: true });
+        },
+      },
+    );
+    await expect(starting).rejects.toThrow(/start a container/);
+    await expect(early).rejects.toBeInstanceOf(MainShellGone);
+    expect(await containersWithLabels(`${TEST_LABEL}=${session}`)).toHaveLength(started.length);
   });
 });

@@ -24,7 +24,9 @@ function fakeShell(firstAnswerMs: number) {
     out!.stdout.write(`${stdout}\n${tag} 0\n`);
     out!.stderr.write(`\n${tag}\n`);
   };
-  return { shell, lines, answer, stream };
+  /** What the fake shell writes on each stream, as the engine's attach stream would carry it. */
+  const sinks = (): { stdout: Writable; stderr: Writable } => out!;
+  return { shell, lines, answer, stream, sinks };
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,6 +77,111 @@ describe('MainShell.greet', () => {
     expect(error).toBeInstanceOf(ExecAborted);
     expect((error as ExecAborted).reason).toBe('SIGINT');
     await expect(shell.run(['true'])).rejects.toBeInstanceOf(MainShellGone);
+  });
+});
+
+describe('MainShell: the first command written behind the unanswered greeting', () => {
+  /** The tag of the shell's end lines (the same for every line of one shell). */
+  const tagOf = (line: string): string => /pmt-end-[0-9a-f]{32}/.exec(line)![0];
+
+  it('goes out at once, before the greeting is answered, as a watched line of its own', async () => {
+    const { shell, lines, answer } = fakeShell(1000);
+    shell.greet();
+    const ran = shell.run(['echo', 'hi']);
+    await tick();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("'echo' 'hi'");
+    expect(lines[1]).toContain('exec 3<&0'); // its watcher starts only once the shell reads this line
+    answer(0);
+    answer(1, 'hi');
+    expect(await ran).toEqual({ stdout: 'hi', stderr: '', exitCode: 0 });
+  });
+
+  it("takes its output from the same chunk as the greeting's end lines, on each stream", async () => {
+    const { shell, lines, sinks: streams } = fakeShell(1000);
+    shell.greet();
+    const ran = shell.run(['sh', '-c', 'echo test; echo warn >&2; exit 3']);
+    await tick();
+    const tag = tagOf(lines[1]!);
+    const sinks = streams();
+    // The engine copies what the shell wrote as it finds it: both answers in one chunk per stream.
+    sinks.stdout.write(`\n${tag} 0\ntest\n\n${tag} 3\n`);
+    sinks.stderr.write(`\n${tag}\nwarn\n\n${tag}\n`);
+    expect(await ran).toEqual({ stdout: 'test\n', stderr: 'warn\n', exitCode: 3 });
+  });
+
+  it("finds the greeting's end line in a chunk that carries more of the command's output than the end line's search window", async () => {
+    const { shell, lines, sinks: streams } = fakeShell(1000);
+    shell.greet();
+    const ran = shell.run(['curl', '-V']);
+    await tick();
+    const tag = tagOf(lines[1]!);
+    const long = 'curl 7.88.1 (x86_64-pc-linux-gnu) '.repeat(40); // as `curl -V` prints: well over 256 bytes
+    streams().stdout.write(`\n${tag} 0\n${long}\n\n${tag} 0\n`);
+    streams().stderr.write(`\n${tag}\n\n${tag}\n`);
+    expect(await ran).toEqual({ stdout: `${long}\n`, stderr: '', exitCode: 0 });
+  });
+
+  it("takes what comes on a stream after the greeting's end line there while the greeting's other end line is still due", async () => {
+    const { shell, lines, sinks: streams } = fakeShell(1000);
+    shell.greet();
+    const ran = shell.run(['echo', 'hi']);
+    await tick();
+    const tag = tagOf(lines[1]!);
+    const sinks = streams();
+    sinks.stdout.write(`\n${tag} 0\n`);
+    sinks.stdout.write('hi\n');
+    sinks.stdout.write(`\n${tag} 0\n`);
+    sinks.stderr.write(`\n${tag}\n`);
+    sinks.stderr.write(`\n${tag}\n`);
+    expect(await ran).toEqual({ stdout: 'hi\n', stderr: '', exitCode: 0 });
+  });
+
+  it('fails with the greeting when the main process is not a shell: it echoes the lines back', async () => {
+    const { shell, lines, sinks } = fakeShell(1000);
+    shell.greet();
+    const ran = shell.run(['true']);
+    await tick();
+    sinks().stdout.write(lines.join(''));
+    await expect(ran).rejects.toMatchObject({ end: 'not a shell' });
+    await expect(shell.run(['true'])).rejects.toBeInstanceOf(MainShellGone);
+  });
+
+  it('fails as not a shell when the greeting stays unanswered, within the time from the command', async () => {
+    const { shell } = fakeShell(50);
+    shell.greet();
+    const started = Date.now();
+    await expect(shell.run(['true'])).rejects.toMatchObject({ end: 'not a shell' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('is cut short by its signal while the greeting is unanswered, and the shell takes no more', async () => {
+    const { shell } = fakeShell(10_000);
+    shell.greet();
+    const abort = new AbortController();
+    const ran = shell.run(['true'], { signal: abort.signal });
+    await tick(10);
+    abort.abort('SIGINT');
+    const error = await ran.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecAborted);
+    expect((error as ExecAborted).reason).toBe('SIGINT');
+    await expect(shell.run(['true'])).rejects.toBeInstanceOf(MainShellGone);
+  });
+
+  it('the commands after it wait for its answer: only one watched line is ever unanswered', async () => {
+    const { shell, lines, answer } = fakeShell(1000);
+    shell.greet();
+    const first = shell.run(['echo', 'one']);
+    const second = shell.run(['echo', 'two']);
+    await tick();
+    expect(lines).toHaveLength(2);
+    answer(0);
+    answer(1, 'one');
+    expect(await first).toMatchObject({ stdout: 'one' });
+    await tick();
+    expect(lines).toHaveLength(3);
+    answer(2, 'two');
+    expect(await second).toMatchObject({ stdout: 'two' });
   });
 });
 
