@@ -7,7 +7,8 @@
 // plugin. Per plugin, `concurrency` at a time: inspect its image (each agent makes sure of it); create
 // with pmt's container spec (limits, init, capabilities dropped, the input read-only, the socket dir,
 // a volume for /result); attach to the main shell's stdin, write the first line and the
-// compatibility check's line behind it, start; then the command and the upload (one curl posting the
+// compatibility check's `echo test` behind it, start; then `curl -V` (in the first container of an
+// image to start; the others wait for its answer), the command and the upload (one curl posting the
 // results with a bearer token), each one line for the main shell in pmt's line format (watcher, OOM
 // score, end tags on stdout and stderr); then the end of the idle main shell's input, a wait for the container to stop by itself
 // and its removal. Once every started container runs its command (or the first plugin is done), the
@@ -209,23 +210,25 @@ async function runPlugin(plugin, index) {
   try {
     const shell = new Shell(await attach(id));
     const greeting = shell.run(`: </dev/null; pmt_status=$?; ${END}`);
-    // As pmt's ProbeAnswers: the first plugin of an image runs `curl -V`, the others only `echo
-    // test`, and wait for its answer beside it. As pmt, the check's line goes right behind the first
-    // line, before the start.
-    let checked;
-    if (!leftOut.has('check')) {
-      const answered = curlAnswers.get(plugin.docker_image);
-      let tellCurl;
-      if (!answered) curlAnswers.set(plugin.docker_image, new Promise((resolve) => (tellCurl = resolve)));
-      const check = shell.run(commandLine([plugin.shell, '-c', answered ? 'echo test' : 'echo test; curl -V'])).finally(() => tellCurl?.());
-      checked = Promise.all([check, answered]).then(([status]) => {
-        if (status !== 0) throw new Error(`${plugin.name}: the check exited ${status}`);
-      });
-      checked.catch(() => undefined);
-    }
+    // As pmt: the check's `echo test` goes right behind the first line, before the start; then, as
+    // pmt's ProbeAnswers, the first container of an image to start runs `curl -V` and the others
+    // wait for its answer.
+    const checked = leftOut.has('check') ? undefined : shell.run(commandLine([plugin.shell, '-c', 'echo test']));
+    checked?.catch(() => undefined);
     await engine('POST', `/containers/${id}/start`);
     await greeting;
-    await checked;
+    const checkStatus = await checked;
+    if (checkStatus !== undefined && checkStatus !== 0) throw new Error(`${plugin.name}: the check exited ${checkStatus}`);
+    if (!leftOut.has('check')) {
+      const answered = curlAnswers.get(plugin.docker_image);
+      if (answered) await answered;
+      else {
+        let tellCurl;
+        curlAnswers.set(plugin.docker_image, new Promise((resolve) => (tellCurl = resolve)));
+        const status = await shell.run(commandLine([plugin.shell, '-c', 'curl -V'])).finally(() => tellCurl());
+        if (status !== 0) throw new Error(`${plugin.name}: curl -V exited ${status}`);
+      }
+    }
     const steps = [
       [plugin.shell, '-c', plugin.cmd],
       [plugin.shell, '-c', upload, 'pmt-post-results', ...plugin.results],

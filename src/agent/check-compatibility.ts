@@ -19,48 +19,47 @@ export function compatibilityScript(probe: string | undefined): string {
  * `run` is the agent's runner for pmt's own commands (through the container's main shell).
  */
 export async function checkContainer(run: LoggedExec, shell: string, probe: string | undefined): Promise<ExecResult> {
-  const script = compatibilityScript(probe);
-  let result;
-  try {
-    result = await run([shell, '-c', script]);
-  } catch (error) {
-    if (error instanceof MainShellGone && error.end === 'not a shell') throw new PluginFailure(error.message, NOT_A_SHELL_HINT);
-    // Cut short, or not the image's doing (the engine, or someone outside pmt): said as it is.
-    if (error instanceof ExecAborted || (error instanceof PmtError && error.origin !== 'plugin')) throw error;
-    throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, checkHint(shell));
-  }
-  return judgeCompatibility(result, shell, probe);
+  return judgeCompatibility(await runCheck(run, shell, compatibilityScript(probe)), shell, probe);
 }
 
 /**
- * The compatibility check with the transport's probe answered once per kind of container in a run
- * (see ProbeAnswers): `turn` says whether this plugin runs the probe and tells its answer, or
- * takes the answer another plugin's container gave. The shell's own check (`echo test`) runs in
- * every container. `note` says in the plugin's log whose answer it took.
+ * The transport's probe (e.g. `curl -V`) in a container whose shell passed its check, answered once
+ * per kind of container in a run (see ProbeAnswers): `turn` says whether this container runs the
+ * probe and tells its answer, or takes the answer another container gave — and when none came (that
+ * probe failed or was cut short), runs it itself. `note` says in the plugin's log whose answer it
+ * took. Returns the probe's output for the transport to judge.
  */
-export async function checkContainerOnce(
+export async function probeOnce(
   run: LoggedExec,
   shell: string,
-  probe: string | undefined,
-  { turn, plugin, signal, note }: { turn: ProbeTurn | undefined; plugin: string; signal: AbortSignal; note: (message: string) => Promise<void> },
+  probe: string,
+  { turn, plugin, signal, note }: { turn: ProbeTurn; plugin: string; signal: AbortSignal; note: (message: string) => Promise<void> },
 ): Promise<ExecResult> {
-  if (!probe || !turn) return checkContainer(run, shell, probe);
   if (turn.kind === 'known') {
-    // The shell's own check goes out at once (so it can reach the shell with the container's start:
-    // see MainShell.run); the other container's answer is waited for beside it.
-    const [, known] = await Promise.all([checkContainer(run, shell, undefined), untilAborted(turn.answer, signal)]);
-    // No answer came (that check failed or was cut short): this container asks itself.
-    if (!known) return checkContainer(run, shell, probe);
+    const known = await untilAborted(turn.answer, signal);
+    if (!known) return runCheck(run, shell, probe);
     await note(`\`${probe}\` not run again: it answered in ${known.plugin}'s container in this run (same image, shell, user, environment and limits)`);
     return known.result;
   }
   try {
-    const result = await checkContainer(run, shell, probe);
+    const result = await runCheck(run, shell, probe);
     turn.tell({ result, plugin });
     return result;
   } catch (error) {
     turn.tell(undefined);
     throw error;
+  }
+}
+
+/** Runs one of the check's scripts; a failure to run it says whose doing it was. */
+async function runCheck(run: LoggedExec, shell: string, script: string): Promise<ExecResult> {
+  try {
+    return await run([shell, '-c', script]);
+  } catch (error) {
+    if (error instanceof MainShellGone && error.end === 'not a shell') throw new PluginFailure(error.message, NOT_A_SHELL_HINT);
+    // Cut short, or not the image's doing (the engine, or someone outside pmt): said as it is.
+    if (error instanceof ExecAborted || (error instanceof PmtError && error.origin !== 'plugin')) throw error;
+    throw new PluginFailure(`compatibility check \`${script}\` could not run: ${error instanceof Error ? error.message : String(error)}`, checkHint(shell));
   }
 }
 

@@ -6,7 +6,7 @@ import type { BackgroundWork } from '../engine/background-work.js';
 import type { StartWave, WaveTicket } from '../engine/start-wave.js';
 import type { Filestore } from '../store/filestore.js';
 import type { LoggedExec, PluginRun, ResultCollector } from '../transport/result-collector.js';
-import { checkContainerOnce } from './check-compatibility.js';
+import { checkContainer, probeOnce } from './check-compatibility.js';
 import { probeKey, type ProbeAnswers } from './probe-answers.js';
 import { containerLimits } from './container-limits.js';
 import { pluginContainerSpec, ROOT_CHMOD, runLabels, runsAsNonRoot, type InputMode, type RunIdentity } from './container-spec.js';
@@ -156,16 +156,9 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       void wave.allCommandsSent().then(() => context.background.release());
     };
     const spec = pluginContainerSpec(run, inputVolume ?? context.inputDir, context.identity, setup, limits, shield);
-    const { probe } = transport;
-    const check = (target: PluginContainer): Promise<ExecResult> =>
-      checkContainerOnce(shellOf(target), plugin.shell, probe, {
-        turn: probe ? context.probeAnswers.take(probeKey(image.id, spec)) : undefined,
-        plugin: plugin.name,
-        signal,
-        note: (message) => log.note(message),
-      });
-    // The compatibility check is given to the main shell before the container starts: its line
-    // follows pmt's first line, and the shell answers both as it starts (a round trip sooner).
+    const check = (target: PluginContainer): Promise<ExecResult> => checkContainer(shellOf(target), plugin.shell, undefined);
+    // The shell's check (`echo test`) is given to the main shell before the container starts: its
+    // line follows pmt's first line, and the shell answers both as it starts (a round trip sooner).
     let checking: Promise<ExecResult> | undefined;
     const onAttached = (attached: PluginContainer): void => {
       checking = check(attached);
@@ -179,7 +172,13 @@ export async function runPluginAgent(context: AgentContext, run: PluginRun): Pro
       await loggedCommand(`${ROOT_CHMOD.join(' ')} (as root, in an engine exec)`, () => container!.exec(ROOT_CHMOD, { user: '0', signal }), logging);
     }
 
-    const probed = await (checking ?? check(container));
+    const checked = await (checking ?? check(container));
+    // The transport's probe (`curl -V`), once per kind of container in the run: asked by the first
+    // of them to have started, which is the first to be able to answer.
+    const { probe } = transport;
+    const probed = probe
+      ? await probeOnce(shell, plugin.shell, probe, { turn: context.probeAnswers.take(probeKey(image.id, spec)), plugin: plugin.name, signal, note: (message) => log.note(message) })
+      : checked;
     collector = await pickCollector(transport, context.archive, context.config.restFallback, probed, logger, log);
     record.transport = collector.kind;
 

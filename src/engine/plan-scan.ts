@@ -86,10 +86,14 @@ export function planScan(inputs: PlanInputs): PluginPlan[] {
     const key = probeKey(plugin.image, spec);
     const answeredBy = rest ? probedBy.get(key) : undefined;
     if (rest && !answeredBy) probedBy.set(key, plugin.name);
-    const check = [plugin.shell, '-c', compatibilityScript(rest && !answeredBy ? REST_PROBE : undefined)].join(' ');
     const commands = [
+      `${[plugin.shell, '-c', compatibilityScript(undefined)].join(' ')} (written behind pmt's first line, before the container starts)`,
       ...chmod,
-      answeredBy ? `${check} (\`${REST_PROBE}\` answered in ${answeredBy}'s container: same image, shell, user, environment and limits)` : check,
+      ...(!rest
+        ? []
+        : answeredBy
+          ? [`\`${REST_PROBE}\` not run: taken from the first alike container to start (${answeredBy}'s when it starts first: same image, shell, user, environment and limits)`]
+          : [[plugin.shell, '-c', REST_PROBE].join(' ')]),
       [plugin.shell, '-c', plugin.cmd].join(' '),
       ...(rest ? [postResultsCommand(plugin.shell, plugin.results).map((part, i) => (i === 2 ? '<post-results script>' : part)).join(' ')] : []),
     ];

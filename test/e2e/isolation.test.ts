@@ -170,7 +170,7 @@ describe('timeouts, limits and isolation on the real engine', () => {
     expect(planned?.container.limits).toEqual({ memoryBytes: 64 * 2 ** 20, cpus: 0, pids: 64 });
     expect(planned?.container.networkMode).toBe('none');
     expect(planned?.container.binds[0]).toEqual({ hostPath: repo, containerPath: '/input', readOnly: true });
-    expect(planned?.commands).toEqual(['/bin/sh -c echo test', '/bin/sh -c echo x > /result/result.txt']);
+    expect(planned?.commands).toEqual(["/bin/sh -c echo test (written behind pmt's first line, before the container starts)", '/bin/sh -c echo x > /result/result.txt']);
     expect(await containersWithLabels(`pmt.pid=${process.pid}`)).toEqual(before);
   });
 });

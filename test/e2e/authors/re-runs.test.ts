@@ -39,7 +39,7 @@ describe('re-running a plugin while writing it', () => {
       (await runPmt(['scan', '-r', registry, '-c', config, '-p', 'p', '-i', join(dir.path, 'input'), '--dry-run'], { cwd: dir.path, env: { ...env, ...more } })).stdout;
 
     const before = await dry();
-    expect(before).toContain('    1. chmod 0777 /result (as root, in an engine exec: the container runs as 1000)\n    2. /bin/sh -c echo test\n');
+    expect(before).toContain("    1. /bin/sh -c echo test (written behind pmt's first line, before the container starts)\n    2. chmod 0777 /result (as root, in an engine exec: the container runs as 1000)\n");
     expect(before).toContain('  cache:      miss: the plugin runs\n');
 
     expect((await scan()).report.plugins[0]).toMatchObject({ status: 'succeeded' });

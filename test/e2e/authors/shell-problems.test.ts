@@ -63,8 +63,10 @@ describe('the plugin shell, as an author gets it wrong', () => {
     expect(code).toBe(1);
     const [perl, trueShell, cat] = report.plugins;
     for (const plugin of [perl, trueShell, cat]) expect(plugin).toMatchObject({ status: 'failed', error: { origin: 'plugin', hint: NOT_A_SHELL_HINT } });
-    // perl waits for an end of its script that never comes; true exits at once; cat echoes.
-    expect(perl!.error!.message).toBe('`/usr/bin/perl` is not a POSIX shell: pmt writes shell commands to it, and it did not answer the first one within 10s');
+    // perl stops at the shell syntax of pmt's lines (the check's line follows the first one at
+    // once); true exits at once; cat echoes.
+    const perlSaid = /^`\/usr\/bin\/perl` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 255 on the first one; it said: syntax error at - line 1, /;
+    expect(perl!.error!.message).toMatch(perlSaid);
     expect(trueShell!.error!.message).toBe('`/bin/true` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 0 on the first one');
     expect(cat!.error!.message).toBe('`/bin/cat` is not a POSIX shell: pmt writes shell commands to it, and it printed them back instead of running them');
 
@@ -75,7 +77,9 @@ describe('the plugin shell, as an author gets it wrong', () => {
       ['true', 'fail', NOT_A_SHELL_HINT],
       ['cat', 'fail', NOT_A_SHELL_HINT],
     ]);
-    expect(shellFindings[0]!.message).toBe(`${TestImages.shell}: ${perl!.error!.message}`);
+    // perl quotes pmt's line, whose end tag is random: the same message but for that.
+    expect(shellFindings[0]!.message.startsWith(`${TestImages.shell}: `)).toBe(true);
+    expect(shellFindings[0]!.message.slice(`${TestImages.shell}: `.length)).toMatch(perlSaid);
     expect(shellFindings[1]!.message).toBe(`${TestImages.shell}: ${trueShell!.error!.message}`);
     expect(shellFindings[2]!.message).toBe(`${TestImages.shell}: ${cat!.error!.message}`);
   }, 90_000);
@@ -121,6 +125,6 @@ describe('the plugin shell, as an author gets it wrong', () => {
     expect(bash).toMatchObject({ status: 'succeeded', transport: 'rest' });
     expect(await readFile(bash!.results[0]!.localPath, 'utf8')).toMatch(/^5\.\d/);
     expect(sh).toMatchObject({ status: 'failed' });
-    expect(sh!.error!.message).toMatch(/^compatibility check `echo test; curl -V` could not run: the container's main shell ended with exit code 127; it said: .*\/bin\/sh/);
+    expect(sh!.error!.message).toMatch(/^compatibility check `echo test` could not run: the container's main shell ended with exit code 127; it said: .*\/bin\/sh/);
   }, 90_000);
 });

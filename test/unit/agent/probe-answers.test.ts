@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkContainerOnce } from '../../../src/agent/check-compatibility.js';
+import { checkContainer, probeOnce } from '../../../src/agent/check-compatibility.js';
 import { pluginContainerSpec } from '../../../src/agent/container-spec.js';
 import { probeKey, ProbeAnswers } from '../../../src/agent/probe-answers.js';
 import { DEFAULT_CONFIG } from '../../../src/config/config-defaults.js';
@@ -68,9 +68,9 @@ describe('ProbeAnswers', () => {
   });
 });
 
-describe('checkContainerOnce', () => {
-  /** A main shell that answers the check's scripts as a shell with curl would, recording what ran. */
-  function fakeShell(answer: (script: string) => ExecResult = (script) => ({ stdout: script.includes('curl -V') ? `test\n${CURL}` : 'test\n', stderr: '', exitCode: 0 })) {
+describe('probeOnce', () => {
+  /** A main shell that answers as a shell with curl would, recording what ran. */
+  function fakeShell(answer: (script: string) => Promise<ExecResult> | ExecResult = (script) => ({ stdout: script === 'curl -V' ? CURL : 'test\n', stderr: '', exitCode: 0 })) {
     const ran: string[] = [];
     const run = async (command: readonly string[]) => {
       ran.push(command.join(' '));
@@ -82,62 +82,81 @@ describe('checkContainerOnce', () => {
     const said: string[] = [];
     return { said, note: async (message: string) => void said.push(message) };
   };
+  const signal = new AbortController().signal;
 
   it('runs the probe when it is its turn to ask, and tells the answer', async () => {
     const answers = new ProbeAnswers();
     const shell = fakeShell();
     const { said, note } = notes();
-    const probed = await checkContainerOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'a', signal: new AbortController().signal, note });
-    expect(shell.ran).toEqual(['/bin/sh -c echo test; curl -V']);
-    expect(probed.stdout).toBe(CURL);
+    const probed = await probeOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'a', signal, note });
+    expect(shell.ran).toEqual(['/bin/sh -c curl -V']);
+    expect(probed).toEqual({ stdout: CURL, stderr: '', exitCode: 0 });
     expect(said).toEqual([]);
     const later = answers.take('k');
     expect(later.kind === 'known' && (await later.answer)?.plugin).toBe('a');
   });
 
-  it("takes the answer of an alike container, still checks its own shell, and says whose answer it took", async () => {
+  it('tells an answer that says curl is missing as well: alike containers take it', async () => {
+    const answers = new ProbeAnswers();
+    const noCurl = fakeShell(() => ({ stdout: '', stderr: 'sh: 1: curl: not found\n', exitCode: 127 }));
+    const probed = await probeOnce(noCurl.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'a', signal, note: async () => undefined });
+    expect(probed.exitCode).toBe(127);
+    const shell = fakeShell();
+    const taken = await probeOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'b', signal, note: async () => undefined });
+    expect(taken.exitCode).toBe(127);
+    expect(shell.ran).toEqual([]);
+  });
+
+  it('takes the answer of an alike container, runs nothing, and says whose answer it took', async () => {
     const answers = new ProbeAnswers();
     const first = answers.take('k');
     if (first.kind !== 'ask') throw new Error('unexpected turn');
     first.tell({ result: { stdout: CURL, stderr: '', exitCode: 0 }, plugin: 'a' });
     const shell = fakeShell();
     const { said, note } = notes();
-    const probed = await checkContainerOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'b', signal: new AbortController().signal, note });
-    expect(shell.ran).toEqual(['/bin/sh -c echo test']);
+    const probed = await probeOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'b', signal, note });
+    expect(shell.ran).toEqual([]);
     expect(probed).toEqual({ stdout: CURL, stderr: '', exitCode: 0 });
     expect(said).toEqual(["`curl -V` not run again: it answered in a's container in this run (same image, shell, user, environment and limits)"]);
   });
 
-  it('asks itself when the check it waited for failed, and that failure told nothing', async () => {
+  it('asks itself when the probe it waited for never answered (its shell went away)', async () => {
     const answers = new ProbeAnswers();
-    const broken = fakeShell(() => ({ stdout: 'nope\n', stderr: '', exitCode: 2 }));
-    const signal = new AbortController().signal;
+    const gone = fakeShell(() => Promise.reject(new Error("the container's main shell ended")));
     const firstTurn = answers.take('k');
     const waitingTurn = answers.take('k');
-    const first = checkContainerOnce(broken.run, '/bin/sh', 'curl -V', { turn: firstTurn, plugin: 'a', signal, note: async () => undefined });
+    const first = probeOnce(gone.run, '/bin/sh', 'curl -V', { turn: firstTurn, plugin: 'a', signal, note: async () => undefined });
     const shell = fakeShell();
-    const waiting = checkContainerOnce(shell.run, '/bin/sh', 'curl -V', { turn: waitingTurn, plugin: 'b', signal, note: async () => undefined });
-    await expect(first).rejects.toThrow(/compatibility check `echo test` failed/);
+    const waiting = probeOnce(shell.run, '/bin/sh', 'curl -V', { turn: waitingTurn, plugin: 'b', signal, note: async () => undefined });
+    await expect(first).rejects.toThrow(/compatibility check `curl -V` could not run: the container's main shell ended/);
     expect((await waiting).stdout).toBe(CURL);
-    // Its own `echo test` went out at once (with its container's start); the probe came after.
-    expect(shell.ran).toEqual(['/bin/sh -c echo test', '/bin/sh -c echo test; curl -V']);
+    expect(shell.ran).toEqual(['/bin/sh -c curl -V']);
   });
 
-  it('stops waiting for another container when its own signal aborts, running no probe', async () => {
+  it('stops waiting for another container when its own signal aborts, running nothing', async () => {
     const answers = new ProbeAnswers();
     answers.take('k');
     const shell = fakeShell();
     const cut = new AbortController();
-    const waiting = checkContainerOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'b', signal: cut.signal, note: async () => undefined });
+    const waiting = probeOnce(shell.run, '/bin/sh', 'curl -V', { turn: answers.take('k'), plugin: 'b', signal: cut.signal, note: async () => undefined });
     cut.abort(new Error('timed out'));
     await expect(waiting).rejects.toThrow('timed out');
-    expect(shell.ran).toEqual(['/bin/sh -c echo test']);
+    expect(shell.ran).toEqual([]);
   });
+});
 
-  it('runs the plain check when the transport has no probe', async () => {
-    const shell = fakeShell();
-    await checkContainerOnce(shell.run, '/bin/sh', undefined, { turn: undefined, plugin: 'a', signal: new AbortController().signal, note: async () => undefined });
-    expect(shell.ran).toEqual(['/bin/sh -c echo test']);
+describe('checkContainer', () => {
+  it('runs `echo test` (and the probe, when given, in the same line, as pmt doctor does) and judges the first line', async () => {
+    const ran: string[] = [];
+    const run = async (command: readonly string[]) => {
+      ran.push(command.join(' '));
+      return { stdout: command[2] === 'echo test' ? 'test\n' : `test\n${CURL}`, stderr: '', exitCode: 0 };
+    };
+    expect(await checkContainer(run, '/bin/sh', undefined)).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect(await checkContainer(run, '/bin/sh', 'curl -V')).toEqual({ stdout: CURL, stderr: '', exitCode: 0 });
+    expect(ran).toEqual(['/bin/sh -c echo test', '/bin/sh -c echo test; curl -V']);
+    const wrong = async () => ({ stdout: 'nope\n', stderr: '', exitCode: 2 });
+    await expect(checkContainer(wrong, '/bin/sh', undefined)).rejects.toThrow(/compatibility check `echo test` failed: exit code 2, output "nope"/);
   });
 });
 
@@ -151,10 +170,13 @@ describe('the plan of a scan', () => {
       engineLocal: true,
       pid: 1,
     });
-    expect(plan.map((p) => p.commands.find((command) => command.includes('echo test')))).toEqual([
-      '/bin/sh -c echo test; curl -V',
-      "/bin/sh -c echo test (`curl -V` answered in a's container: same image, shell, user, environment and limits)",
-      '/bin/sh -c echo test; curl -V',
+    expect(plan.map((p) => p.commands.filter((command) => command.includes('echo test') || command.includes('curl -V')))).toEqual([
+      ["/bin/sh -c echo test (written behind pmt's first line, before the container starts)", '/bin/sh -c curl -V'],
+      [
+        "/bin/sh -c echo test (written behind pmt's first line, before the container starts)",
+        "`curl -V` not run: taken from the first alike container to start (a's when it starts first: same image, shell, user, environment and limits)",
+      ],
+      ["/bin/sh -c echo test (written behind pmt's first line, before the container starts)", '/bin/sh -c curl -V'],
     ]);
   });
 });
