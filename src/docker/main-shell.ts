@@ -140,6 +140,12 @@ export class MainShell {
   private runBehind(greeting: NonNullable<MainShell['greeting']>, command: readonly string[], options: MainShellOptions): Promise<ExecResult> {
     this.greeting = undefined;
     greeting.arm();
+    // Cut short, the command takes the first line's wait (and its silence timer) with it.
+    const { signal } = options;
+    const onAbort = (): void => greeting.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const forget = (): void => signal?.removeEventListener('abort', onAbort);
+    greeting.answer.then(forget, forget);
     return Promise.resolve().then(() => this.runNow(command, { ...options, behind: true }));
   }
 

@@ -1,5 +1,5 @@
 import { Duplex, type Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ExecAborted } from '../../../src/docker/container-runtime.js';
 import { MainShell, MainShellGone } from '../../../src/docker/main-shell.js';
 
@@ -166,6 +166,25 @@ describe('MainShell: the first command written behind the unanswered greeting', 
     expect(error).toBeInstanceOf(ExecAborted);
     expect((error as ExecAborted).reason).toBe('SIGINT');
     await expect(shell.run(['true'])).rejects.toBeInstanceOf(MainShellGone);
+  });
+
+  it("cut short, it takes the first line's silence timer with it: no timer is left to keep pmt waiting", async () => {
+    vi.useFakeTimers();
+    try {
+      const { shell } = fakeShell(10_000);
+      shell.greet();
+      const abort = new AbortController();
+      const ran = shell.run(['true'], { signal: abort.signal });
+      ran.catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(1);
+      abort.abort('SIGINT');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(0);
+      await expect(ran).rejects.toBeInstanceOf(ExecAborted);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('the commands after it wait for its answer: only one watched line is ever unanswered', async () => {
