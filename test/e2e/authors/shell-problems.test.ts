@@ -65,7 +65,7 @@ describe('the plugin shell, as an author gets it wrong', () => {
     for (const plugin of [perl, trueShell, cat]) expect(plugin).toMatchObject({ status: 'failed', error: { origin: 'plugin', hint: NOT_A_SHELL_HINT } });
     // perl stops at the shell syntax of pmt's lines (the check's line follows the first one at
     // once); true exits at once; cat echoes.
-    const perlSaid = /^`\/usr\/bin\/perl` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 255 on the first one; it said: syntax error at - line 1, /;
+    const perlSaid = /^`\/usr\/bin\/perl` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 255 on the first one; it said: syntax error at - line \d/;
     expect(perl!.error!.message).toMatch(perlSaid);
     expect(trueShell!.error!.message).toBe('`/bin/true` is not a POSIX shell: pmt writes shell commands to it, and it exited with code 0 on the first one');
     expect(cat!.error!.message).toBe('`/bin/cat` is not a POSIX shell: pmt writes shell commands to it, and it printed them back instead of running them');
