@@ -28,9 +28,9 @@ export type ProbeTurn =
   | { readonly kind: 'ask'; readonly tell: (answer: ProbeAnswer | undefined) => void };
 
 /**
- * The transport probe's answers within one run, by probeKey: the first plugin of a kind runs the
- * probe (a process start in its container, ~6 ms of CPU that parallel plugins and the engine's
- * container starts compete for), the others take its answer and run only the shell's own check.
+ * The transport probe's answers within one run, by probeKey: the first container of a kind to
+ * start runs the probe (a process start in it, ~6 ms of CPU that parallel plugins and the engine's
+ * container starts compete for), the others take its answer.
  * An answer that never came (the check failed, was cut short) is forgotten: whoever waited for it,
  * and any later plugin, runs the probe itself.
  */

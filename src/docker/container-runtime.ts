@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 
-/**
- * What pmt needs from a container engine. The Docker implementation is the only code that talks to
- * dockerode; orchestration tests may pass a fake.
- */
 /** What the caller of `startContainer` may do while the container starts. */
 export interface StartHooks {
   readonly onAttached?: (container: PluginContainer) => void;
   readonly onStarting?: () => void;
 }
 
+/**
+ * What pmt needs from a container engine. The Docker implementation is the only code that talks to
+ * dockerode; orchestration tests may pass a fake.
+ */
 export interface ContainerRuntime {
   /**
    * Where the engine is, once it answered a ping (`GET /_ping`: ~1 ms, against ~10 ms for the

@@ -139,14 +139,22 @@ export class MainShell {
    */
   private runBehind(greeting: NonNullable<MainShell['greeting']>, command: readonly string[], options: MainShellOptions): Promise<ExecResult> {
     this.greeting = undefined;
+    void this.awaitGreeting(greeting, options.signal).catch(() => undefined); // its failure fails the command too (see fail)
+    // A microtask later, so that an already aborted signal rejects the promise rather than throwing from run.
+    return Promise.resolve().then(() => this.runNow(command, { ...options, behind: true }));
+  }
+
+  /**
+   * Starts the first line's silence timer and resolves with its answer; `signal` cuts the wait short,
+   * taking the timer with it. The listener goes once the answer is in.
+   */
+  private awaitGreeting(greeting: NonNullable<MainShell['greeting']>, signal: AbortSignal | undefined): Promise<ExecResult> {
     greeting.arm();
-    // Cut short, the command takes the first line's wait (and its silence timer) with it.
-    const { signal } = options;
     const onAbort = (): void => greeting.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const forget = (): void => signal?.removeEventListener('abort', onAbort);
     greeting.answer.then(forget, forget);
-    return Promise.resolve().then(() => this.runNow(command, { ...options, behind: true }));
+    return greeting.answer;
   }
 
   /** Waits for the answer to pmt's first line (written now unless `greet` wrote it), cut short by `signal`. */
@@ -158,14 +166,7 @@ export class MainShell {
       return;
     }
     signal?.throwIfAborted();
-    greeting.arm();
-    const onAbort = (): void => greeting.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await greeting.answer;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    await this.awaitGreeting(greeting, signal);
   }
 
   /**
